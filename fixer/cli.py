@@ -1,0 +1,84 @@
+"""The `dockerfix` command line: flags to calls, results to exit codes; no logic here.
+
+Exit codes: 0 nothing to do, 1 findings or changes, 2 errors (unreadable or invalid
+input). Payload goes to stdout, diagnostics to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _DefaultToFix(click.Group):
+    """`dockerfix PATH...` runs the fixer; `dockerfix explain FILE` and other verbs dispatch."""
+
+    default_command = "fix"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultToFix, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dockerfix")
+def main() -> None:
+    """Make Python dependency installs in Docker builds fast and correct.
+
+    `dockerfix [PATH...]` prints a unified diff of its fixes (dry run);
+    `dockerfix explain FILE` shows what it understood of a Dockerfile.
+    """
+
+
+@main.command("fix", hidden=True)
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+def fix_command(paths: tuple[str, ...]) -> None:
+    """Find Dockerfiles under PATHS and print the fixes as a unified diff."""
+    from .discovery import find_dockerfiles
+    from .parser import parse
+    from .sources import SourceError, read_source
+
+    status = EXIT_OK
+    for name in find_dockerfiles(paths or (".",)):
+        try:
+            source = read_source(name)
+        except SourceError as exc:
+            click.echo(f"dockerfix: error: {exc}", err=True)
+            status = EXIT_ERROR
+            continue
+        tree = parse(source.text)
+        if _report_errors(source.name, tree):
+            status = EXIT_ERROR
+    sys.exit(status)
+
+
+@main.command("explain")
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def explain_command(file: str, output_format: str) -> None:
+    """Show the instructions (and, for RUN, the facts) dockerfix sees in FILE."""
+    from .explain import explain_json, explain_text
+    from .parser import parse
+    from .sources import SourceError, read_source
+
+    try:
+        source = read_source(file)
+    except SourceError as exc:
+        click.echo(f"dockerfix: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    tree = parse(source.text)
+    render = explain_json if output_format == "json" else explain_text
+    click.echo(render(source.name, tree), nl=False)
+    sys.exit(EXIT_ERROR if _report_errors(source.name, tree) else EXIT_OK)
+
+
+def _report_errors(name: str, tree) -> bool:  # type: ignore[no-untyped-def]
+    for error in tree.errors:
+        click.echo(f"{name}:{error.line}:{error.column}: error: {error.message}", err=True)
+    return bool(tree.errors)
