@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .syntax import Flag, LogicalText, MountOption, Span
 from .words import GO_SPACE, is_go_space
@@ -20,6 +21,14 @@ from .words import GO_SPACE, is_go_space
 _WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _KEYWORD = re.compile(r"[^\t\v\f\r ]*")
 _FLAG_SPACE = frozenset(" \t\n\v\f\r\x85\xa0")
+_GO_WORD = re.compile("[^" + re.escape(GO_SPACE) + "]+")
+# A flag word without quotes or escape characters (the common case), after blanks.
+_PLAIN_FLAG = re.compile(r"[ \t\n\v\f\r\x85\xa0]*(--[^ \t\n\v\f\r\x85\xa0'\"\\`]*)(?=[ \t\n\v\f\r\x85\xa0]|\Z)")
+# parseWords' words when the text has no escape character: runs of plain characters and
+# quoted strings (an unterminated quote runs to the end), quotes kept.
+_QUOTED_WORD = re.compile(
+    "(?:[^" + re.escape(GO_SPACE) + "'\"]+|\"[^\"]*(?:\"|\\Z)|'[^']*(?:'|\\Z))+"
+)
 
 
 class ArgumentError(ValueError):
@@ -31,17 +40,17 @@ class ArgumentError(ValueError):
         self.index = index
 
 
-@dataclass
+@dataclass(slots=True)
 class RawFlag:
     """A flag word: its unquoted text and, per character, its offset in the logical line."""
 
     text: str
     start: int
     end: int
-    origins: list[int]
+    origins: Sequence[int]
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
     """An instruction's parsed arguments in logical-line coordinates, before spans exist."""
 
@@ -53,8 +62,8 @@ class Draft:
     value: tuple[str, ...]
     args_start: int
     args_end: int
-    sub: Draft | None = None
-    errors: list[ArgumentError] = field(default_factory=list)
+    sub: Draft | None
+    errors: list[ArgumentError]
 
     @property
     def target(self) -> Draft:
@@ -86,11 +95,14 @@ def parse_instruction(line: str, escape: str, base: int = 0) -> Draft:
         keyword=name.upper(),
         keyword_start=base + left,
         keyword_end=base + left + keyword_end,
-        flags=[RawFlag(f.text, base + f.start, base + f.end, [base + o for o in f.origins]) for f in flags],
+        flags=[RawFlag(f.text, base + f.start, base + f.end, [base + o for o in f.origins]) for f in flags]
+        if base
+        else flags,
         json=False,
         value=(),
         args_start=base + args_start,
         args_end=base + args_start + len(args),
+        sub=None,
         errors=errors,
     )
     try:
@@ -112,6 +124,24 @@ def extract_builder_flags(line: str, pos: int, end: int, escape: str) -> tuple[i
     the escape character consumed inside flags; a lone `--` ends them.
     """
     flags: list[RawFlag] = []
+    if not line.startswith("--", pos, end):
+        return pos, flags
+    while True:
+        match = _PLAIN_FLAG.match(line, pos, end)
+        if match is None:
+            break
+        word = match.group(1)
+        if word == "--":
+            return match.end(), flags
+        flags.append(RawFlag(word, match.start(1), match.end(), range(match.start(1), match.end())))
+        pos = match.end()
+    return _extract_quoted_flags(line, pos, end, escape, flags)
+
+
+def _extract_quoted_flags(
+    line: str, pos: int, end: int, escape: str, flags: list[RawFlag]
+) -> tuple[int, list[RawFlag]]:
+    """The general case of extract_builder_flags: flags with quotes or escape characters."""
     while True:
         while pos < end and line[pos] in _FLAG_SPACE:
             pos += 1
@@ -235,6 +265,10 @@ def _name_values(rest: str, keyword: str, escape: str) -> tuple[str, ...]:
 
 def parse_words(rest: str, escape: str) -> list[str]:
     """BuildKit's parseWords: split on blanks outside quotes, keeping quotes and escapes."""
+    if escape not in rest:
+        if "'" not in rest and '"' not in rest:
+            return _GO_WORD.findall(rest)
+        return _QUOTED_WORD.findall(rest)
     words: list[str] = []
     buf: list[str] = []
     in_word = False

@@ -16,6 +16,7 @@ round-trips) plus `ParseError`s naming line and column.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from . import arguments
 from bisect import bisect_right
@@ -27,15 +28,8 @@ BOM = "\ufeff"
 MAX_LINE_BYTES = 64 * 1024 - 1
 _VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
-_CONTINUATION = {
-    "\\": re.compile(r"([^\\])\\[ \t]*\Z|^\\[ \t]*\Z"),
-    "`": re.compile(r"([^`])`[ \t]*\Z|^`[ \t]*\Z"),
-}
-_KEYWORD = re.compile(r"[^\t\v\f\r ]*")
-_AFTER_KEYWORD = re.compile(r"[\t\v\f\r ]+")
 _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
-_LINE = re.compile(r"[^\n]*\n?")
 
 
 class _Directives:
@@ -71,18 +65,49 @@ class _Directives:
 
 
 class _Builder:
-    """Walks the lines once, building elements that tile the source."""
+    """Walks the lines once, building elements that tile the source.
+
+    The lines are split once up front (start offsets, end offsets with the newline, and
+    the text BuildKit sees after trimNewline); the walk then only slices and compares,
+    which keeps the parser fast enough for pre-commit runs over monorepos.
+    """
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.lines = [m.span() for m in _LINE.finditer(source) if m.end() > m.start()]
-        self.line_starts = tuple(start for start, _ in self.lines) or (0,)
+        parts = source.split("\n")
+        if parts[-1] == "":
+            parts.pop()
+        starts: list[int] = []
+        ends: list[int] = []
+        position = 0
+        for part in parts:
+            starts.append(position)
+            position += len(part) + 1
+            ends.append(position)
+        if ends:
+            ends[-1] = min(ends[-1], len(source))
+        self.starts = starts
+        self.ends = ends
+        self.texts = [part.rstrip("\r") for part in parts]
+        self.bom = source.startswith(BOM)
+        if self.bom:
+            starts[0] = 1
+            self.texts[0] = self.texts[0][1:]
+        self.line_starts = tuple(starts) or (0,)
+        if self.bom:
+            self.line_starts = (0, *self.line_starts[1:])
         self.index = 0
         self.elements: list[Instruction | Trivia] = []
         self.instructions: list[Instruction] = []
         self.errors: list[ParseError] = []
         self.directives = _Directives()
-        self.body_start = 0
+        self.check_lengths(parts)
+
+    def check_lengths(self, parts: list[str]) -> None:
+        """BuildKit's line scanner gives up on a line of 64 KiB or more."""
+        for number, part in enumerate(parts, 1):
+            if len(part) > MAX_LINE_BYTES and len(encode(part)) > MAX_LINE_BYTES:
+                self.error(number, 1, f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}")
 
     def error(self, line: int, column: int, message: str) -> None:
         self.errors.append(ParseError(line, column, message))
@@ -91,20 +116,14 @@ class _Builder:
         line, column = _position(self.line_starts, offset)
         self.errors.append(ParseError(line, column, message))
 
-    def content(self, index: int) -> tuple[int, str]:
-        """Start offset and text of a line without its line ending (BuildKit's trimNewline)."""
-        start, end = self.lines[index]
-        if index == 0 and self.source.startswith(BOM):
-            start += 1
-        return start, self.source[start:end].rstrip("\r\n")
-
     def run(self) -> Dockerfile:
-        if self.source.startswith(BOM):
+        if self.bom:
             self.elements.append(Trivia("bom", Span(0, 1)))
-        while self.index < len(self.lines):
+        count = len(self.texts)
+        while self.index < count:
             self.line()
         if not self.instructions and not self.errors:
-            self.error(max(len(self.lines), 1), 1, "file with no instructions")
+            self.error(max(count, 1), 1, "file with no instructions")
         return Dockerfile(
             source=self.source,
             elements=tuple(self.elements),
@@ -114,63 +133,57 @@ class _Builder:
             line_starts=self.line_starts,
         )
 
-    def line_span(self, first: int, last: int) -> Span:
-        start = 1 if first == 0 and self.source.startswith(BOM) else self.lines[first][0]
-        return Span(start, self.lines[last][1])
-
-    def check_length(self, index: int) -> None:
-        """BuildKit's line scanner gives up on a line of 64 KiB or more."""
-        start, end = self.lines[index]
-        if end - start > MAX_LINE_BYTES and len(encode(self.source[start:end].removesuffix("\n"))) > MAX_LINE_BYTES:
-            self.error(index + 1, 1, f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}")
-
     def line(self) -> None:
         first = self.index
-        self.check_length(first)
-        start, text = self.content(first)
-        stripped = text.lstrip(GO_SPACE)
-        try:
-            directive = self.directives.parse(stripped)
-        except ValueError as exc:
-            self.error(first + 1, 1, str(exc))
-            directive = None
+        text = self.texts[first]
         self.index += 1
-        if directive is not None:
-            self.elements.append(Trivia("directive", self.line_span(first, first), *directive))
-            return
-        token = "" if stripped.startswith("#") else stripped
-        continuation = _CONTINUATION[self.directives.escape]
-        match = continuation.search(token)
-        if match is None and not token:
+        stripped = text.lstrip(GO_SPACE)
+        if not self.directives.done:
+            try:
+                directive = self.directives.parse(stripped)
+            except ValueError as exc:
+                self.error(first + 1, 1, str(exc))
+                directive = None
+            if directive is not None:
+                self.elements.append(Trivia("directive", Span(self.starts[first], self.ends[first]), *directive))
+                return
+        if not stripped or stripped[0] == "#":
             kind = "comment" if stripped else "blank"
-            self.elements.append(Trivia(kind, self.line_span(first, first)))
+            self.elements.append(Trivia(kind, Span(self.starts[first], self.ends[first])))
             return
-        offset = start + len(text) - len(stripped)
-        texts: list[str] = []
-        starts: list[int] = []
-        origins: list[int] = []
-        length = 0
+        escape = self.directives.escape
+        piece, continued = _trim_continuation(stripped, escape)
+        origin = self.starts[first] + len(text) - len(stripped)
+        if not continued:
+            logical = LogicalText(piece, (0,), (origin,))
+        else:
+            logical = self.join_continuation(piece, origin, escape)
+        self.instruction(first, logical)
 
-        def add(piece: str, origin: int) -> None:
-            nonlocal length
+    def join_continuation(self, piece: str, origin: int, escape: str) -> LogicalText:
+        """Append continuation lines as BuildKit does: comments and blank lines dropped."""
+        texts, starts, origins, length = [], [], [], 0
+        if piece:
+            texts.append(piece)
+            starts.append(0)
+            origins.append(origin)
+            length = len(piece)
+        continued = True
+        count = len(self.texts)
+        while continued and self.index < count:
+            line_text = self.texts[self.index]
+            line_start = self.starts[self.index]
+            self.index += 1
+            left = line_text.lstrip(GO_SPACE)
+            if not left or left[0] == "#":
+                continue
+            piece, continued = _trim_continuation(line_text, escape)
             if piece:
                 texts.append(piece)
                 starts.append(length)
-                origins.append(origin)
+                origins.append(line_start)
                 length += len(piece)
-
-        add(token[: match.start() + len(match.group(1) or "")] if match else token, offset)
-        while match is not None and self.index < len(self.lines):
-            self.check_length(self.index)
-            line_start, line_text = self.content(self.index)
-            self.index += 1
-            left = line_text.lstrip(GO_SPACE)
-            if left.startswith("#") or not left:
-                continue
-            match = continuation.search(line_text)
-            add(line_text[: match.start() + len(match.group(1) or "")] if match else line_text, line_start)
-        logical = LogicalText("".join(texts), tuple(starts) or (0,), tuple(origins) or (offset,))
-        self.instruction(first, logical)
+        return LogicalText("".join(texts), tuple(starts) or (0,), tuple(origins) or (origin,))
 
     def instruction(self, first: int, logical: LogicalText) -> None:
         draft = arguments.parse_instruction(logical.text, self.directives.escape)
@@ -178,72 +191,97 @@ class _Builder:
             self.error_at(logical.to_source(problem.index), problem.message)
         heredocs: tuple[Heredoc, ...] = ()
         target = draft.target
-        if target.keyword in _HEREDOC_KEYWORDS and not target.json and "<<" in logical.text:
+        if "<<" in logical.text and target.keyword in _HEREDOC_KEYWORDS and not target.json:
             heredocs = self.heredocs(first, logical.text)
-        span = self.line_span(first, self.index - 1)
+        span = Span(self.starts[first], self.ends[self.index - 1])
         instruction = _freeze(draft, logical, span, first + 1, self.index, heredocs)
         self.elements.append(instruction)
         self.instructions.append(instruction)
 
     def heredocs(self, first: int, line: str) -> tuple[Heredoc, ...]:
+        """Read the bodies of the heredocs the line opens, each up to its terminator line."""
         try:
             markers = heredoc_markers(line)
         except LexError as exc:
             self.error(first + 1, 1, str(exc))
             return ()
         found = []
+        count = len(self.texts)
         for name, fd, chomp, expand in markers:
-            body_start = self.lines[self.index][0] if self.index < len(self.lines) else len(self.source)
+            body_start = self.starts[self.index] if self.index < count else len(self.source)
             terminator: Span | None = None
-            while self.index < len(self.lines):
-                self.check_length(self.index)
-                line_start, line_text = self.content(self.index)
+            while self.index < count:
+                line_text = self.texts[self.index]
                 self.index += 1
-                candidate = line_text.lstrip("\t") if chomp else line_text
-                if candidate == name:
-                    terminator = Span(line_start, self.lines[self.index - 1][1])
+                if (line_text.lstrip("\t") if chomp else line_text) == name:
+                    terminator = Span(self.starts[self.index - 1], self.ends[self.index - 1])
                     break
-            body_end = terminator.start if terminator else len(self.source)
-            if terminator is None:
-                self.error(first + 1, 1, f"unterminated heredoc {name!r} (reached the end of the file)")
-            body = Span(body_start, body_end)
+            body = Span(body_start, terminator.start if terminator else len(self.source))
             found.append(Heredoc(name, fd, chomp, expand, body.text(self.source), body, terminator))
             if terminator is None:
+                self.error(first + 1, 1, f"unterminated heredoc {name!r} (reached the end of the file)")
                 break
         return tuple(found)
+
+
+def _trim_continuation(text: str, escape: str) -> tuple[str, bool]:
+    """BuildKit's trimContinuationCharacter without its regex.
+
+    The escape character, then only blanks, ends a continued line, unless the escape
+    character is itself escaped (`\\\\`); BuildKit's regex `([^\\])\\[ \t]*$|^\\[ \t]*$`
+    says exactly this.
+    """
+    trimmed = text.rstrip(" \t")
+    if not trimmed.endswith(escape):
+        return text, False
+    if len(trimmed) == 1:
+        return "", True
+    if trimmed[-2] == escape:
+        return text, False
+    return trimmed[:-1], True
 
 
 _MARKER_LEXER = Lexer(raw_quotes=True, raw_escapes=True, skip_unset=True)
 
 
-def heredoc_markers(line: str) -> list[tuple[str, int, bool, bool]]:
-    """The heredocs a RUN/COPY/ADD line opens: (name, fd, chomp, expand) in order.
+def heredoc_markers(line: str) -> list[HeredocMarker]:
+    """The heredocs a RUN/COPY/ADD line opens, in order.
 
     BuildKit lexes the whole line with raw quotes and escapes, ignores lexing errors
-    there (an unbalanced quote means no heredocs), then matches each word against
-    `^(\\d*)<<(-?)\\s*([^<]*)$` and lexes the rest again to unquote the name.
+    there (an unbalanced quote means no heredocs), then tries each word as a marker.
     """
     try:
         words = _MARKER_LEXER.process_words(line, {})
     except LexError:
         return []
-    markers = []
-    for word in words:
-        match = _HEREDOC_WORD.match(word)
-        if not match or not match.group(3):
-            continue
-        rest = match.group(3)
-        plain = Lexer(skip_unset=True).process_words(rest, {})
-        if len(plain) != 1:
-            continue
-        raw = Lexer(skip_unset=True, raw_quotes=True).process_words(rest, {})
-        if len(raw) != 1:
-            raise LexError(f"internal lexing of heredoc produced inconsistent results: {rest}")
-        quotes = plain[0].count("'") + plain[0].count('"')
-        raw_quotes = raw[0].count("'") + raw[0].count('"')
-        fd = int(match.group(1)) if match.group(1) else 0
-        markers.append((plain[0], fd, match.group(2) == "-", quotes == raw_quotes))
-    return markers
+    return [marker for word in words if (marker := parse_heredoc_word(word)) is not None]
+
+
+def parse_heredoc_word(word: str) -> HeredocMarker | None:
+    """BuildKit's ParseHeredoc: `^(\\d*)<<(-?)\\s*([^<]*)$` and a name that lexes to one word.
+
+    The name is quoted (no expansion of the body) when unquoting removed quotes.
+    Raises LexError where BuildKit fails the build.
+    """
+    match = _HEREDOC_WORD.match(word)
+    if not match or not match.group(3):
+        return None
+    rest = match.group(3)
+    plain = Lexer(skip_unset=True).process_words(rest, {})
+    if len(plain) != 1:
+        return None
+    raw = Lexer(skip_unset=True, raw_quotes=True).process_words(rest, {})
+    if len(raw) != 1:
+        raise LexError(f"internal lexing of heredoc produced inconsistent results: {rest}")
+    expand = plain[0].count("'") + plain[0].count('"') == raw[0].count("'") + raw[0].count('"')
+    return HeredocMarker(plain[0], int(match.group(1) or 0), match.group(2) == "-", expand)
+
+
+class HeredocMarker(NamedTuple):
+    name: str
+    fd: int
+    chomp: bool
+    expand: bool
 
 
 def _freeze(

@@ -6,6 +6,10 @@ which gives back the input byte for byte. A fix therefore replaces the smallest 
 it needs and never re-emits an instruction (the way dockerfile-parse does, which loses
 continuations, comments and CRLF).
 
+Nodes are plain slotted classes rather than frozen dataclasses because building a frozen
+dataclass costs about five times as much, and the parser builds thousands per second;
+treat them as immutable all the same: fixes are text edits, never node mutations.
+
 Values (`Instruction.value`, `Flag.text`, heredoc names and bodies) are what BuildKit's
 own parser produces for the same input; `tests/test_differential.py` holds us to that.
 """
@@ -14,10 +18,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A half-open range `[start, end)` of character offsets into the source text."""
 
     start: int
@@ -27,7 +31,7 @@ class Span:
         return source[self.start : self.end]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class LogicalText:
     """A line as BuildKit sees it after joining continuations, with a map back to the source.
 
@@ -43,6 +47,8 @@ class LogicalText:
 
     def to_source(self, index: int) -> int:
         """Source offset of the character at `index`, or just past the last one for the end."""
+        if len(self.starts) == 1:
+            return self.origins[0] + index
         if index >= len(self.text) > 0:
             return self.to_source(len(self.text) - 1) + 1
         piece = max(bisect_right(self.starts, index) - 1, 0)
@@ -57,6 +63,8 @@ class LogicalText:
 
     def slice(self, start: int, end: int) -> LogicalText:
         """The logical text `[start, end)` keeping its map to the source."""
+        if len(self.starts) == 1:
+            return LogicalText(self.text[start:end], (0,), (self.origins[0] + start,))
         first = max(bisect_right(self.starts, start) - 1, 0)
         starts = [0]
         origins = [self.origins[first] + start - self.starts[first]]
@@ -98,7 +106,7 @@ class MountOption:
         return Span(self.key_span.start, end)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Flag:
     """A builder flag such as `--mount=type=cache,target=/root/.cache/pip`.
 
@@ -115,7 +123,7 @@ class Flag:
     mount_options: tuple[MountOption, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Heredoc:
     """A here-document attached to RUN, COPY or ADD.
 
@@ -133,7 +141,7 @@ class Heredoc:
     terminator_span: Span | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Instruction:
     """One Dockerfile instruction, continuation lines, comments inside it and heredocs included.
 

@@ -1,0 +1,68 @@
+"""Speed figures for the README and issue notes; run by hand, never from a test.
+
+    .venv/bin/python benchmarks/bench.py
+
+Measures, on one core: files per second for the parser and for a full dry run of every
+Dockerfile in benchmarks/corpus/ (parse, and later analysis, rules and diff), the time of
+a 20,000-line file (no quadratic path), and the CLI's start-up for one file's run
+against hadolint's when `hadolint` is installed (the `bench` extra).
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from fixer.parser import parse  # noqa: E402
+
+
+def per_second(function, texts: list[str], seconds: float = 2.0) -> float:
+    """Files per second, the best of several rounds to dampen noise from the machine."""
+    rates = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline or len(rates) < 3:
+        start = time.perf_counter()
+        for text in texts:
+            function(text)
+        rates.append(len(texts) / (time.perf_counter() - start))
+    return max(rates)
+
+
+def command_time(argv: list[str], runs: int = 10) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    corpus = sorted((HERE / "corpus").glob("*Dockerfile*"))
+    texts = [path.read_text(encoding="utf-8") for path in corpus]
+    lines = sum(text.count("\n") for text in texts) / len(texts)
+    print(f"corpus: {len(texts)} files, {lines:.0f} lines on average")
+    print(f"parse: {per_second(parse, texts):,.0f} files/s")
+
+    big = "".join(texts) * (20_000 // max(sum(t.count(chr(10)) for t in texts), 1) + 1)
+    start = time.perf_counter()
+    parse(big)
+    print(f"parse of a {big.count(chr(10)):,}-line file: {time.perf_counter() - start:.3f} s")
+
+    target = str(corpus[0])
+    dockerfix = shutil.which("dockerfix") or str(Path(sys.executable).with_name("dockerfix"))
+    print(f"dockerfix --check-style run on one file: {command_time([dockerfix, target]) * 1000:.0f} ms (median of 10)")
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
+    if Path(hadolint).exists():
+        print(f"hadolint on the same file: {command_time([hadolint, target]) * 1000:.0f} ms (median of 10)")
+
+
+if __name__ == "__main__":
+    main()
