@@ -1,0 +1,77 @@
+"""The command line, run as users run it: a real process, real files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def dockerfix(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fixer", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "Dockerfile").write_text(
+        "# syntax=docker/dockerfile:1\nFROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip \\\n"
+        "    pip install -r requirements.txt\nCOPY <<EOF /app/settings.py\nDEBUG = False\nEOF\n"
+    )
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "api.Dockerfile").write_text("FROM python:3.12\nENV HOME\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "Dockerfile").write_text("not searched\n")
+    return tmp_path
+
+
+def test_explain_json_lists_instructions_with_lines_flags_and_heredocs(project: Path) -> None:
+    result = dockerfix("explain", "--format", "json", "Dockerfile", cwd=project)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    keywords = [(i["keyword"], i["start_line"], i["end_line"]) for i in document["instructions"]]
+    assert keywords == [("FROM", 2, 2), ("RUN", 3, 4), ("COPY", 5, 7)]
+    run, copy = document["instructions"][1:]
+    assert run["flags"] == ["--mount=type=cache,target=/root/.cache/pip"]
+    assert copy["heredocs"] == ["EOF"]
+    assert document["directives"] == {"syntax": "docker/dockerfile:1"}
+
+
+def test_explain_text_is_a_compact_table(project: Path) -> None:
+    result = dockerfix("explain", "Dockerfile", cwd=project)
+    assert result.returncode == 0
+    assert "3-4  RUN" in result.stdout and "<<EOF" in result.stdout
+
+
+def test_parse_errors_name_file_line_and_column_and_exit_2(project: Path) -> None:
+    result = dockerfix("explain", "services/api.Dockerfile", cwd=project)
+    assert result.returncode == 2
+    assert "services/api.Dockerfile:2:5: error: ENV must have two arguments" in result.stderr
+
+
+def test_directory_run_reports_bad_files_and_goes_on(project: Path) -> None:
+    result = dockerfix(".", cwd=project)
+    assert result.returncode == 2
+    assert "api.Dockerfile:2:5: error" in result.stderr
+    assert ".git" not in result.stderr
+
+
+def test_missing_file_is_an_error_that_names_it(tmp_path: Path) -> None:
+    result = dockerfix("explain", "nope/Dockerfile", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "nope/Dockerfile" in result.stderr
+
+
+def test_stdin(project: Path) -> None:
+    result = dockerfix("explain", "--format", "json", "-", stdin="FROM a\nRUN x\n")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["file"] == "<stdin>"
