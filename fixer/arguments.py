@@ -21,6 +21,8 @@ from .words import GO_SPACE, is_go_space
 _WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _KEYWORD = re.compile(r"[^\t\v\f\r ]*")
 _FLAG_SPACE = frozenset(" \t\n\v\f\r\x85\xa0")
+# Go's JSON decoder replaces unpaired surrogate escapes and invalid bytes with U+FFFD.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _GO_WORD = re.compile("[^" + re.escape(GO_SPACE) + "]+")
 # A flag word without quotes or escape characters (the common case), after blanks.
 _PLAIN_FLAG = re.compile(r"[ \t\n\v\f\r\x85\xa0]*(--[^ \t\n\v\f\r\x85\xa0'\"\\`]*)(?=[ \t\n\v\f\r\x85\xa0]|\Z)")
@@ -126,6 +128,8 @@ def extract_builder_flags(line: str, pos: int, end: int, escape: str) -> tuple[i
     flags: list[RawFlag] = []
     if not line.startswith("--", pos, end):
         return pos, flags
+    if not line.isascii():
+        return _extract_flags_bytewise(line, pos, end, escape)
     while True:
         match = _PLAIN_FLAG.match(line, pos, end)
         if match is None:
@@ -136,6 +140,24 @@ def extract_builder_flags(line: str, pos: int, end: int, escape: str) -> tuple[i
         flags.append(RawFlag(word, match.start(1), match.end(), range(match.start(1), match.end())))
         pos = match.end()
     return _extract_quoted_flags(line, pos, end, escape, flags)
+
+
+def _extract_flags_bytewise(line: str, pos: int, end: int, escape: str) -> tuple[int, list[RawFlag]]:
+    """BuildKit scans flags byte by byte and turns each byte into a character.
+
+    So a non-ASCII flag comes out as its UTF-8 bytes read as Latin-1 (`données` becomes
+    `donnÃ©es`), and bytes 0x85 and 0xA0 inside a character count as blanks. Reproduce
+    that on a Latin-1 view of the bytes, then map offsets back to characters.
+    """
+    owner: list[int] = []
+    for index, char in enumerate(line):
+        owner.extend([index] * len(char.encode("utf-8", "surrogateescape")))
+    owner.append(len(line))
+    view = line.encode("utf-8", "surrogateescape").decode("latin-1")
+    byte_of = {char: byte for byte, char in reversed(list(enumerate(owner)))}
+    rest, raw = _extract_quoted_flags(view, byte_of[pos], byte_of[end], escape, [])
+    flags = [RawFlag(f.text, owner[f.start], owner[f.end], [owner[o] for o in f.origins]) for f in raw]
+    return owner[rest], flags
 
 
 def _extract_quoted_flags(
@@ -337,7 +359,9 @@ def json_array(text: str) -> list[object] | None:
         value = json.loads(text, parse_float=_json_number, parse_int=_json_number, parse_constant=_json_constant)
     except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, list) else None
+    if not isinstance(value, list):
+        return None
+    return [_SURROGATE.sub("\ufffd", item) if isinstance(item, str) else item for item in value]
 
 
 def freeze_flags(flags: list[RawFlag], logical: LogicalText) -> tuple[Flag, ...]:

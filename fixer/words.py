@@ -31,8 +31,9 @@ class Lexer:
     """One configuration of BuildKit's `shell.Lex`.
 
     `skip_unset` keeps `$NAME` of unknown variables as written, which is how BuildKit
-    lexes lines when it only wants their shape (heredoc detection). `unmatched` collects
-    the names that were looked up and not found, as BuildKit's UndefinedVar check does.
+    lexes lines when it only wants their shape (heredoc detection). `matched` and
+    `unmatched` collect the names that were looked up and found or not (BuildKit's
+    UndefinedVar check uses the latter; dockerfix uses both for provenance).
     """
 
     escape: str = "\\"
@@ -40,6 +41,7 @@ class Lexer:
     raw_escapes: bool = False
     skip_unset: bool = False
     skip_quotes: bool = False
+    matched: set[str] = field(default_factory=set)
     unmatched: set[str] = field(default_factory=set)
 
     def process_word(self, word: str, env: Mapping[str, str]) -> str:
@@ -107,8 +109,7 @@ class _Scanner:
 
     def get_env(self, name: str) -> str | None:
         value = self.env.get(name)
-        if value is None:
-            self.lex.unmatched.add(name)
+        (self.lex.unmatched if value is None else self.lex.matched).add(name)
         return value
 
     def process_stop_on(self, stop: str, raw_escapes: bool) -> tuple[str, list[str]]:

@@ -1,0 +1,3 @@
+# escape= 
+FROM python:3.12-slim
+RUN pip install flask

@@ -1,0 +1,7 @@
+﻿# syntax=docker/dockerfile:1
+# escape=`
+FROM python:3.12-slim
+RUN pip install `
+    --no-cache-dir `
+    requests
+RUN echo C:\path\

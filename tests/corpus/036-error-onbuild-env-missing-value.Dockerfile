@@ -1,0 +1,4 @@
+FROM python:3.12-slim
+ONBUILD COPY . /app
+ONBUILD ENV PIP_NO_CACHE_DIR
+ONBUILD RUN pip install /app

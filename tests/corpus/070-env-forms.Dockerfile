@@ -1,0 +1,11 @@
+FROM python:3.12-slim
+ENV PYTHONUNBUFFERED 1
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+ENV PATH="/opt/venv/bin:${PATH}" VIRTUAL_ENV=/opt/venv
+ENV HOME /home/app user
+ENV APP_NAME="My App" APP_DESC='single quoted' APP_PATH=/srv/my\ app EMPTY= QUOTED_EMPTY=""
+ENV JSON_LIKE={"a":1} EQUALS=a=b=c
+ENV LEGACY_QUOTED "value with spaces"  
+ENV ESCAPED_QUOTE="say \"hi\"" DOLLAR=\$HOME
+env lower_case=ok

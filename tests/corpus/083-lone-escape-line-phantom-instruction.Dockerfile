@@ -1,0 +1,5 @@
+FROM python:3.12-slim
+RUN pip install flask
+
+\
+# trailing line continuation left behind
