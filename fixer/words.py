@@ -119,6 +119,15 @@ class _Scanner:
         finally:
             self.raw_escapes = saved
 
+    def read_until(self, stop: str, raw_escapes: bool, missing: str) -> str:
+        """The expanded text up to `stop`; `missing` is the error when the input ends first."""
+        try:
+            return self.process_stop_on(stop, raw_escapes)[0]
+        except LexError:
+            if self.peek() == _EOF:
+                raise LexError(missing) from None
+            raise
+
     def _stop_on(self, stop: str) -> tuple[str, list[str]]:
         result: list[str] = []
         words = _Words()
@@ -260,12 +269,7 @@ class _Scanner:
         raw = ch in "#%"
         if null_is_unset and raw:
             raise LexError(f"unsupported modifier ({modifier}) in substitution")
-        try:
-            word = self.process_stop_on("}", raw)[0]
-        except LexError:
-            if self.peek() == _EOF:
-                raise LexError("syntax error: missing '}'") from None
-            raise
+        word = self.read_until("}", raw, "syntax error: missing '}'")
         value = self.get_env(name)
         if value is None and self.lex.skip_unset:
             return "${" + name + modifier + word + "}"
@@ -291,18 +295,8 @@ class _Scanner:
         replace_all = self.peek() == "/"
         if replace_all:
             self.next()
-        try:
-            pattern = self.process_stop_on("/", True)[0]
-        except LexError:
-            if self.peek() == _EOF:
-                raise LexError("syntax error: missing '/' in ${}") from None
-            raise
-        try:
-            replacement = self.process_stop_on("}", True)[0]
-        except LexError:
-            if self.peek() == _EOF:
-                raise LexError("syntax error: missing '}'") from None
-            raise
+        pattern = self.read_until("/", True, "syntax error: missing '/' in ${}")
+        replacement = self.read_until("}", True, "syntax error: missing '}'")
         value = self.get_env(name)
         if value is None and self.lex.skip_unset:
             return "${" + name + "/" + pattern + "/" + replacement + "}"
