@@ -1,0 +1,132 @@
+"""A RUN's `--mount` flags as BuildKit resolves them at build time.
+
+Option values are expanded by the Dockerfile frontend with the stage's environment (base
+image Env, ENV and ARG values), never with the runtime HOME and never with `~`:
+`target=$HOME/.cache/pip` on an image without `ENV HOME` mounts at `/.cache/pip`
+(moby/buildkit `instructions/commands_runmount.go` parseMount, semantics.md §1.4). A
+relative target is joined to WORKDIR; a cache mount's id defaults to its target as
+written (after expansion, before WORKDIR is joined); `uid`, `gid` and `mode` set the
+owner of a cache directory when it is first created, and are part of its identity.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .stages import PLATFORM_ARGS, State, Variable
+from .syntax import Flag, MountOption
+from .words import LexError, Lexer
+
+_TARGET_KEYS = ("target", "dst", "destination")
+_SHARING = ("shared", "private", "locked")
+DEFAULT_CACHE_MODE = 0o755
+
+
+@dataclass(slots=True, eq=False)
+class Mount:
+    """One `--mount` flag, resolved. Options not given keep BuildKit's defaults."""
+
+    flag: Flag
+    type: str
+    target: str | None
+    id: str | None
+    uid: int
+    gid: int
+    mode: int
+    sharing: str
+    source: str | None
+    from_: str | None
+    readonly: bool
+    certain: bool
+    explicit: frozenset[str]
+    undefined: frozenset[str]
+    errors: tuple[str, ...] = field(default=())
+
+    def option(self, *keys: str) -> MountOption | None:
+        """The last written option among `keys` (BuildKit lets a later one win)."""
+        found = None
+        for option in self.flag.mount_options:
+            if option.key in keys:
+                found = option
+        return found
+
+    @property
+    def target_option(self) -> MountOption | None:
+        return self.option(*_TARGET_KEYS)
+
+    def covers(self, path: str) -> bool:
+        """Whether `path` is the target or inside it."""
+        if self.target is None:
+            return False
+        return path == self.target or path.startswith(self.target.rstrip("/") + "/")
+
+
+def resolve_mounts(flags: tuple[Flag, ...], state: State, escape: str) -> tuple[Mount, ...]:
+    """The mounts of a RUN, in order, with options expanded in `state`."""
+    return tuple(_resolve(flag, state.env, state.values(), state.workdir.value, escape) for flag in flags if flag.name == "mount")
+
+
+def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str], workdir: str, escape: str) -> Mount:
+    options: dict[str, str | None] = {}
+    errors: list[str] = []
+    lexer = Lexer(escape=escape)
+    for option in flag.mount_options:
+        if option.value is None:
+            options[option.key] = None
+            continue
+        try:
+            options[option.key] = lexer.process_word(option.value, values)
+        except LexError as exc:
+            errors.append(f"{option.key}: {exc}")
+            options[option.key] = option.value
+    certain = not any(env[name].from_arg for name in lexer.matched if name in env) and not (
+        lexer.unmatched & PLATFORM_ARGS
+    )
+    mount_type = (options.get("type") or "bind").lower()
+    written_target = next((options[k] for k in reversed(list(options)) if k in _TARGET_KEYS), None)
+    target = None
+    if written_target:
+        target = posixpath.normpath(posixpath.join("/", workdir, written_target))
+    cache_id = options.get("id") or (posixpath.normpath(written_target) if written_target else None)
+    sharing = (options.get("sharing") or "shared").lower()
+    if sharing not in _SHARING:
+        errors.append(f"unsupported sharing value {sharing!r}")
+    return Mount(
+        flag=flag,
+        type=mount_type,
+        target=target,
+        id=cache_id if mount_type == "cache" else None,
+        uid=_number(options.get("uid"), 10, 0, "uid", errors),
+        gid=_number(options.get("gid"), 10, 0, "gid", errors),
+        mode=_number(options.get("mode"), 8, DEFAULT_CACHE_MODE, "mode", errors),
+        sharing=sharing,
+        source=options.get("source") or options.get("src"),
+        from_=options.get("from"),
+        readonly=_readonly(options, mount_type),
+        certain=certain,
+        explicit=frozenset(k for k in options if k in ("uid", "gid", "mode", "id", "sharing", "from")),
+        undefined=frozenset(lexer.unmatched),
+        errors=tuple(errors),
+    )
+
+
+def _number(text: str | None, base: int, default: int, key: str, errors: list[str]) -> int:
+    if text is None:
+        return default
+    try:
+        return int(text, base)
+    except ValueError:
+        errors.append(f"invalid value {text} for {key}")
+        return default
+
+
+def _readonly(options: Mapping[str, str | None], mount_type: str) -> bool:
+    for key in reversed(list(options)):
+        value = options[key]
+        if key in ("ro", "readonly"):
+            return value is None or value.lower() in ("1", "t", "true")
+        if key in ("rw", "readwrite"):
+            return not (value is None or value.lower() in ("1", "t", "true"))
+    return mount_type not in ("cache", "tmpfs")

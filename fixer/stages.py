@@ -1,0 +1,291 @@
+"""Build stages and the Dockerfile-level state each instruction runs in.
+
+This is the part of the analysis that BuildKit's frontend computes before anything
+runs (moby/buildkit `dockerfile2llb/convert.go`): stages and their bases, the
+environment a RUN gets (base image config Env, ENV, and ARG values, since BuildKit adds
+ARG values to the environment), USER, WORKDIR and SHELL, with every value's origin.
+Rules that follow the frontend exactly:
+- ARGs before the first FROM are global: visible in FROM lines, and inside a stage only
+  when re-declared by name (`dispatchArg` takes the global value then).
+- An in-stage ARG's value is the `--build-arg` if given, else its default expanded with
+  the current environment; with neither it sets nothing. An ARG set after an ENV of the
+  same name overrides it for later instructions (`d.state.AddEnv`).
+- `FROM <stage>` inherits the whole state, then the base stage's image config Env
+  (ENV values only) is applied again on top (`dispatchStages`), so an ARG that had
+  overridden an ENV in the parent does not in the child.
+- Words are expanded with BuildKit's lexer and the Dockerfile's escape character.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from . import images
+from .facts import BUILTIN, Origin
+from .syntax import Dockerfile, Instruction
+from .words import LexError, Lexer
+
+DEFAULT_SHELL = ("/bin/sh", "-c")
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# Set by the builder from the build platform; their values depend on the machine.
+PLATFORM_ARGS = frozenset(
+    {
+        "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
+        "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "TARGETSTAGE",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """An environment variable as a RUN sees it; `from_arg` when a --build-arg could change it."""
+
+    value: str
+    origin: Origin
+    from_arg: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class Stage:
+    """One FROM and what follows it."""
+
+    index: int
+    name: str | None
+    instruction: Instruction
+    base_name: str
+    base_name_certain: bool
+    base_stage: Stage | None
+    image: images.ImageFacts | None
+    instructions: list[Instruction] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.index)
+
+
+@dataclass(slots=True, eq=False)
+class State:
+    """The frontend state an instruction runs in. Never mutated once built: each change copies.
+
+    `env` is what a RUN's process gets and what words expand with; `config_env` is the
+    image config's Env (ENV only), which child stages re-apply. `unknown` names what the
+    base image may set that dockerfix does not know: "env" (its config Env is not fully
+    known, so HOME or PIP_* may come from it) and "user" (its config User is not known;
+    None then does not mean root).
+    """
+
+    stage: Stage
+    env: dict[str, Variable]
+    config_env: dict[str, Variable]
+    user: Variable | None
+    workdir: Variable
+    shell: tuple[str, ...]
+    unknown: frozenset[str] = frozenset()
+    _values: dict[str, str] | None = None
+
+    def values(self) -> dict[str, str]:
+        """Plain name -> value mapping for the lexer, built once per state."""
+        if self._values is None:
+            self._values = {name: variable.value for name, variable in self.env.items()}
+        return self._values
+
+    def replace(self, **changes: object) -> State:
+        fields = {
+            "stage": self.stage,
+            "env": self.env,
+            "config_env": self.config_env,
+            "user": self.user,
+            "workdir": self.workdir,
+            "shell": self.shell,
+            "unknown": self.unknown,
+        }
+        fields.update(changes)
+        return State(**fields)  # type: ignore[arg-type]
+
+
+@dataclass(slots=True)
+class Expansion:
+    """A word after expansion, and whether a build argument or an unknown took part."""
+
+    value: str
+    certain: bool
+    error: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class StagesResult:
+    stages: list[Stage]
+    state_before: dict[int, State]
+    stage_of: dict[int, Stage]
+    global_args: dict[str, Variable]
+    errors: list[tuple[Instruction, str]]
+
+    def state(self, instruction: Instruction) -> State | None:
+        return self.state_before.get(id(instruction))
+
+
+def expand(word: str, env: Mapping[str, Variable], values: Mapping[str, str], escape: str) -> Expansion:
+    """Expand a word as the frontend does; uncertain if it used a variable a build arg sets."""
+    lexer = Lexer(escape=escape)
+    try:
+        value = lexer.process_word(word, values)
+    except LexError as exc:
+        return Expansion(word, False, str(exc))
+    uncertain = any(env[name].from_arg for name in lexer.matched if name in env) or bool(
+        lexer.unmatched & PLATFORM_ARGS
+    )
+    return Expansion(value, not uncertain)
+
+
+class _Walker:
+    def __init__(self, tree: Dockerfile, build_args: Mapping[str, str]) -> None:
+        self.tree = tree
+        self.escape = tree.escape
+        self.build_args = dict(build_args)
+        self.result = StagesResult([], {}, {}, {}, [])
+        self.final_states: dict[int, State] = {}
+
+    def run(self) -> StagesResult:
+        state: State | None = None
+        for instruction in self.tree.instructions:
+            keyword = instruction.keyword
+            if keyword == "FROM":
+                if state is not None:
+                    self.final_states[state.stage.index] = state
+                state = self.start_stage(instruction)
+                self.result.state_before[id(instruction)] = state
+                continue
+            if state is None:
+                if keyword == "ARG":
+                    self.global_arg(instruction)
+                continue
+            state.stage.instructions.append(instruction)
+            self.result.stage_of[id(instruction)] = state.stage
+            self.result.state_before[id(instruction)] = state
+            state = self.step(state, instruction)
+        return self.result
+
+    def global_arg(self, instruction: Instruction) -> None:
+        for word in instruction.value:
+            name, has_default, default = word.partition("=")
+            origin = Origin(f"global ARG {name}", instruction.start_line)
+            if name in self.build_args:
+                self.result.global_args[name] = Variable(self.build_args[name], Origin(f"--build-arg {name}"), True)
+            elif has_default:
+                values = {k: v.value for k, v in self.result.global_args.items()}
+                expanded = expand(default, self.result.global_args, values, self.escape)
+                self.result.global_args[name] = Variable(expanded.value, origin, True)
+
+    def start_stage(self, instruction: Instruction) -> State:
+        words = instruction.value
+        raw_base = words[0] if words else ""
+        values = {k: v.value for k, v in self.result.global_args.items()}
+        base = expand(raw_base, self.result.global_args, values, self.escape)
+        name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
+        base_stage = next((s for s in reversed(self.result.stages) if s.name == base.value.lower()), None)
+        image = None if base_stage or "$" in base.value else images.lookup(base.value)
+        repository_fixed = "$" not in raw_base.split("@")[0].rsplit(":", 1)[0] if raw_base else False
+        stage = Stage(
+            index=len(self.result.stages),
+            name=name,
+            instruction=instruction,
+            base_name=base.value,
+            base_name_certain=base.certain or repository_fixed,
+            base_stage=base_stage,
+            image=image,
+        )
+        self.result.stages.append(stage)
+        self.result.stage_of[id(instruction)] = stage
+        if base_stage is not None:
+            parent = self.final_states[base_stage.index]
+            env = dict(parent.env)
+            env.update(parent.config_env)
+            return parent.replace(stage=stage, env=env, config_env=dict(parent.config_env), _values=None)
+        return self._image_state(stage, instruction)
+
+    def _image_state(self, stage: Stage, instruction: Instruction) -> State:
+        origin = Origin(f"base image {stage.base_name}", instruction.start_line)
+        config: dict[str, Variable] = {}
+        if stage.image is not None:
+            image_origin = Origin(f"base image {stage.base_name} ({stage.image.source})", instruction.start_line)
+            config = {k: Variable(v, image_origin) for k, v in stage.image.env.items()}
+        config.setdefault("PATH", Variable(DEFAULT_PATH, BUILTIN))
+        user = None
+        image = stage.image
+        if image is not None and image.user:
+            user = Variable(image.user, origin)
+        if image is None:
+            unknown = frozenset({"env", "user"})
+        else:
+            unknown = frozenset(fact for fact in ("env", "user") if not image.knows(fact))
+        return State(
+            stage=stage,
+            env=dict(config),
+            config_env=config,
+            user=user,
+            workdir=Variable("/", BUILTIN),
+            shell=tuple(image.shell) if image is not None and image.shell else DEFAULT_SHELL,
+            unknown=unknown,
+        )
+
+    def step(self, state: State, instruction: Instruction) -> State:
+        keyword = instruction.keyword
+        if keyword == "ENV":
+            return self.env(state, instruction)
+        if keyword == "ARG":
+            return self.arg(state, instruction)
+        if keyword == "USER" and instruction.value:
+            expanded = expand(instruction.value[0], state.env, state.values(), self.escape)
+            origin = Origin(f"USER {instruction.value[0]}", instruction.start_line)
+            return state.replace(user=Variable(expanded.value, origin, not expanded.certain), unknown=state.unknown - {"user"})
+        if keyword == "WORKDIR" and instruction.value:
+            expanded = expand(instruction.value[0], state.env, state.values(), self.escape)
+            path = posixpath.normpath(posixpath.join("/", state.workdir.value, expanded.value))
+            origin = Origin(f"WORKDIR {instruction.value[0]}", instruction.start_line)
+            return state.replace(workdir=Variable(path, origin, not expanded.certain))
+        if keyword == "SHELL" and instruction.json and instruction.value:
+            return state.replace(shell=tuple(instruction.value))
+        return state
+
+    def env(self, state: State, instruction: Instruction) -> State:
+        env = dict(state.env)
+        config = dict(state.config_env)
+        values = dict(state.values())
+        triples = instruction.value
+        for i in range(0, len(triples) - 2, 3):
+            key = expand(triples[i], env, values, self.escape)
+            value = expand(triples[i + 1], env, values, self.escape)
+            if key.error or value.error:
+                self.result.errors.append((instruction, key.error or value.error or ""))
+            origin = Origin(f"ENV {key.value}", instruction.start_line)
+            variable = Variable(value.value, origin, not value.certain)
+            env[key.value] = config[key.value] = variable
+            values[key.value] = value.value
+        return state.replace(env=env, config_env=config, _values=values)
+
+    def arg(self, state: State, instruction: Instruction) -> State:
+        env = dict(state.env)
+        values = dict(state.values())
+        for word in instruction.value:
+            name, has_default, default = word.partition("=")
+            origin = Origin(f"ARG {name}", instruction.start_line)
+            if name in self.build_args:
+                variable = Variable(self.build_args[name], Origin(f"--build-arg {name}"), True)
+            elif has_default:
+                expanded = expand(default, env, values, self.escape)
+                variable = Variable(expanded.value, origin, True)
+            elif name in self.result.global_args:
+                global_value = self.result.global_args[name]
+                variable = Variable(global_value.value, global_value.origin, True)
+            else:
+                continue
+            env[name] = variable
+            values[name] = variable.value
+        return state.replace(env=env, _values=values)
+
+
+def analyse_stages(tree: Dockerfile, build_args: Mapping[str, str] | None = None) -> StagesResult:
+    """Stages and the state before every instruction, computed once per file."""
+    return _Walker(tree, build_args or {}).run()

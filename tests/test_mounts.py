@@ -1,0 +1,73 @@
+"""`--mount` options as BuildKit resolves them (semantics.md §1.4, §2.1)."""
+
+from __future__ import annotations
+
+from fixer.mounts import resolve_mounts
+from fixer.parser import parse
+from fixer.stages import analyse_stages
+
+
+def mounts_of(text: str):
+    tree = parse(text)
+    stages = analyse_stages(tree)
+    run = tree.instructions[-1]
+    return resolve_mounts(run.flags, stages.state(run), tree.escape)
+
+
+def test_home_in_a_target_expands_from_env_only() -> None:
+    """§7 row 3: on python:3.12 $HOME is undefined at build time, so the mount lands at /.cache/pip."""
+    (mount,) = mounts_of("FROM python:3.12\nRUN --mount=type=cache,target=$HOME/.cache/pip pip install x\n")
+    assert mount.target == "/.cache/pip"
+    assert mount.undefined == {"HOME"}
+
+
+def test_home_in_a_target_follows_env_home() -> None:
+    """§7 row 2."""
+    (mount,) = mounts_of("FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=${HOME}/.cache/pip pip install x\n")
+    assert mount.target == "/app/.cache/pip"
+    assert mount.id == "/app/.cache/pip"
+
+
+def test_tilde_is_literal_and_relative_targets_join_workdir() -> None:
+    """§1.4: `target=~/.cache/pip` with WORKDIR /app mounts at /app/~/.cache/pip."""
+    (mount,) = mounts_of("FROM python:3.12\nWORKDIR /app\nRUN --mount=type=cache,target=~/.cache/pip pip install x\n")
+    assert mount.target == "/app/~/.cache/pip"
+    assert mount.id == "~/.cache/pip"
+
+
+def test_defaults_and_explicit_options() -> None:
+    (plain, owned) = mounts_of(
+        "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip/ "
+        "--mount=type=cache,dst=/home/app/.cache/pip,uid=1000,gid=1000,mode=0700,sharing=locked,id=pip x\n"
+    )
+    assert (plain.type, plain.target, plain.id, plain.uid, plain.gid, plain.mode, plain.sharing) == (
+        "cache", "/root/.cache/pip", "/root/.cache/pip", 0, 0, 0o755, "shared"
+    )
+    assert (owned.target, owned.id, owned.uid, owned.gid, owned.mode, owned.sharing) == (
+        "/home/app/.cache/pip", "pip", 1000, 1000, 0o700, "locked"
+    )
+    assert owned.explicit == {"uid", "gid", "mode", "sharing", "id"}
+    assert not plain.readonly
+
+
+def test_bind_mounts_default_to_read_only() -> None:
+    (mount,) = mounts_of("FROM python:3.12\nRUN --mount=type=bind,source=requirements.txt,target=/tmp/r.txt x\n")
+    assert (mount.type, mount.readonly, mount.source, mount.id) == ("bind", True, "requirements.txt", None)
+
+
+def test_values_from_build_args_are_uncertain() -> None:
+    (mount,) = mounts_of("FROM python:3.12\nARG CACHE=/root/.cache/pip\nRUN --mount=type=cache,target=$CACHE x\n")
+    assert mount.target == "/root/.cache/pip"
+    assert not mount.certain
+
+
+def test_covers_the_target_and_what_is_inside() -> None:
+    (mount,) = mounts_of("FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache x\n")
+    assert mount.covers("/root/.cache/pip")
+    assert mount.covers("/root/.cache")
+    assert not mount.covers("/root/.cache-other")
+
+
+def test_invalid_numbers_are_reported() -> None:
+    (mount,) = mounts_of("FROM python:3.12\nRUN --mount=type=cache,target=/c,uid=app x\n")
+    assert mount.errors == ("invalid value app for uid",)
