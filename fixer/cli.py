@@ -58,11 +58,35 @@ def fix_command(paths: tuple[str, ...]) -> None:
     sys.exit(status)
 
 
+def _parse_build_args(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    build_args = {}
+    for value in values:
+        name, has_value, text = value.partition("=")
+        if not name or not has_value:
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE")
+        build_args[name] = text
+    return build_args
+
+
+build_arg_option = click.option(
+    "--build-arg",
+    "build_args",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=_parse_build_args,
+    help="A build argument, as given to `docker build` (repeatable).",
+)
+
+
 @main.command("explain")
 @click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def explain_command(file: str, output_format: str) -> None:
-    """Show the instructions (and, for RUN, the facts) dockerfix sees in FILE."""
+@build_arg_option
+def explain_command(file: str, output_format: str, build_args: dict[str, str]) -> None:
+    """Show the instructions of FILE and, for every RUN, its user, HOME, caches and mounts."""
+    from .analysis import analyse
     from .explain import explain_json, explain_text
     from .parser import parse
     from .sources import SourceError, read_source
@@ -74,7 +98,7 @@ def explain_command(file: str, output_format: str) -> None:
         sys.exit(EXIT_ERROR)
     tree = parse(source.text)
     render = explain_json if output_format == "json" else explain_text
-    click.echo(render(source.name, tree), nl=False)
+    click.echo(render(source.name, tree, analyse(tree, build_args)), nl=False)
     sys.exit(EXIT_ERROR if _report_errors(source.name, tree) else EXIT_OK)
 
 

@@ -1,14 +1,19 @@
 """`dockerfix explain`: what dockerfix understood of a Dockerfile, for people and machines.
 
-The JSON form is a stable interface (one object per instruction with `keyword`,
-`start_line`, `end_line`, `flags`, `heredocs`...), which the analysis issue extends
-with per-RUN facts; the text form is a compact table for people.
+The JSON form is a stable interface: one object per instruction (`keyword`,
+`start_line`, `end_line`, `flags`, `heredocs`...), and for every RUN the analysis:
+`stage`, `user`, `home`, `installs` (where each installer call caches) and `mounts`.
+The text form is a compact per-RUN table for people, with a clear flag where a cache
+mount misses the directory the installer really uses.
 """
 
 from __future__ import annotations
 
 import json
 
+from .analysis import FileFacts, InstallFacts, RunFacts, describe_user
+from .facts import Known
+from .mounts import Mount
 from .syntax import Dockerfile, Instruction
 
 
@@ -30,28 +35,110 @@ def instruction_record(instruction: Instruction) -> dict[str, object]:
     return record
 
 
-def explain_json(name: str, tree: Dockerfile) -> str:
+def run_record(run: RunFacts) -> dict[str, object]:
+    """The analysis fields of a RUN."""
+    user = run.user
+    home = run.home
+    return {
+        "stage": run.stage.label,
+        "stage_index": run.stage.index,
+        "user": describe_user(user.value) if isinstance(user, Known) else None,
+        "uid": user.value.uid if isinstance(user, Known) else None,
+        "user_reason": None if isinstance(user, Known) else user.reason,
+        "home": home.value if isinstance(home, Known) else None,
+        "home_origin": str(home.origin) if isinstance(home, Known) else None,
+        "home_reason": None if isinstance(home, Known) else home.reason,
+        "installs": [install_record(install) for install in run.installs],
+        "mounts": [mount_record(mount) for mount in run.mounts],
+    }
+
+
+def install_record(install: InstallFacts) -> dict[str, object]:
+    cache = install.cache
+    return {
+        "tool": cache.tool,
+        "command": " ".join(word.text for word in install.call.command.effective_words),
+        "cache": cache.status,
+        "cache_dir": cache.directory,
+        "reason": cache.reason,
+        "decided_by": cache.decided_by,
+        "certain": cache.certain,
+        "mount": install.mount.target if install.mount else None,
+        "mount_status": install.mount_status,
+    }
+
+
+def mount_record(mount: Mount) -> dict[str, object]:
+    return {
+        "type": mount.type,
+        "target": mount.target,
+        "id": mount.id,
+        "uid": mount.uid,
+        "gid": mount.gid,
+        "mode": f"{mount.mode:04o}",
+        "sharing": mount.sharing,
+    }
+
+
+def explain_json(name: str, tree: Dockerfile, facts: FileFacts) -> str:
+    instructions = []
+    for instruction in tree.instructions:
+        record = instruction_record(instruction)
+        run = facts.run(instruction)
+        if run is not None:
+            record.update(run_record(run))
+        instructions.append(record)
     document = {
         "file": name,
         "escape": tree.escape,
         "directives": {d.name: d.value for d in tree.directives},
-        "instructions": [instruction_record(i) for i in tree.instructions],
+        "instructions": instructions,
         "errors": [{"line": e.line, "column": e.column, "message": e.message} for e in tree.errors],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def explain_text(name: str, tree: Dockerfile) -> str:
-    lines = [f"{name}: {len(tree.instructions)} instructions, escape {tree.escape!r}"]
-    for instruction in tree.instructions:
-        target = instruction.effective
-        where = f"{instruction.start_line}" if instruction.start_line == instruction.end_line else (
-            f"{instruction.start_line}-{instruction.end_line}"
-        )
-        keyword = instruction.keyword if instruction.sub is None else f"ONBUILD {target.keyword}"
-        details = [flag.text for flag in (*instruction.flags, *(target.flags if instruction.sub else ()))]
-        if target.json:
-            details.append("(exec form)")
-        details.extend(f"<<{heredoc.name}" for heredoc in target.heredocs)
-        lines.append(f"  {where:>9}  {keyword:<12} {' '.join(details)}".rstrip())
+def explain_text(name: str, tree: Dockerfile, facts: FileFacts) -> str:
+    lines = [f"{name}: {len(tree.instructions)} instructions, {len(facts.stages.stages)} stages"]
+    for run in facts.runs:
+        lines.extend(_run_lines(run))
+    if not facts.runs:
+        lines.append("  no RUN instructions")
     return "\n".join(lines) + "\n"
+
+
+def _run_lines(run: RunFacts) -> list[str]:
+    instruction = run.instruction
+    where = f"line {instruction.start_line}" + (
+        f"-{instruction.end_line}" if instruction.end_line != instruction.start_line else ""
+    )
+    user = describe_user(run.user.value) if isinstance(run.user, Known) else f"unknown ({run.user.reason})"
+    home = f"{run.home.value} ({run.home.origin})" if isinstance(run.home, Known) else f"unknown ({run.home.reason})"
+    lines = [f"RUN {where}  stage {run.stage.label}  user {user}", f"    HOME {home}"]
+    for install in run.installs:
+        lines.append(f"    {_install_line(install)}")
+    for mount in run.mounts:
+        if mount.type == "cache":
+            lines.append(
+                f"    mount cache {mount.target} id={mount.id} uid={mount.uid} gid={mount.gid} "
+                f"mode={mount.mode:04o} sharing={mount.sharing}"
+            )
+        else:
+            lines.append(f"    mount {mount.type} {mount.target}")
+    return lines
+
+
+def _install_line(install: InstallFacts) -> str:
+    cache = install.cache
+    command = " ".join(word.text for word in install.call.command.effective_words)
+    if len(command) > 60:
+        command = command[:57] + "..."
+    status = {
+        "hit": f"served by the cache mount at {install.mount.target if install.mount else ''}",
+        "miss": "!! MISSES: the RUN's cache mounts are not at that directory",
+        "disabled": "!! the RUN's cache mounts are useless: the cache is disabled",
+        "none": "no cache mount",
+        "unknown": "",
+    }[install.mount_status]
+    where = cache.directory if cache.status == "enabled" else cache.status.upper()
+    return f"{command}\n        cache {where}: {cache.reason}" + (f"\n        {status}" if status else "")

@@ -16,6 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 _EOF = ""
+# A name is letters, digits and `_` not starting with a digit (longer forms go through
+# the scanner: `$1`, `$@`, `${NAME:-x}`...). The lookahead keeps `$NAME` followed by a
+# non-ASCII letter, which BuildKit reads as part of the name, out of the fast path.
+_SIMPLE_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_]|[^\x00-\x7f])")
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 _GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | frozenset(
     chr(c) for c in range(0x2000, 0x200B)
@@ -46,7 +50,31 @@ class Lexer:
 
     def process_word(self, word: str, env: Mapping[str, str]) -> str:
         """Expand one word, keeping the blanks inside it (ENV values, mount options)."""
+        if self.escape not in word and "'" not in word and '"' not in word:
+            if "$" not in word:
+                return word
+            simple = self._simple_expansion(word, env)
+            if simple is not None:
+                return simple
         return _Scanner(self, word, env).process_stop_on(_EOF, self.raw_escapes)[0]
+
+    def _simple_expansion(self, word: str, env: Mapping[str, str]) -> str | None:
+        """`$NAME` and `${NAME}` without quotes or escapes, the common case, by regex.
+
+        None when the word holds any other use of `$`, which the scanner then handles.
+        """
+        if word.count("$") != len(_SIMPLE_REFERENCE.findall(word)):
+            return None
+
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1) or match.group(2)
+            value = env.get(name)
+            (self.unmatched if value is None else self.matched).add(name)
+            if value is None:
+                return match.group(0) if self.skip_unset else ""
+            return value
+
+        return _SIMPLE_REFERENCE.sub(substitute, word)
 
     def process_words(self, text: str, env: Mapping[str, str]) -> list[str]:
         """Expand and split on unquoted blanks (ARG, heredoc detection)."""

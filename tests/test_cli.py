@@ -46,10 +46,13 @@ def test_explain_json_lists_instructions_with_lines_flags_and_heredocs(project: 
     assert document["directives"] == {"syntax": "docker/dockerfile:1"}
 
 
-def test_explain_text_is_a_compact_table(project: Path) -> None:
+def test_explain_text_is_a_compact_per_run_table(project: Path) -> None:
     result = dockerfix("explain", "Dockerfile", cwd=project)
     assert result.returncode == 0
-    assert "3-4  RUN" in result.stdout and "<<EOF" in result.stdout
+    assert "RUN line 3-4  stage 0  user root (uid 0)" in result.stdout
+    assert "HOME /root" in result.stdout
+    assert "cache /root/.cache/pip" in result.stdout
+    assert "served by the cache mount at /root/.cache/pip" in result.stdout
 
 
 def test_parse_errors_name_file_line_and_column_and_exit_2(project: Path) -> None:
@@ -75,3 +78,29 @@ def test_stdin(project: Path) -> None:
     result = dockerfix("explain", "--format", "json", "-", stdin="FROM a\nRUN x\n")
     assert result.returncode == 0
     assert json.loads(result.stdout)["file"] == "<stdin>"
+
+
+def test_explain_json_adds_the_analysis_to_each_run(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.13-slim\nWORKDIR /app\nENV HOME=/app\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip pip install -e .\n"
+    )
+    result = dockerfix("explain", "--format", "json", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    run = json.loads(result.stdout)["instructions"][-1]
+    assert (run["stage"], run["user"], run["home"]) == ("0", "root (uid 0)", "/app")
+    (install,) = run["installs"]
+    assert (install["tool"], install["cache"], install["cache_dir"]) == ("pip", "enabled", "/app/.cache/pip")
+    assert install["mount_status"] == "miss"
+    assert run["mounts"] == [
+        {"type": "cache", "target": "/root/.cache/pip", "id": "/root/.cache/pip", "uid": 0, "gid": 0,
+         "mode": "0755", "sharing": "shared"}
+    ]
+
+
+def test_explain_build_arg_changes_the_analysis(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM python:3.13-slim\nARG HOME\nRUN pip install x\n")
+    result = dockerfix("explain", "--format", "json", "--build-arg", "HOME=/srv", "Dockerfile", cwd=tmp_path)
+    assert json.loads(result.stdout)["instructions"][-1]["home"] == "/srv"
+    bad = dockerfix("explain", "--build-arg", "HOME", "Dockerfile", cwd=tmp_path)
+    assert bad.returncode == 2 and "NAME=VALUE" in bad.stderr

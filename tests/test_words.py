@@ -8,8 +8,10 @@ ENV/ARG values, `--mount` option values and heredoc markers.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from fixer.words import LexError, Lexer
+from fixer.words import LexError, Lexer, _Scanner
 
 ENV = {"HOME": "/app", "EMPTY": "", "PY": "3.12"}
 
@@ -71,3 +73,17 @@ def test_heredoc_marker_keeps_blanks_after_double_angle() -> None:
 
 def test_backtick_escape() -> None:
     assert Lexer(escape="`").process_word("a`$HOME\\b", ENV) == "a$HOME\\b"
+
+
+@given(st.text(alphabet="$_{}:-aB1é/ .", max_size=16))
+def test_the_fast_path_expands_exactly_as_the_scanner(word: str) -> None:
+    env = {"a": "x", "B1": "", "_": "u"}
+    fast, slow = Lexer(), Lexer()
+    try:
+        expected = _Scanner(slow, word, env).process_stop_on("", False)[0]
+    except LexError:
+        with pytest.raises(LexError):
+            fast.process_word(word, env)
+        return
+    assert fast.process_word(word, env) == expected
+    assert (fast.matched, fast.unmatched) == (slow.matched, slow.unmatched)

@@ -1,0 +1,515 @@
+"""Facts per RUN, computed once per file: who runs it, its HOME, its caches and its mounts.
+
+The pipeline's middle step. `stages.py` gives the frontend state before every
+instruction (stage, ENV/ARG, USER, WORKDIR); this module adds what the runtime does with
+it, following semantics.md: the users that base images bring and earlier RUNs create
+(`users.py`), the HOME runc sets (a non-empty HOME in the environment wins; else the
+passwd home of the uid; else `/`), the shell-level changes inside the RUN (`HOME=/x
+pip`, `export`, `su`, `env -i`), each installer call's cache (`caches.py`) and the cache
+mounts (`mounts.py`). Every value keeps its origin, and what cannot be known is
+`Unknown` with the reason.
+
+Shell code is parsed only where it can matter: a RUN whose text names no installer and
+no user-changing command is never tokenised, which keeps whole-repository runs fast.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from . import caches, users
+from .facts import Fact, Known, Origin, Unknown
+from .installers import InstallerCall, find_installer_calls
+from .mounts import Mount, resolve_mounts
+from .runs import RunScript, run_script
+from .shell import CommandContext, Script, parse_script, script_from_argv
+from .stages import Stage, State, StagesResult, Variable, analyse_stages
+from .syntax import Dockerfile, Instruction
+from .words import LexError, Lexer
+
+_INSTALLER_HINT = re.compile(r"pip|uv\b|poetry|pipenv|pdm|apt")
+# Commands that may change users or home directories: account tools, ownership and
+# directory commands, package managers (packages add system users), and scripts whose
+# effect cannot be seen (which then make the accounts incomplete).
+_USER_HINT = re.compile(
+    r"user(?:add|mod|del)|adduser|deluser|group(?:add|mod)|addgroup|chown|mkdir|install\s+-|\brm\b"
+    r"|\bapt|\bapk\b|\byum\b|\bdnf\b|microdnf|zypper|\beval\b|\bsource\b|\.sh\b|\|\s*(?:ba)?sh\b"
+)
+_POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "busybox"})
+_OWNERSHIP_HINT = re.compile(r"\b(?:chown|chmod|chgrp|mkdir|install|setfacl)\b")
+_PIP_CONFIG_HINT = re.compile(r"pip\.conf|pip3?\s+config|PIP_CONFIG_FILE")
+# Top-level directories whose owner and mode decide for everything below them (FHS; the
+# same in Debian, Ubuntu and Alpine images). Other directories belong to root unless the
+# build changed owners.
+_STANDARD_DIRECTORIES = {"/": (0, 0o755), "/root": (0, 0o700), "/tmp": (0, 0o1777), "/home": (0, 0o755)}
+
+
+@dataclass(slots=True, eq=False)
+class InstallFacts:
+    """One installer call in a RUN, where it caches, and whether a cache mount serves it.
+
+    `mount_status`: `hit` (a cache mount covers the cache directory), `miss` (the RUN
+    has cache mounts, none at the directory the installer uses), `disabled` (the RUN has
+    cache mounts but the installer uses no cache), `none` (no cache mount), or `unknown`
+    (the cache directory is unknown).
+    """
+
+    call: InstallerCall
+    cache: caches.CacheResolution
+    mount: Mount | None
+    mount_status: str
+
+
+@dataclass(slots=True, eq=False)
+class RunFacts:
+    """What dockerfix knows about one RUN (or ONBUILD RUN)."""
+
+    instruction: Instruction
+    stage: Stage
+    state: State
+    passwd: users.Passwd
+    script: RunScript
+    pip_config_touched: bool = False
+    _shell: Script | None | bool = False
+    _installs: tuple[InstallFacts, ...] | None = None
+    _user: Fact[users.ResolvedUser] | None = None
+    _home: Fact[str] | None = None
+    _mounts: tuple[Mount, ...] | None = None
+    escape: str = "\\"
+    directories: Mapping[str, int | None] = field(default_factory=dict)
+    ownership_changed: bool = False
+
+    @property
+    def shell(self) -> Script | None:
+        """The RUN's code as shell commands (None for a shebang script or a non-POSIX SHELL)."""
+        if self._shell is False:
+            self._shell = _parse_run(self.script, self.state)
+        return self._shell  # type: ignore[return-value]
+
+    @property
+    def mounts(self) -> tuple[Mount, ...]:
+        if self._mounts is None:
+            self._mounts = resolve_mounts(self.instruction.effective.flags, self.state, self.escape)
+        return self._mounts
+
+    @property
+    def cache_mounts(self) -> tuple[Mount, ...]:
+        return tuple(mount for mount in self.mounts if mount.type == "cache")
+
+    @property
+    def user(self) -> Fact[users.ResolvedUser]:
+        """The user the RUN starts as (USER, or the base image's config User)."""
+        if self._user is None:
+            self._user = _resolve_user(self.state, self.passwd)
+        return self._user
+
+    @property
+    def home(self) -> Fact[str]:
+        """HOME as runc sets it for the RUN's process (before any shell-level change)."""
+        if self._home is None:
+            self._home = _runtime_home(self.state, self.user)
+        return self._home
+
+    @property
+    def installs(self) -> tuple[InstallFacts, ...]:
+        if self._installs is None:
+            self._installs = self._find_installs()
+        return self._installs
+
+    def _find_installs(self) -> tuple[InstallFacts, ...]:
+        if self.script.kind != "exec" and not _INSTALLER_HINT.search(self.script.code):
+            return ()
+        script = self.shell
+        if script is None:
+            return ()
+        found = []
+        for call in find_installer_calls(script):
+            context = script.context_of(call.command)
+            env_view, home, home_reason, user = _command_environment(self, context, call)
+            resolution = caches.resolve_cache(
+                call,
+                env_view,
+                home,
+                home_reason,
+                _command_cwd(self.state, context),
+                not context.directories,
+                _pip_config(self),
+            )
+            mount = _covering_mount(resolution, self.cache_mounts)
+            resolution = _check_writable(resolution, user, mount, self)
+            found.append(InstallFacts(call, resolution, mount, _mount_status(resolution, mount, self.cache_mounts)))
+        return tuple(found)
+
+
+@dataclass(slots=True, eq=False)
+class FileFacts:
+    """The analysis of one Dockerfile."""
+
+    tree: Dockerfile
+    stages: StagesResult
+    runs: list[RunFacts] = field(default_factory=list)
+    _by_instruction: dict[int, RunFacts] = field(default_factory=dict)
+
+    def run(self, instruction: Instruction) -> RunFacts | None:
+        return self._by_instruction.get(id(instruction))
+
+
+@dataclass(frozen=True, slots=True)
+class Filesystem:
+    """What the build has done to the image's users and directories so far, in one stage.
+
+    `directories` maps a path created by WORKDIR to its owner uid (BuildKit creates it as
+    the current USER, `dispatchWorkdir`), None when that user's uid is unknown.
+    `ownership_changed` is set once a RUN may have changed owners or modes (`chown`,
+    `chmod`, `mkdir`, `install -d`) or a COPY/ADD set them (`--chown`, `--chmod`);
+    before that, any other directory is root's (created by root, or missing so that `/`
+    decides). `pip_config_touched` is set once a RUN or COPY may have written a pip config
+    file.
+    """
+
+    passwd: users.Passwd
+    directories: Mapping[str, int | None]
+    pip_config_touched: bool
+    ownership_changed: bool = False
+
+
+def analyse(tree: Dockerfile, build_args: Mapping[str, str] | None = None) -> FileFacts:
+    """Analyse a parsed Dockerfile; cheap parts eagerly, shell-level facts on demand."""
+    stages = analyse_stages(tree, build_args)
+    facts = FileFacts(tree, stages)
+    tracks: dict[int, Filesystem] = {}
+    for instruction in tree.instructions:
+        stage = stages.stage_of.get(id(instruction))
+        state = stages.state(instruction)
+        if stage is None or state is None:
+            continue
+        track = tracks.get(stage.index) or _initial_filesystem(stage, tracks)
+        tracks[stage.index] = _step(facts, instruction, stage, state, track)
+    return facts
+
+
+def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State, track: Filesystem) -> Filesystem:
+    """Record a RUN's facts and return the filesystem after the instruction."""
+    keyword = instruction.effective.keyword
+    if keyword == "WORKDIR" and instruction.keyword == "WORKDIR":
+        return _after_workdir(facts.stages, instruction, track)
+    if keyword in ("COPY", "ADD") and instruction.keyword != "ONBUILD":
+        if any(flag.name in ("chown", "chmod") for flag in instruction.flags):
+            track = replace(track, ownership_changed=True)
+        if any("pip.conf" in value or value.rstrip("/").endswith("/pip") for value in instruction.value):
+            track = replace(track, pip_config_touched=True)
+        return track
+    if keyword != "RUN":
+        return track
+    run = RunFacts(
+        instruction, stage, state, track.passwd, run_script(instruction), track.pip_config_touched,
+        escape=facts.tree.escape, directories=track.directories, ownership_changed=track.ownership_changed,
+    )
+    facts.runs.append(run)
+    facts._by_instruction[id(instruction)] = run
+    if instruction.keyword == "ONBUILD":
+        return track
+    text = run.script.code or " ".join(run.script.argv)
+    if _PIP_CONFIG_HINT.search(text):
+        track = replace(track, pip_config_touched=True)
+    if _OWNERSHIP_HINT.search(text):
+        track = replace(track, ownership_changed=True)
+    if _USER_HINT.search(text) and run.shell is not None:
+        origin = Origin(f"RUN at line {instruction.start_line}", instruction.start_line)
+        family = users.distro_family(_image_of(stage), stage.base_name)
+        certain = {name: variable.value for name, variable in state.env.items() if not variable.from_arg}
+        run_uid = run.user.value.uid if isinstance(run.user, Known) else None
+        passwd = users.apply_user_commands(
+            track.passwd, run.shell, family, origin, env=certain, workdir=state.workdir.value, run_uid=run_uid
+        )
+        track = replace(track, passwd=passwd)
+    return track
+
+
+def _after_workdir(stages: StagesResult, instruction: Instruction, track: Filesystem) -> Filesystem:
+    """WORKDIR creates its directory (if new) owned by the current USER."""
+    state = stages.state(instruction)
+    after = stages.state_after(instruction)
+    if state is None or after is None or after.workdir.value in track.directories:
+        return track
+    written = state.user.value if state.user is not None else None
+    owner = users.resolve_user(track.passwd, written).uid if "user" not in state.unknown or written else None
+    directories = dict(track.directories)
+    directories[after.workdir.value] = owner
+    return replace(track, directories=directories)
+
+
+def _initial_filesystem(stage: Stage, tracks: dict[int, Filesystem]) -> Filesystem:
+    if stage.base_stage is not None and stage.base_stage.index in tracks:
+        return tracks[stage.base_stage.index]
+    origin = Origin(f"base image {stage.base_name}", stage.instruction.start_line)
+    image = stage.image
+    touched = image is None or not image.knows("pip_config")
+    return Filesystem(users.Passwd.from_image(image, origin), {}, touched)
+
+
+def _image_of(stage: Stage):  # type: ignore[no-untyped-def]
+    """The base image facts of a stage, following FROM <stage> chains."""
+    while stage.base_stage is not None:
+        stage = stage.base_stage
+    return stage.image
+
+
+def _parse_run(script: RunScript, state: State) -> Script | None:
+    if script.kind == "exec":
+        return script_from_argv(script.argv)
+    if script.kind == "shebang":
+        interpreter = script.code.split("\n", 1)[0][2:].split()
+        if not interpreter or posixpath.basename(interpreter[-1] if interpreter[0].endswith("env") else interpreter[0]) not in _POSIX_SHELLS:
+            return None
+        return parse_script(script.code.split("\n", 1)[1] if "\n" in script.code else "")
+    if posixpath.basename(state.shell[0]) not in _POSIX_SHELLS:
+        return None
+    return parse_script(script.code)
+
+
+def describe_user(user: users.ResolvedUser) -> str:
+    """`appuser (uid 1000)`, `uid 1234`, or the name alone when its uid is unknown."""
+    if user.name and user.uid is not None:
+        return f"{user.name} (uid {user.uid})"
+    if user.name:
+        return user.name
+    return f"uid {user.uid}"
+
+
+def _resolve_user(state: State, passwd: users.Passwd) -> Fact[users.ResolvedUser]:
+    if state.user is None and "user" in state.unknown:
+        return Unknown(f"the base image {state.stage.base_name}'s config User is not known")
+    written = state.user.value if state.user is not None else None
+    resolved = users.resolve_user(passwd, written)
+    origin = state.user.origin if state.user is not None else Origin("no USER: root")
+    if resolved.error:
+        return Unknown(f"BuildKit fails this step: {resolved.error}")
+    if resolved.uid is None and resolved.home is None:
+        return Unknown(resolved.reason or f"user {written} is not known")
+    certain = resolved.certain and not (state.user is not None and state.user.from_arg)
+    return Known(resolved, origin, certain)
+
+
+def _runtime_home(state: State, user: Fact[users.ResolvedUser]) -> Fact[str]:
+    home = state.env.get("HOME")
+    if home is not None and home.value:
+        return Known(home.value, home.origin, not home.from_arg)
+    if "env" in state.unknown:
+        return Unknown(f"the base image {state.stage.base_name}'s config Env is not fully known; it may set HOME")
+    if isinstance(user, Unknown):
+        return Unknown(user.reason)
+    if user.value.home is None:
+        return Unknown(user.value.reason)
+    return Known(user.value.home, Origin(f"home of {describe_user(user.value)} in /etc/passwd"), user.certain)
+
+
+def _command_environment(
+    run: RunFacts, context: CommandContext, call: InstallerCall
+) -> tuple[caches.EnvView, str | None, str, Fact[users.ResolvedUser]]:
+    """The environment, HOME and user one command runs with, after the shell's changes.
+
+    The RUN's process starts with the stage environment plus the HOME runc set; then the
+    script's statements, prefixes and wrappers apply in order (`export`, `HOME=/x cmd`,
+    `env -i`, `su`/`gosu` resetting HOME to the target's home, sudo making it unknown).
+    """
+    state = run.state
+    variables: dict[str, Known[str]] = {
+        name: Known(variable.value, variable.origin, not variable.from_arg) for name, variable in state.env.items()
+    }
+    home = run.home
+    if "HOME" not in variables and isinstance(home, Known):
+        variables["HOME"] = home
+    unknown: dict[str, str] = {} if isinstance(home, Known) else {"HOME": home.reason}
+    cleared: Origin | None = None
+    user = run.user
+    if context.user is not None:
+        user = _switched_user(run.passwd, context.user.user, context.user.tool)
+    for change in context.env:
+        origin = Origin(change.origin, run.instruction.start_line)
+        if change.name == "*":
+            variables.clear()
+            unknown.clear()
+            cleared = origin
+            if change.kind == "unknown":
+                unknown["HOME"] = f"{change.origin} may reset the environment"
+            continue
+        if change.kind == "set" and change.value is not None:
+            if not change.exported and change.name not in variables:
+                continue
+            value, static = expand_shell_value(change.value, {k: v.value for k, v in variables.items()})
+            variables[change.name] = Known(value, origin, static)
+            unknown.pop(change.name, None)
+        elif change.kind == "unset":
+            variables.pop(change.name, None)
+        elif change.kind == "home-of" and change.value is not None:
+            target = _switched_user(run.passwd, change.value, change.origin)
+            variables.pop("HOME", None)
+            if isinstance(target, Known) and target.value.home is not None:
+                variables["HOME"] = Known(target.value.home, Origin(f"{change.origin}: home of {change.value}"), target.certain)
+            else:
+                unknown["HOME"] = f"{change.origin} sets HOME to the home of {change.value}, which is unknown"
+        else:
+            variables.pop(change.name, None)
+            unknown[change.name] = f"{change.origin} may change {change.name}"
+    home_value: str | None = None
+    home_reason = unknown.get("HOME", "")
+    if "HOME" in variables and variables["HOME"].value:
+        home_value, home_reason = variables["HOME"].value, str(variables["HOME"].origin)
+    elif "HOME" not in unknown and isinstance(user, Known) and user.value.home is not None:
+        home_value, home_reason = user.value.home, f"home of {describe_user(user.value)} in /etc/passwd"
+    elif not home_reason:
+        home_reason = user.reason if isinstance(user, Unknown) else "HOME is not set and the user's home is unknown"
+    expansions = {
+        option.value_span: Known(value, Origin(f"`{option.written}` on the command line"), static)
+        for option in call.options
+        if option.value and option.value_span and "$" in option.value
+        for value, static in [expand_shell_value(option.value, {k: v.value for k, v in variables.items()})]
+        if static
+    }
+    view = caches.EnvView(variables, "env" not in state.unknown, cleared, expansions)
+    return view, home_value, home_reason, user
+
+
+def _switched_user(passwd: users.Passwd, written: str, tool: str) -> Fact[users.ResolvedUser]:
+    resolved = users.resolve_user(passwd, written)
+    if resolved.error or (resolved.uid is None and resolved.home is None):
+        return Unknown(resolved.error or resolved.reason or f"user {written} is not known")
+    return Known(resolved, Origin(f"{tool} {written}"), resolved.certain)
+
+
+def _pip_config(run: RunFacts) -> caches.PipConfigView:
+    """pip config files known to exist: the base image's, unless the build wrote others."""
+    image = _image_of(run.stage)
+    if image is None:
+        return caches.PipConfigView(known=False)
+    settings = tuple(caches.PipSetting.from_image(setting) for setting in image.pip_config)
+    known = not run.pip_config_touched
+    return caches.PipConfigView(settings, known, frozenset(setting.path for setting in settings))
+
+
+def _check_writable(
+    resolution: caches.CacheResolution, user: Fact[users.ResolvedUser], mount: Mount | None, run: RunFacts
+) -> caches.CacheResolution:
+    """pip disables a cache it may not write (semantics §3.4): check the directory's owner.
+
+    pip walks up to the first existing directory: root needs it owned by uid 0, another
+    user needs write access. On a cache mount that directory is the mount root, owned by
+    the mount's uid/gid with its mode (0:0 0755 by default) when first created.
+    """
+    if resolution.status != "enabled" or resolution.tool != "pip" or resolution.directory is None:
+        return resolution
+    if isinstance(user, Unknown):
+        return replace(resolution, certain=False, reason=f"{resolution.reason}; whether pip may write it is unknown: {user.reason}")
+    uid, gid = user.value.uid, user.value.gid
+    if uid is None and user.value.name in (None, "root"):
+        return replace(resolution, certain=False, reason=f"{resolution.reason}; the uid of {describe_user(user.value)} is unknown")
+    if mount is not None:
+        owner, group, mode = mount.uid, mount.gid, mount.mode
+        where = f"the cache mount at {mount.target} (owned by {owner}:{group}, mode {mode:04o})"
+        existing = True
+    else:
+        owner_fact = _owner_on_disk(resolution.directory, run)
+        if owner_fact is None:
+            if uid == 0:
+                return resolution
+            who = describe_user(user.value)
+            return replace(resolution, certain=False, reason=f"{resolution.reason}; whether {who} may write it is unknown")
+        owner, group, mode, where = owner_fact
+        existing = True
+    if not existing:
+        return resolution
+    if uid == 0:
+        allowed = owner == 0
+        rule = "pip running as root uses a cache only where the first existing directory is owned by root"
+    else:
+        # A named account without a known uid was made by useradd/adduser: not uid 0.
+        allowed = (
+            (uid is not None and owner == uid and bool(mode & 0o200))
+            or (gid is not None and group == gid and bool(mode & 0o020))
+            or bool(mode & 0o002)
+        )
+        if uid is None and owner != 0 and not allowed:
+            return replace(resolution, certain=False, reason=f"{resolution.reason}; the uid of {describe_user(user.value)} is unknown")
+        rule = f"pip running as {describe_user(user.value)} needs write access"
+    if allowed:
+        return resolution
+    return replace(
+        resolution,
+        status="disabled",
+        decided_by="not-writable",
+        reason=f"{resolution.reason}, but {where} is not writable for {describe_user(user.value)}: {rule}, "
+        "so it prints a warning and disables its cache",
+    )
+
+
+def _owner_on_disk(directory: str, run: RunFacts) -> tuple[int, int, int, str] | None:
+    """(owner, group, mode, description) of the first existing ancestor, where known.
+
+    Known: directories WORKDIR created, a home directory from passwd facts (existing,
+    with its owner), its parent when it does not exist (`/home`, `/`: root-owned,
+    0755), and the standard top-level directories.
+    """
+    for path in sorted(run.directories, key=len, reverse=True):
+        if directory == path or directory.startswith(path.rstrip("/") + "/"):
+            owner = run.directories[path]
+            return None if owner is None else (owner, 0, 0o755, f"{path} (created by WORKDIR, owned by uid {owner})")
+    for account in run.passwd.accounts:
+        home = account.home.rstrip("/") or "/"
+        if home != "/" and (directory == home or directory.startswith(home + "/")):
+            if account.home_exists and account.home_owner_uid is not None:
+                return account.home_owner_uid, account.gid or 0, 0o755, f"{home} (home of {account.name})"
+            if account.home_exists is False:
+                parent = posixpath.dirname(home)
+                return 0, 0, 0o755, f"{parent} ({home}, the home of {account.name}, does not exist)"
+    top = "/" + directory.strip("/").split("/", 1)[0] if directory != "/" else "/"
+    if top in _STANDARD_DIRECTORIES:
+        owner, mode = _STANDARD_DIRECTORIES[top]
+        return owner, 0, mode, f"{top} (owned by root, mode {mode:04o})"
+    if run.ownership_changed:
+        return None
+    return 0, 0, 0o755, f"{top} (missing, or created by root: no step of the build gave it to another user)"
+
+
+def _command_cwd(state: State, context: CommandContext) -> str:
+    cwd = state.workdir.value
+    for directory in context.directories:
+        cwd = posixpath.normpath(posixpath.join(cwd, directory))
+    return cwd
+
+
+def _covering_mount(resolution: caches.CacheResolution, mounts: tuple[Mount, ...]) -> Mount | None:
+    """The last cache mount covering the cache directory (a later mount shadows earlier ones)."""
+    if resolution.directory is None:
+        return None
+    covering = [mount for mount in mounts if mount.covers(resolution.directory)]
+    return max(covering, key=lambda mount: len(mount.target or ""), default=None)
+
+
+def _mount_status(resolution: caches.CacheResolution, mount: Mount | None, mounts: tuple[Mount, ...]) -> str:
+    if not mounts:
+        return "none"
+    if resolution.status == "disabled":
+        return "disabled"
+    if resolution.status == "unknown":
+        return "unknown"
+    return "hit" if mount is not None else "miss"
+
+
+def expand_shell_value(value: str, values: Mapping[str, str]) -> tuple[str, bool]:
+    """A shell word's value with `$VAR` expanded from the environment; False if not static.
+
+    Simple `$VAR`/`${VAR:-x}` forms expand the same in sh and in BuildKit's lexer;
+    command substitutions and variables the environment does not hold are not static.
+    """
+    if "$(" in value or "`" in value:
+        return value, False
+    lexer = Lexer()
+    try:
+        expanded = lexer.process_word(value, values)
+    except LexError:
+        return value, False
+    return expanded, not lexer.unmatched
