@@ -9,6 +9,9 @@ pip`, `export`, `su`, `env -i`), each installer call's cache (`caches.py`) and t
 mounts (`mounts.py`). Every value keeps its origin, and what cannot be known is
 `Unknown` with the reason.
 
+ONBUILD RUNs get no facts: they run in images built FROM this one, whose state is not
+known here.
+
 Shell code is parsed only where it can matter: a RUN whose text names no installer and
 no user-changing command is never tokenised, which keeps whole-repository runs fast.
 """
@@ -47,6 +50,25 @@ _PIP_CONFIG_HINT = re.compile(r"pip\.conf|pip3?\s+config|PIP_CONFIG_FILE")
 _STANDARD_DIRECTORIES = {"/": (0, 0o755), "/root": (0, 0o700), "/tmp": (0, 0o1777), "/home": (0, 0o755)}
 
 
+@dataclass(frozen=True, slots=True)
+class Filesystem:
+    """What the build has done to the image's users and directories so far, in one stage.
+
+    `directories` maps a path created by WORKDIR to its owner uid (BuildKit creates it as
+    the current USER, `dispatchWorkdir`), None when that user's uid is unknown.
+    `ownership_changed` is set once a RUN may have changed owners or modes (`chown`,
+    `chmod`, `mkdir`, `install -d`) or a COPY/ADD set them (`--chown`, `--chmod`);
+    before that, any other directory is root's (created by root, or missing so that `/`
+    decides). `pip_config_touched` is set once a RUN or COPY may have written a pip config
+    file.
+    """
+
+    passwd: users.Passwd
+    directories: Mapping[str, int | None]
+    pip_config_touched: bool
+    ownership_changed: bool = False
+
+
 @dataclass(slots=True, eq=False)
 class InstallFacts:
     """One installer call in a RUN, where it caches, and whether a cache mount serves it.
@@ -65,22 +87,24 @@ class InstallFacts:
 
 @dataclass(slots=True, eq=False)
 class RunFacts:
-    """What dockerfix knows about one RUN (or ONBUILD RUN)."""
+    """What dockerfix knows about one RUN: its frontend state, the filesystem before it,
+    and (computed on first use) its user, HOME, mounts and installer calls."""
 
     instruction: Instruction
     stage: Stage
     state: State
-    passwd: users.Passwd
+    filesystem: Filesystem
     script: RunScript
-    pip_config_touched: bool = False
+    escape: str
     _shell: Script | None | bool = False
     _installs: tuple[InstallFacts, ...] | None = None
     _user: Fact[users.ResolvedUser] | None = None
     _home: Fact[str] | None = None
     _mounts: tuple[Mount, ...] | None = None
-    escape: str = "\\"
-    directories: Mapping[str, int | None] = field(default_factory=dict)
-    ownership_changed: bool = False
+
+    @property
+    def passwd(self) -> users.Passwd:
+        return self.filesystem.passwd
 
     @property
     def shell(self) -> Script | None:
@@ -112,6 +136,13 @@ class RunFacts:
         if self._home is None:
             self._home = _runtime_home(self.state, self.user)
         return self._home
+
+    @property
+    def home_writable(self) -> bool | None:
+        """Whether the RUN's user may write under HOME (where caches go by default); None: unknown."""
+        if not isinstance(self.home, Known):
+            return None
+        return write_access(self.home.value, self.user, None, self)[0]
 
     @property
     def installs(self) -> tuple[InstallFacts, ...]:
@@ -157,25 +188,6 @@ class FileFacts:
         return self._by_instruction.get(id(instruction))
 
 
-@dataclass(frozen=True, slots=True)
-class Filesystem:
-    """What the build has done to the image's users and directories so far, in one stage.
-
-    `directories` maps a path created by WORKDIR to its owner uid (BuildKit creates it as
-    the current USER, `dispatchWorkdir`), None when that user's uid is unknown.
-    `ownership_changed` is set once a RUN may have changed owners or modes (`chown`,
-    `chmod`, `mkdir`, `install -d`) or a COPY/ADD set them (`--chown`, `--chmod`);
-    before that, any other directory is root's (created by root, or missing so that `/`
-    decides). `pip_config_touched` is set once a RUN or COPY may have written a pip config
-    file.
-    """
-
-    passwd: users.Passwd
-    directories: Mapping[str, int | None]
-    pip_config_touched: bool
-    ownership_changed: bool = False
-
-
 def analyse(tree: Dockerfile, build_args: Mapping[str, str] | None = None) -> FileFacts:
     """Analyse a parsed Dockerfile; cheap parts eagerly, shell-level facts on demand."""
     stages = analyse_stages(tree, build_args)
@@ -202,16 +214,11 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
         if any("pip.conf" in value or value.rstrip("/").endswith("/pip") for value in instruction.value):
             track = replace(track, pip_config_touched=True)
         return track
-    if keyword != "RUN":
+    if keyword != "RUN" or instruction.keyword == "ONBUILD":
         return track
-    run = RunFacts(
-        instruction, stage, state, track.passwd, run_script(instruction), track.pip_config_touched,
-        escape=facts.tree.escape, directories=track.directories, ownership_changed=track.ownership_changed,
-    )
+    run = RunFacts(instruction, stage, state, track, run_script(instruction), facts.tree.escape)
     facts.runs.append(run)
     facts._by_instruction[id(instruction)] = run
-    if instruction.keyword == "ONBUILD":
-        return track
     text = run.script.code or " ".join(run.script.argv)
     if _PIP_CONFIG_HINT.search(text):
         track = replace(track, pip_config_touched=True)
@@ -387,63 +394,67 @@ def _pip_config(run: RunFacts) -> caches.PipConfigView:
     if image is None:
         return caches.PipConfigView(known=False)
     settings = tuple(caches.PipSetting.from_image(setting) for setting in image.pip_config)
-    known = not run.pip_config_touched
+    known = not run.filesystem.pip_config_touched
     return caches.PipConfigView(settings, known, frozenset(setting.path for setting in settings))
 
 
 def _check_writable(
     resolution: caches.CacheResolution, user: Fact[users.ResolvedUser], mount: Mount | None, run: RunFacts
 ) -> caches.CacheResolution:
-    """pip disables a cache it may not write (semantics §3.4): check the directory's owner.
-
-    pip walks up to the first existing directory: root needs it owned by uid 0, another
-    user needs write access. On a cache mount that directory is the mount root, owned by
-    the mount's uid/gid with its mode (0:0 0755 by default) when first created.
-    """
+    """pip disables a cache it may not write (semantics §3.4): check the directory's owner."""
     if resolution.status != "enabled" or resolution.tool != "pip" or resolution.directory is None:
         return resolution
-    if isinstance(user, Unknown):
-        return replace(resolution, certain=False, reason=f"{resolution.reason}; whether pip may write it is unknown: {user.reason}")
-    uid, gid = user.value.uid, user.value.gid
-    if uid is None and user.value.name in (None, "root"):
-        return replace(resolution, certain=False, reason=f"{resolution.reason}; the uid of {describe_user(user.value)} is unknown")
-    if mount is not None:
-        owner, group, mode = mount.uid, mount.gid, mount.mode
-        where = f"the cache mount at {mount.target} (owned by {owner}:{group}, mode {mode:04o})"
-        existing = True
-    else:
-        owner_fact = _owner_on_disk(resolution.directory, run)
-        if owner_fact is None:
-            if uid == 0:
-                return resolution
-            who = describe_user(user.value)
-            return replace(resolution, certain=False, reason=f"{resolution.reason}; whether {who} may write it is unknown")
-        owner, group, mode, where = owner_fact
-        existing = True
-    if not existing:
-        return resolution
-    if uid == 0:
-        allowed = owner == 0
-        rule = "pip running as root uses a cache only where the first existing directory is owned by root"
-    else:
-        # A named account without a known uid was made by useradd/adduser: not uid 0.
-        allowed = (
-            (uid is not None and owner == uid and bool(mode & 0o200))
-            or (gid is not None and group == gid and bool(mode & 0o020))
-            or bool(mode & 0o002)
-        )
-        if uid is None and owner != 0 and not allowed:
-            return replace(resolution, certain=False, reason=f"{resolution.reason}; the uid of {describe_user(user.value)} is unknown")
-        rule = f"pip running as {describe_user(user.value)} needs write access"
+    allowed, why = write_access(resolution.directory, user, mount, run)
+    if allowed is None:
+        return replace(resolution, certain=False, reason=f"{resolution.reason}; {why}")
     if allowed:
         return resolution
     return replace(
         resolution,
         status="disabled",
         decided_by="not-writable",
-        reason=f"{resolution.reason}, but {where} is not writable for {describe_user(user.value)}: {rule}, "
-        "so it prints a warning and disables its cache",
+        reason=f"{resolution.reason}, but {why}, so pip prints a warning and disables its cache",
     )
+
+
+def write_access(
+    directory: str, user: Fact[users.ResolvedUser], mount: Mount | None, run: RunFacts
+) -> tuple[bool | None, str]:
+    """Whether `user` may keep pip's cache in `directory`, and why (None: unknown).
+
+    pip walks up to the first existing directory: root needs it owned by uid 0, another
+    user needs write access. On a cache mount that directory is the mount root, owned by
+    the mount's uid/gid with its mode (0:0 0755 by default) when first created.
+    """
+    if isinstance(user, Unknown):
+        return None, f"whether the user may write it is unknown: {user.reason}"
+    who = describe_user(user.value)
+    uid, gid = user.value.uid, user.value.gid
+    if uid is None and user.value.name in (None, "root"):
+        return None, f"the uid of {who} is unknown"
+    if mount is not None:
+        owner, group, mode = mount.uid, mount.gid, mount.mode
+        where = f"the cache mount at {mount.target} (owned by {owner}:{group}, mode {mode:04o})"
+    else:
+        on_disk = _owner_on_disk(directory, run)
+        if on_disk is None:
+            return (True, f"{who} is root") if uid == 0 else (None, f"whether {who} may write {directory} is unknown")
+        owner, group, mode, where = on_disk
+    if uid == 0:
+        if owner == 0:
+            return True, f"{where} belongs to root"
+        return False, f"{where} is not root's: pip running as root only uses a cache whose first existing directory root owns"
+    # A named account without a known uid was made by useradd/adduser: not uid 0.
+    allowed = (
+        (uid is not None and owner == uid and bool(mode & 0o200))
+        or (gid is not None and group == gid and bool(mode & 0o020))
+        or bool(mode & 0o002)
+    )
+    if allowed:
+        return True, f"{where} is writable for {who}"
+    if uid is None and owner != 0:
+        return None, f"the uid of {who} is unknown"
+    return False, f"{where} is not writable for {who}"
 
 
 def _owner_on_disk(directory: str, run: RunFacts) -> tuple[int, int, int, str] | None:
@@ -453,9 +464,10 @@ def _owner_on_disk(directory: str, run: RunFacts) -> tuple[int, int, int, str] |
     with its owner), its parent when it does not exist (`/home`, `/`: root-owned,
     0755), and the standard top-level directories.
     """
-    for path in sorted(run.directories, key=len, reverse=True):
+    directories = run.filesystem.directories
+    for path in sorted(directories, key=len, reverse=True):
         if directory == path or directory.startswith(path.rstrip("/") + "/"):
-            owner = run.directories[path]
+            owner = directories[path]
             return None if owner is None else (owner, 0, 0o755, f"{path} (created by WORKDIR, owned by uid {owner})")
     for account in run.passwd.accounts:
         home = account.home.rstrip("/") or "/"
@@ -469,7 +481,7 @@ def _owner_on_disk(directory: str, run: RunFacts) -> tuple[int, int, int, str] |
     if top in _STANDARD_DIRECTORIES:
         owner, mode = _STANDARD_DIRECTORIES[top]
         return owner, 0, mode, f"{top} (owned by root, mode {mode:04o})"
-    if run.ownership_changed:
+    if run.filesystem.ownership_changed:
         return None
     return 0, 0, 0o755, f"{top} (missing, or created by root: no step of the build gave it to another user)"
 

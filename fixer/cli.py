@@ -36,28 +36,6 @@ def main() -> None:
     """
 
 
-@main.command("fix", hidden=True)
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-def fix_command(paths: tuple[str, ...]) -> None:
-    """Find Dockerfiles under PATHS and print the fixes as a unified diff."""
-    from .discovery import find_dockerfiles
-    from .parser import parse
-    from .sources import SourceError, read_source
-
-    status = EXIT_OK
-    for name in find_dockerfiles(paths or (".",)):
-        try:
-            source = read_source(name)
-        except SourceError as exc:
-            click.echo(f"dockerfix: error: {exc}", err=True)
-            status = EXIT_ERROR
-            continue
-        tree = parse(source.text)
-        if _report_errors(source.name, tree):
-            status = EXIT_ERROR
-    sys.exit(status)
-
-
 def _parse_build_args(
     _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
 ) -> dict[str, str]:
@@ -78,6 +56,28 @@ build_arg_option = click.option(
     callback=_parse_build_args,
     help="A build argument, as given to `docker build` (repeatable).",
 )
+
+
+@main.command("fix", hidden=True)
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+def fix_command(paths: tuple[str, ...]) -> None:
+    """Find Dockerfiles under PATHS and print the fixes as a unified diff."""
+    from .discovery import find_dockerfiles
+    from .parser import parse
+    from .sources import SourceError, read_source
+
+    status = EXIT_OK
+    for name in find_dockerfiles(paths or (".",)):
+        try:
+            source = read_source(name)
+        except SourceError as exc:
+            click.echo(f"dockerfix: error: {exc}", err=True)
+            status = EXIT_ERROR
+            continue
+        tree = parse(source.text)
+        if _report_errors(source.name, tree):
+            status = EXIT_ERROR
+    sys.exit(status)
 
 
 @main.command("explain")

@@ -48,6 +48,8 @@ def run_record(run: RunFacts) -> dict[str, object]:
         "home": home.value if isinstance(home, Known) else None,
         "home_origin": str(home.origin) if isinstance(home, Known) else None,
         "home_reason": None if isinstance(home, Known) else home.reason,
+        "home_certain": home.certain if isinstance(home, Known) else False,
+        "home_writable": run.home_writable,
         "installs": [install_record(install) for install in run.installs],
         "mounts": [mount_record(mount) for mount in run.mounts],
     }

@@ -122,8 +122,15 @@ class StagesResult:
     global_args: dict[str, Variable]
     errors: list[tuple[Instruction, str]]
 
+    state_after_: dict[int, State] = field(default_factory=dict)
+
     def state(self, instruction: Instruction) -> State | None:
+        """The state an instruction runs in."""
         return self.state_before.get(id(instruction))
+
+    def state_after(self, instruction: Instruction) -> State | None:
+        """The state after an instruction (recorded for WORKDIR and USER)."""
+        return self.state_after_.get(id(instruction))
 
 
 def expand(word: str, env: Mapping[str, Variable], values: Mapping[str, str], escape: str) -> Expansion:
@@ -165,6 +172,8 @@ class _Walker:
             self.result.stage_of[id(instruction)] = state.stage
             self.result.state_before[id(instruction)] = state
             state = self.step(state, instruction)
+            if keyword in ("WORKDIR", "USER"):
+                self.result.state_after_[id(instruction)] = state
         return self.result
 
     def global_arg(self, instruction: Instruction) -> None:

@@ -201,3 +201,59 @@ def test_runs_without_installers_are_not_tokenised() -> None:
     run = last_run(BASE + "RUN echo hello\n")
     assert run.installs == ()
     assert run._shell is False
+
+
+@pytest.mark.parametrize(
+    ("row", "body", "tool", "directory"),
+    [
+        (8, "ENV PIP_CACHE_DIR=/pc\nRUN pip install x\n", "pip", "/pc"),
+        (10, "ENV XDG_CACHE_HOME=/xc\nRUN pip install x\n", "pip", "/xc/pip"),
+        (11, "ENV XDG_CACHE_HOME=/xc PIP_CACHE_DIR=/pc\nRUN pip install x\n", "pip", "/pc"),
+        (29, "RUN pipenv install --system\n", "pipenv", "/root/.cache/pipenv"),
+        (30, "ENV PIP_CACHE_DIR=/pc\nRUN uv pip install --system x\n", "uv", "/root/.cache/uv"),
+    ],
+)
+def test_semantics_rows_end_to_end(row: int, body: str, tool: str, directory: str) -> None:
+    run = last_run(BASE + body)
+    (install,) = run.installs
+    assert (install.cache.tool, install.cache.directory) == (tool, directory), f"semantics §7 row {row}"
+
+
+def test_row_24_child_stage_inherits_home_and_user() -> None:
+    """semantics §7 row 24: FROM base AS x keeps ENV HOME and USER."""
+    text = (
+        "FROM python:3.12-slim AS base\nRUN useradd -m -u 1000 app\nENV HOME=/h\nUSER app\n"
+        "FROM base AS x\nRUN pip install x\n"
+    )
+    run, install = pip(text)
+    assert home_of(run) == "/h"
+    assert run.user.value.name == "app"
+    assert install.cache.directory == "/h/.cache/pip"
+
+
+def test_onbuild_runs_are_not_analysed_in_this_build() -> None:
+    """ONBUILD triggers run in images built FROM this one, whose state is unknown here."""
+    facts = analyse(parse(BASE + "ONBUILD RUN pip install x\n"))
+    assert facts.runs == []
+
+
+@pytest.mark.parametrize(
+    ("row", "body", "writable"),
+    [
+        (1, "RUN pip install x\n", True),
+        (3, "RUN useradd -m -u 1000 appuser\nUSER appuser\nRUN pip install x\n", True),
+        (4, "RUN useradd -m -u 1000 appuser\nENV HOME=/app\nUSER appuser\nRUN pip install x\n", False),
+        (6, "USER nobody\nRUN pip install x\n", False),
+        (8, "RUN useradd -r svc\nUSER svc\nRUN pip install x\n", False),
+    ],
+)
+def test_whether_home_exists_and_is_writable(row: int, body: str, writable: bool) -> None:
+    assert last_run(BASE + body).home_writable is writable, f"problem.md §2 row {row}"
+
+
+def test_workdir_after_user_belongs_to_that_user() -> None:
+    """BuildKit's dispatchWorkdir creates the directory as the current USER."""
+    text = BASE + "RUN useradd -m -u 1000 app\nUSER app\nWORKDIR /app\nENV HOME=/app\nRUN pip install x\n"
+    run, install = pip(text)
+    assert run.home_writable is True
+    assert install.cache.status == "enabled"
