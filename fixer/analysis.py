@@ -227,7 +227,7 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
     if _USER_HINT.search(text) and run.shell is not None:
         origin = Origin(f"RUN at line {instruction.start_line}", instruction.start_line)
         family = users.distro_family(_image_of(stage), stage.base_name)
-        certain = {name: variable.value for name, variable in state.env.items() if not variable.from_arg}
+        certain = {name: variable.value for name, variable in state.env.items() if variable.certain}
         run_uid = run.user.value.uid if isinstance(run.user, Known) else None
         passwd = users.apply_user_commands(
             track.passwd, run.shell, family, origin, env=certain, workdir=state.workdir.value, run_uid=run_uid
@@ -297,14 +297,14 @@ def _resolve_user(state: State, passwd: users.Passwd) -> Fact[users.ResolvedUser
         return Unknown(f"BuildKit fails this step: {resolved.error}")
     if resolved.uid is None and resolved.home is None:
         return Unknown(resolved.reason or f"user {written} is not known")
-    certain = resolved.certain and not (state.user is not None and state.user.from_arg)
+    certain = resolved.certain and (state.user is None or state.user.certain)
     return Known(resolved, origin, certain)
 
 
 def _runtime_home(state: State, user: Fact[users.ResolvedUser]) -> Fact[str]:
     home = state.env.get("HOME")
     if home is not None and home.value:
-        return Known(home.value, home.origin, not home.from_arg)
+        return home
     if "env" in state.unknown:
         return Unknown(f"the base image {state.stage.base_name}'s config Env is not fully known; it may set HOME")
     if isinstance(user, Unknown):
@@ -324,9 +324,7 @@ def _command_environment(
     `env -i`, `su`/`gosu` resetting HOME to the target's home, sudo making it unknown).
     """
     state = run.state
-    variables: dict[str, Known[str]] = {
-        name: Known(variable.value, variable.origin, not variable.from_arg) for name, variable in state.env.items()
-    }
+    variables: dict[str, Known[str]] = dict(state.env)
     home = run.home
     if "HOME" not in variables and isinstance(home, Known):
         variables["HOME"] = home

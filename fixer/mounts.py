@@ -81,7 +81,7 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
         except LexError as exc:
             errors.append(f"{option.key}: {exc}")
             options[option.key] = option.value
-    certain = not any(env[name].from_arg for name in lexer.matched if name in env) and not (
+    certain = not any(not env[name].certain for name in lexer.matched if name in env) and not (
         lexer.unmatched & PLATFORM_ARGS
     )
     mount_type = (options.get("type") or "bind").lower()

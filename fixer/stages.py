@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import images
-from .facts import BUILTIN, Origin
+from .facts import BUILTIN, Known, Origin
 from .syntax import Dockerfile, Instruction
 from .words import LexError, Lexer
 
@@ -38,13 +38,10 @@ PLATFORM_ARGS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Variable:
-    """An environment variable as a RUN sees it; `from_arg` when a --build-arg could change it."""
-
-    value: str
-    origin: Origin
-    from_arg: bool = False
+# An environment variable as a RUN sees it: its value, where it was set, and whether it is
+# certain (False when a --build-arg could change it: ARG values and what derives from them).
+# The plain class, not `Known[str]`: calling a subscripted slotted dataclass fails.
+Variable = Known
 
 
 @dataclass(slots=True, eq=False)
@@ -140,7 +137,7 @@ def expand(word: str, env: Mapping[str, Variable], values: Mapping[str, str], es
         value = lexer.process_word(word, values)
     except LexError as exc:
         return Expansion(word, False, str(exc))
-    uncertain = any(env[name].from_arg for name in lexer.matched if name in env) or bool(
+    uncertain = any(not env[name].certain for name in lexer.matched if name in env) or bool(
         lexer.unmatched & PLATFORM_ARGS
     )
     return Expansion(value, not uncertain)
@@ -181,11 +178,11 @@ class _Walker:
             name, has_default, default = word.partition("=")
             origin = Origin(f"global ARG {name}", instruction.start_line)
             if name in self.build_args:
-                self.result.global_args[name] = Variable(self.build_args[name], Origin(f"--build-arg {name}"), True)
+                self.result.global_args[name] = Variable(self.build_args[name], Origin(f"--build-arg {name}"), False)
             elif has_default:
                 values = {k: v.value for k, v in self.result.global_args.items()}
                 expanded = expand(default, self.result.global_args, values, self.escape)
-                self.result.global_args[name] = Variable(expanded.value, origin, True)
+                self.result.global_args[name] = Variable(expanded.value, origin, False)
 
     def start_stage(self, instruction: Instruction) -> State:
         words = instruction.value
@@ -248,12 +245,12 @@ class _Walker:
         if keyword == "USER" and instruction.value:
             expanded = expand(instruction.value[0], state.env, state.values(), self.escape)
             origin = Origin(f"USER {instruction.value[0]}", instruction.start_line)
-            return state.replace(user=Variable(expanded.value, origin, not expanded.certain), unknown=state.unknown - {"user"})
+            return state.replace(user=Variable(expanded.value, origin, expanded.certain), unknown=state.unknown - {"user"})
         if keyword == "WORKDIR" and instruction.value:
             expanded = expand(instruction.value[0], state.env, state.values(), self.escape)
             path = posixpath.normpath(posixpath.join("/", state.workdir.value, expanded.value))
             origin = Origin(f"WORKDIR {instruction.value[0]}", instruction.start_line)
-            return state.replace(workdir=Variable(path, origin, not expanded.certain))
+            return state.replace(workdir=Variable(path, origin, expanded.certain))
         if keyword == "SHELL" and instruction.json and instruction.value:
             return state.replace(shell=tuple(instruction.value))
         return state
@@ -269,7 +266,7 @@ class _Walker:
             if key.error or value.error:
                 self.result.errors.append((instruction, key.error or value.error or ""))
             origin = Origin(f"ENV {key.value}", instruction.start_line)
-            variable = Variable(value.value, origin, not value.certain)
+            variable = Variable(value.value, origin, value.certain)
             env[key.value] = config[key.value] = variable
             values[key.value] = value.value
         return state.replace(env=env, config_env=config, _values=values)
@@ -281,13 +278,13 @@ class _Walker:
             name, has_default, default = word.partition("=")
             origin = Origin(f"ARG {name}", instruction.start_line)
             if name in self.build_args:
-                variable = Variable(self.build_args[name], Origin(f"--build-arg {name}"), True)
+                variable = Variable(self.build_args[name], Origin(f"--build-arg {name}"), False)
             elif has_default:
                 expanded = expand(default, env, values, self.escape)
-                variable = Variable(expanded.value, origin, True)
+                variable = Variable(expanded.value, origin, False)
             elif name in self.result.global_args:
                 global_value = self.result.global_args[name]
-                variable = Variable(global_value.value, global_value.origin, True)
+                variable = Variable(global_value.value, global_value.origin, False)
             else:
                 continue
             env[name] = variable

@@ -44,7 +44,7 @@ def test_arg_without_default_or_build_arg_sets_nothing() -> None:
 def test_build_arg_sets_a_declared_arg_and_is_uncertain() -> None:
     _, state = state_at("FROM python:3.12\nARG HOME\nRUN x\n", 3, {"HOME": "/b"})
     assert state.env["HOME"].value == "/b"
-    assert state.env["HOME"].from_arg
+    assert not state.env["HOME"].certain
 
 
 def test_global_arg_is_visible_in_from_and_only_redeclared_inside() -> None:
@@ -89,7 +89,7 @@ def test_user_and_workdir_are_expanded() -> None:
     text = "FROM python:3.12\nARG APP_USER=app\nUSER ${APP_USER}:${APP_USER}\nWORKDIR /srv\nWORKDIR code\nRUN x\n"
     _, state = state_at(text, 6)
     assert state.user.value == "app:app"
-    assert state.user.from_arg
+    assert not state.user.certain
     assert state.workdir.value == "/srv/code"
 
 
