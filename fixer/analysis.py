@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from . import caches, users
+from . import caches, pipconf, users
 from .facts import Fact, Known, Origin, Unknown
 from .installers import InstallerCall, find_installer_calls
 from .mounts import Mount, resolve_mounts
@@ -59,13 +59,15 @@ class Filesystem:
     `ownership_changed` is set once a RUN may have changed owners or modes (`chown`,
     `chmod`, `mkdir`, `install -d`) or a COPY/ADD set them (`--chown`, `--chmod`);
     before that, any other directory is root's (created by root, or missing so that `/`
-    decides). `pip_config_touched` is set once a RUN or COPY may have written a pip config
-    file.
+    decides). `pip_settings` are the settings of the pip config files known to exist (the
+    base image's, then what the build wrote), and `pip_config_known` says there are no
+    others.
     """
 
     passwd: users.Passwd
     directories: Mapping[str, int | None]
-    pip_config_touched: bool
+    pip_settings: tuple[caches.PipSetting, ...]
+    pip_config_known: bool
     ownership_changed: bool = False
 
 
@@ -211,9 +213,7 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
     if keyword in ("COPY", "ADD") and instruction.keyword != "ONBUILD":
         if any(flag.name in ("chown", "chmod") for flag in instruction.flags):
             track = replace(track, ownership_changed=True)
-        if any("pip.conf" in value or value.rstrip("/").endswith("/pip") for value in instruction.value):
-            track = replace(track, pip_config_touched=True)
-        return track
+        return _after_copy(instruction, track)
     if keyword != "RUN" or instruction.keyword == "ONBUILD":
         return track
     run = RunFacts(instruction, stage, state, track, run_script(instruction), facts.tree.escape)
@@ -221,7 +221,7 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
     facts._by_instruction[id(instruction)] = run
     text = run.script.code or " ".join(run.script.argv)
     if _PIP_CONFIG_HINT.search(text):
-        track = replace(track, pip_config_touched=True)
+        track = _after_pip_config_writes(run, track)
     if _OWNERSHIP_HINT.search(text):
         track = replace(track, ownership_changed=True)
     if _USER_HINT.search(text) and run.shell is not None:
@@ -234,6 +234,43 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
         )
         track = replace(track, passwd=passwd)
     return track
+
+
+def _after_copy(instruction: Instruction, track: Filesystem) -> Filesystem:
+    """A COPY/ADD may write pip config: read a heredoc source, give up on build-context files."""
+    if not instruction.value:
+        return track
+    destination = instruction.value[-1]
+    heredocs = {heredoc.name: heredoc for heredoc in instruction.heredocs}
+    for source in instruction.value[:-1]:
+        name = source.lstrip("0123456789").lstrip("<-").strip("'\"")
+        target = posixpath.join(destination, posixpath.basename(source)) if destination.endswith("/") else destination
+        if name in heredocs and source.lstrip("0123456789").startswith("<<"):
+            if not pipconf.is_pip_config_path(target):
+                continue
+            origin = Origin(f"COPY <<{name} {destination}", instruction.start_line)
+            found = pipconf.parse_ini(heredocs[name].content, target, origin)
+            if found is None:
+                return replace(track, pip_config_known=False)
+            track = replace(track, pip_settings=track.pip_settings + found)
+        elif pipconf.is_pip_config_path(target) or "/pip" in destination:
+            return replace(track, pip_config_known=False)
+    return track
+
+
+def _after_pip_config_writes(run: RunFacts, track: Filesystem) -> Filesystem:
+    """Settings a RUN writes into pip config files (`pip config set`, `echo > pip.conf`...)."""
+    script = run.shell
+    if script is None:
+        return replace(track, pip_config_known=False)
+    home = run.home.value if isinstance(run.home, Known) else None
+    origin = Origin(f"RUN at line {run.instruction.start_line}", run.instruction.start_line)
+    writes = pipconf.pip_config_writes(script, home, origin)
+    return replace(
+        track,
+        pip_settings=track.pip_settings + writes.settings,
+        pip_config_known=track.pip_config_known and writes.understood,
+    )
 
 
 def _after_workdir(stages: StagesResult, instruction: Instruction, track: Filesystem) -> Filesystem:
@@ -254,8 +291,10 @@ def _initial_filesystem(stage: Stage, tracks: dict[int, Filesystem]) -> Filesyst
         return tracks[stage.base_stage.index]
     origin = Origin(f"base image {stage.base_name}", stage.instruction.start_line)
     image = stage.image
-    touched = image is None or not image.knows("pip_config")
-    return Filesystem(users.Passwd.from_image(image, origin), {}, touched)
+    if image is None:
+        return Filesystem(users.Passwd.from_image(None, origin), {}, (), False)
+    settings = tuple(caches.PipSetting.from_image(setting) for setting in image.pip_config)
+    return Filesystem(users.Passwd.from_image(image, origin), {}, settings, image.knows("pip_config"))
 
 
 def _image_of(stage: Stage):  # type: ignore[no-untyped-def]
@@ -387,13 +426,9 @@ def _switched_user(passwd: users.Passwd, written: str, tool: str) -> Fact[users.
 
 
 def _pip_config(run: RunFacts) -> caches.PipConfigView:
-    """pip config files known to exist: the base image's, unless the build wrote others."""
-    image = _image_of(run.stage)
-    if image is None:
-        return caches.PipConfigView(known=False)
-    settings = tuple(caches.PipSetting.from_image(setting) for setting in image.pip_config)
-    known = not run.filesystem.pip_config_touched
-    return caches.PipConfigView(settings, known, frozenset(setting.path for setting in settings))
+    """The pip config files known to exist where the RUN runs."""
+    settings = run.filesystem.pip_settings
+    return caches.PipConfigView(settings, run.filesystem.pip_config_known, frozenset(s.path for s in settings))
 
 
 def _check_writable(

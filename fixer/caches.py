@@ -613,7 +613,7 @@ def _pip_files(ctx: _Context, config: PipConfigView, isolated: bool) -> tuple[li
         if exists is None and _has_cache_setting(config, user_files):
             unseen.append(f"it is not known whether PIP_CONFIG_FILE={env_file} exists (pip then "
                           "skips the user config files)")
-    prefix = config.prefix or _prefix_of(ctx.call.program)
+    prefix = config.prefix or prefix_of(ctx.call.program)
     if prefix is not None:
         files.append(posixpath.join(prefix, "pip.conf"))
     else:
@@ -656,7 +656,7 @@ def _has_cache_setting(config: PipConfigView, among: list[str] | None,
                and s.path not in excluding for s in config.settings)
 
 
-def _prefix_of(program: str) -> str | None:
+def prefix_of(program: str) -> str | None:
     """`sys.prefix` from an absolute program path: `/opt/venv/bin/python -m pip` -> `/opt/venv`."""
     path = program.split(" ", 1)[0]
     directory = posixpath.dirname(path)
