@@ -50,12 +50,12 @@ class Lexer:
 
     def process_word(self, word: str, env: Mapping[str, str]) -> str:
         """Expand one word, keeping the blanks inside it (ENV values, mount options)."""
-        if self.escape not in word and "'" not in word and '"' not in word:
-            if "$" not in word:
-                return word
-            simple = self._simple_expansion(word, env)
-            if simple is not None:
-                return simple
+        if self.escape not in word and "'" not in word and word.count('"') % 2 == 0 and not (self.raw_quotes or self.skip_quotes):
+            # Double quotes only group here: expanding each stretch between them and
+            # dropping the quotes is what the scanner does, quote marks ending names.
+            pieces = [self._simple_expansion(piece, env) for piece in word.split('"')]
+            if None not in pieces:
+                return "".join(pieces)  # type: ignore[arg-type]
         return _Scanner(self, word, env).process_stop_on(_EOF, self.raw_escapes)[0]
 
     def _simple_expansion(self, word: str, env: Mapping[str, str]) -> str | None:
@@ -63,6 +63,8 @@ class Lexer:
 
         None when the word holds any other use of `$`, which the scanner then handles.
         """
+        if "$" not in word:
+            return word
         if word.count("$") != len(_SIMPLE_REFERENCE.findall(word)):
             return None
 
