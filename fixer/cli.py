@@ -58,26 +58,31 @@ build_arg_option = click.option(
 )
 
 
+def _codes(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str]:
+    return frozenset(code.strip() for code in (value or "").split(",") if code.strip())
+
+
 @main.command("fix", hidden=True)
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-def fix_command(paths: tuple[str, ...]) -> None:
+@click.option("--write", "mode", flag_value="write", help="Apply the fixes to the files.")
+@click.option("--check", "mode", flag_value="check", help="Only report; exit 1 when anything would change.")
+@click.option("--diff", "mode", flag_value="diff", default=True, help="Print the fixes as a unified diff (default).")
+@click.option("--select", callback=_codes, metavar="CODES", help="Only these rules (codes, prefixes or names, comma-separated).")
+@click.option("--ignore", callback=_codes, metavar="CODES", help="Not these rules.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes whose facts are not certain.")
+@build_arg_option
+def fix_command(
+    paths: tuple[str, ...],
+    mode: str,
+    select: frozenset[str],
+    ignore: frozenset[str],
+    unsafe_fixes: bool,
+    build_args: dict[str, str],
+) -> None:
     """Find Dockerfiles under PATHS and print the fixes as a unified diff."""
-    from .discovery import find_dockerfiles
-    from .parser import parse
-    from .sources import SourceError, read_source
+    from .run import run_files
 
-    status = EXIT_OK
-    for name in find_dockerfiles(paths or (".",)):
-        try:
-            source = read_source(name)
-        except SourceError as exc:
-            click.echo(f"dockerfix: error: {exc}", err=True)
-            status = EXIT_ERROR
-            continue
-        tree = parse(source.text)
-        if _report_errors(source.name, tree):
-            status = EXIT_ERROR
-    sys.exit(status)
+    sys.exit(run_files(paths or (".",), mode, select, ignore, unsafe_fixes, build_args, click.echo))
 
 
 @main.command("explain")
@@ -103,6 +108,8 @@ def explain_command(file: str, output_format: str, build_args: dict[str, str]) -
 
 
 def _report_errors(name: str, tree) -> bool:  # type: ignore[no-untyped-def]
-    for error in tree.errors:
-        click.echo(f"{name}:{error.line}:{error.column}: error: {error.message}", err=True)
+    from .run import parse_error_lines
+
+    for line in parse_error_lines(name, tree.errors):
+        click.echo(line, err=True)
     return bool(tree.errors)

@@ -1,0 +1,174 @@
+"""Run the rules on one Dockerfile, apply their fixes to a fixpoint, and check the result.
+
+One pass: parse, analyse, run every selected rule, then apply at most one fix per
+instruction, never two fixes whose edits overlap or touch. Passes repeat until no
+applicable fix is left, at most `MAX_PASSES` times (ruff's fix loop). The result must
+then hold up: it parses without errors, every original instruction is still there in
+order, and running the rules once more changes nothing (black's `assert_stable`).
+If any of that fails, the file is left as it was and the failure names the rules
+involved: a fixer that damages a Dockerfile is a bug, never a result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .analysis import analyse
+from .diagnostics import Applicability, Diagnostic, Edit, Fix, apply_edits
+from .parser import parse
+from .rules.base import Context, Rule
+from .syntax import Dockerfile, ParseError
+
+MAX_PASSES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the user asked for: which rules, whether unsafe fixes may be written, build args."""
+
+    select: frozenset[str] = frozenset()
+    ignore: frozenset[str] = frozenset()
+    unsafe_fixes: bool = False
+    build_args: Mapping[str, str] = field(default_factory=dict)
+
+    def selects(self, rule: type[Rule]) -> bool:
+        names = {rule.code, rule.name}
+        chosen = not self.select or bool(names & self.select) or any(rule.code.startswith(s) for s in self.select)
+        return chosen and not names & self.ignore
+
+    def allows(self, fix: Fix) -> bool:
+        if fix.applicability is Applicability.SAFE:
+            return True
+        return fix.applicability is Applicability.UNSAFE and self.unsafe_fixes
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """The outcome for one file.
+
+    `diagnostics` are the findings on the original text, `fixed` says which of them
+    the written fixes resolve, `output` is the fixed text (equal to the input when
+    nothing changes), and `error` explains a failure, in which case `output` is the
+    input, untouched.
+    """
+
+    name: str
+    source: str
+    output: str
+    diagnostics: tuple[Diagnostic, ...]
+    fixed: frozenset[int]
+    parse_errors: tuple[ParseError, ...] = ()
+    error: str | None = None
+    tree: Dockerfile | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.output != self.source
+
+
+class FixError(Exception):
+    """The fixes did not hold up; the message names the rules."""
+
+
+def check_text(
+    name: str,
+    source: str,
+    rules: Sequence[type[Rule]],
+    settings: Settings,
+    build_context: Path | None = None,
+) -> FileResult:
+    """Diagnose `source` and compute its fixed text."""
+    selected = [rule() for rule in rules if settings.selects(rule)]
+    tree = parse(source)
+    if tree.errors:
+        return FileResult(name, source, source, (), frozenset(), tree.errors, tree=tree)
+    diagnostics = _diagnose(name, tree, selected, settings, build_context)
+    try:
+        output, fixed = _fix_to_fixpoint(name, tree, diagnostics, selected, settings, build_context)
+    except FixError as exc:
+        return FileResult(name, source, source, tuple(diagnostics), frozenset(), error=str(exc), tree=tree)
+    return FileResult(name, source, output, tuple(diagnostics), frozenset(fixed), tree=tree)
+
+
+def _diagnose(
+    name: str, tree: Dockerfile, rules: Iterable[Rule], settings: Settings, build_context: Path | None
+) -> list[Diagnostic]:
+    context = Context(name, tree, analyse(tree, settings.build_args), build_context)
+    found = [diagnostic for rule in rules for diagnostic in rule.check(context)]
+    return sorted(found, key=lambda d: (d.span.start, d.code))
+
+
+def _fix_to_fixpoint(
+    name: str,
+    tree: Dockerfile,
+    first: list[Diagnostic],
+    rules: list[Rule],
+    settings: Settings,
+    build_context: Path | None,
+) -> tuple[str, set[int]]:
+    """Apply fixes pass after pass; return the text and the indexes of `first` fixed."""
+    original_keywords = [i.keyword for i in tree.instructions]
+    fixed = {index for index, d in enumerate(first) if d.fix is not None and settings.allows(d.fix)}
+    diagnostics, current, passes = first, tree, 0
+    applied_codes: set[str] = set()
+    while True:
+        chosen = _choose(current, diagnostics, settings)
+        if not chosen:
+            return current.source, fixed
+        passes += 1
+        applied_codes.update(d.code for d in chosen)
+        if passes > MAX_PASSES:
+            raise FixError(f"fixes did not converge after {MAX_PASSES} passes ({_codes(applied_codes)})")
+        text = apply_edits(current.source, [edit for d in chosen for edit in d.fix.edits])  # type: ignore[union-attr]
+        current = parse(text)
+        if current.errors:
+            problem = current.errors[0]
+            raise FixError(
+                f"the fixes of {_codes(d.code for d in chosen)} produced a Dockerfile that does not parse "
+                f"(line {problem.line}: {problem.message})"
+            )
+        if not _is_subsequence(original_keywords, [i.keyword for i in current.instructions]):
+            raise FixError(f"the fixes of {_codes(d.code for d in chosen)} removed or reordered instructions")
+        diagnostics = _diagnose(name, current, rules, settings, build_context)
+
+
+def _choose(tree: Dockerfile, diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:
+    """At most one fix per instruction; edits of chosen fixes may neither overlap nor touch."""
+    chosen: list[Diagnostic] = []
+    taken_instructions: set[int] = set()
+    taken: list[Edit] = []
+    for diagnostic in diagnostics:
+        fix = diagnostic.fix
+        if fix is None or not fix.edits or not settings.allows(fix):
+            continue
+        instruction = _instruction_index(tree, fix.edits[0].start)
+        if instruction in taken_instructions:
+            continue
+        if any(_touch(edit, other) for edit in fix.edits for other in taken):
+            continue
+        chosen.append(diagnostic)
+        taken_instructions.add(instruction)
+        taken.extend(fix.edits)
+    return chosen
+
+
+def _instruction_index(tree: Dockerfile, offset: int) -> int:
+    for index, instruction in enumerate(tree.instructions):
+        if instruction.span.start <= offset < instruction.span.end:
+            return index
+    return -1
+
+
+def _touch(first: Edit, second: Edit) -> bool:
+    return first.start <= second.end and second.start <= first.end
+
+
+def _is_subsequence(needle: list[str], haystack: list[str]) -> bool:
+    remaining = iter(haystack)
+    return all(any(item == candidate for candidate in remaining) for item in needle)
+
+
+def _codes(codes: Iterable[str]) -> str:
+    return ", ".join(sorted(set(codes)))

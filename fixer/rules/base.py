@@ -1,0 +1,74 @@
+"""The rule interface: one class per rule, whose docstring is its documentation and whose
+`valid`/`invalid` examples are its tests (one generic test runs them all).
+
+A rule reads facts from `Context` (the syntax tree and the analysis) and never
+re-derives build state itself. It yields `Diagnostic`s made with `report`, each with a
+message that states what is wrong with the values involved and, where it can, a `Fix`
+whose title is the imperative remedy.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from ..analysis import FileFacts
+from ..diagnostics import Diagnostic, Fix
+from ..syntax import Dockerfile, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Valid:
+    """A Dockerfile the rule must accept."""
+
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """A Dockerfile the rule must flag.
+
+    `fixed` is the exact text after the fix (None: reported without a fix); `unsafe`
+    says the fix is written only with `--unsafe-fixes`; `context` holds build-context
+    files (path -> content) the rule reads, e.g. requirements files.
+    """
+
+    source: str
+    fixed: str | None = None
+    unsafe: bool = False
+    context: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a rule sees for one Dockerfile."""
+
+    name: str
+    tree: Dockerfile
+    facts: FileFacts
+    build_context: Path | None = None
+
+    @property
+    def source(self) -> str:
+        return self.tree.source
+
+
+class Rule(ABC):
+    """Base class: subclasses set `code`, `name`, examples, and implement `check`."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    valid: ClassVar[tuple[Valid, ...]] = ()
+    invalid: ClassVar[tuple[Invalid, ...]] = ()
+
+    @abstractmethod
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        """The rule's findings in this Dockerfile."""
+
+    def report(self, span: Span, message: str, fix: Fix | None = None) -> Diagnostic:
+        return Diagnostic(self.code, self.name, message, span, fix)

@@ -1,0 +1,128 @@
+"""The engine's contract, with small rules made for the test: fixes as text edits, one
+per instruction per pass, a fixpoint, and a self-check that refuses damaging fixes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fixer.diagnostics import Applicability, Diagnostic, Edit, Fix
+from fixer.engine import MAX_PASSES, Settings, check_text
+from fixer.report import unified_diff
+from fixer.rules.base import Context, Rule
+from fixer.syntax import Span
+from fixer.writer import WriteError, write_atomic
+
+
+class DropNoCacheDir(Rule):
+    """Removes one ` --no-cache-dir` per RUN per finding (a toy rule)."""
+
+    code = "DFX901"
+    name = "drop-no-cache-dir"
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        for match in re.finditer(r" --no-cache-dir", context.source):
+            span = Span(match.start(), match.end())
+            yield self.report(span, "no cache", Fix("drop it", (Edit.delete(span),)))
+
+
+class Unsafe(DropNoCacheDir):
+    code = "DFX902"
+    name = "unsafe-drop"
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        for diagnostic in super().check(context):
+            fix = diagnostic.fix
+            yield self.report(diagnostic.span, "maybe", Fix(fix.title, fix.edits, Applicability.UNSAFE))
+
+
+class NeverDone(Rule):
+    code = "DFX903"
+    name = "never-done"
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        yield self.report(Span(0, 0), "again", Fix("add", (Edit.insert(len(context.source), "# more\n"),)))
+
+
+class Breaks(Rule):
+    code = "DFX904"
+    name = "breaks"
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        if "<<EOF" not in context.source:
+            end = context.tree.instructions[-1].span.end
+            yield self.report(Span(0, 0), "break", Fix("break", (Edit.insert(end, "RUN <<EOF\n"),)))
+
+
+TEXT = "FROM python:3.12\nRUN pip install --no-cache-dir a && pip install --no-cache-dir b\r\nRUN pip install --no-cache-dir c"
+
+
+def test_fixes_are_applied_to_a_fixpoint_one_per_instruction_per_pass() -> None:
+    result = check_text("Dockerfile", TEXT, [DropNoCacheDir], Settings())
+    assert result.error is None
+    assert result.output == "FROM python:3.12\nRUN pip install a && pip install b\r\nRUN pip install c"
+    assert len(result.diagnostics) == 3 and result.fixed == {0, 1, 2}
+
+
+def test_unsafe_fixes_need_the_flag() -> None:
+    assert check_text("Dockerfile", TEXT, [Unsafe], Settings()).output == TEXT
+    assert "--no-cache-dir" not in check_text("Dockerfile", TEXT, [Unsafe], Settings(unsafe_fixes=True)).output
+
+
+def test_select_and_ignore() -> None:
+    assert check_text("Dockerfile", TEXT, [DropNoCacheDir], Settings(ignore=frozenset({"DFX901"}))).output == TEXT
+    assert check_text("Dockerfile", TEXT, [DropNoCacheDir], Settings(select=frozenset({"DFX9"}))).changed
+    assert check_text("Dockerfile", TEXT, [DropNoCacheDir], Settings(select=frozenset({"DFX1"}))).output == TEXT
+
+
+def test_fixes_that_never_converge_leave_the_file_untouched() -> None:
+    result = check_text("Dockerfile", TEXT, [NeverDone], Settings())
+    assert result.output == TEXT
+    assert f"did not converge after {MAX_PASSES} passes (DFX903)" in result.error
+
+
+def test_fixes_that_break_the_file_leave_it_untouched() -> None:
+    result = check_text("Dockerfile", TEXT, [Breaks], Settings())
+    assert result.output == TEXT
+    assert "DFX904" in result.error and "does not parse" in result.error
+
+
+def test_files_that_do_not_parse_are_reported_not_fixed() -> None:
+    result = check_text("Dockerfile", "FROM a\nENV X\n", [DropNoCacheDir], Settings())
+    assert result.parse_errors and result.output == "FROM a\nENV X\n"
+
+
+def test_the_diff_applies_with_git_apply(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_bytes(TEXT.encode())
+    fixed = check_text("Dockerfile", TEXT, [DropNoCacheDir], Settings()).output
+    patch = "# reasons may come first\n" + unified_diff("Dockerfile", TEXT, fixed)
+    assert "\\ No newline at end of file" in patch
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "apply", "-"], cwd=tmp_path, input=patch.encode(), check=True)
+    assert (tmp_path / "Dockerfile").read_bytes() == fixed.encode()
+
+
+def test_write_keeps_the_mode_and_replaces_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "Dockerfile"
+    target.write_text("old")
+    target.chmod(0o640)
+    write_atomic(str(target), "new\udcff", tmp_path)
+    assert target.read_bytes() == b"new\xff"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]
+
+
+def test_write_refuses_a_symlink_that_leaves_the_repository(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Dockerfile").write_text("old")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "Dockerfile").symlink_to(outside / "Dockerfile")
+    with pytest.raises(WriteError, match="outside"):
+        write_atomic(str(repo / "Dockerfile"), "new", repo)
+    assert (outside / "Dockerfile").read_text() == "old"
