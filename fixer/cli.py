@@ -1,7 +1,8 @@
 """The `dockerfix` command line: flags to calls, results to exit codes; no logic here.
 
 Exit codes: 0 nothing to do, 1 findings or changes, 2 errors (unreadable or invalid
-input). Payload goes to stdout, diagnostics to stderr.
+input). Payload goes to stdout, diagnostics to stderr. Everything behind a command is
+imported when it runs, so `--help` and start-up stay fast.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import sys
 import click
 
 from . import __version__
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class _DefaultToFix(click.Group):
@@ -31,8 +30,10 @@ class _DefaultToFix(click.Group):
 def main() -> None:
     """Make Python dependency installs in Docker builds fast and correct.
 
-    `dockerfix [PATH...]` prints a unified diff of its fixes (dry run);
-    `dockerfix explain FILE` shows what it understood of a Dockerfile.
+    `dockerfix [PATH...]` (the `fix` command, the default) prints a unified diff of
+    its fixes (dry run); add --write to apply them or --check for CI. `dockerfix
+    explain FILE` shows what it understood of a Dockerfile. Exit codes: 0 nothing to
+    do, 1 findings or changes, 2 errors.
     """
 
 
@@ -62,7 +63,7 @@ def _codes(_ctx: click.Context, _param: click.Parameter, value: str | None) -> f
     return frozenset(code.strip() for code in (value or "").split(",") if code.strip())
 
 
-@main.command("fix", hidden=True)
+@main.command("fix")
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--write", "mode", flag_value="write", help="Apply the fixes to the files.")
 @click.option("--check", "mode", flag_value="check", help="Only report; exit 1 when anything would change.")
@@ -91,25 +92,6 @@ def fix_command(
 @build_arg_option
 def explain_command(file: str, output_format: str, build_args: dict[str, str]) -> None:
     """Show the instructions of FILE and, for every RUN, its user, HOME, caches and mounts."""
-    from .analysis import analyse
-    from .explain import explain_json, explain_text
-    from .parser import parse
-    from .sources import SourceError, read_source
+    from .run import explain_file
 
-    try:
-        source = read_source(file)
-    except SourceError as exc:
-        click.echo(f"dockerfix: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
-    tree = parse(source.text)
-    render = explain_json if output_format == "json" else explain_text
-    click.echo(render(source.name, tree, analyse(tree, build_args)), nl=False)
-    sys.exit(EXIT_ERROR if _report_errors(source.name, tree) else EXIT_OK)
-
-
-def _report_errors(name: str, tree) -> bool:  # type: ignore[no-untyped-def]
-    from .run import parse_error_lines
-
-    for line in parse_error_lines(name, tree.errors):
-        click.echo(line, err=True)
-    return bool(tree.errors)
+    sys.exit(explain_file(file, output_format, build_args, click.echo))

@@ -54,6 +54,25 @@ def run_files(
     return status
 
 
+def explain_file(name: str, output_format: str, build_args: Mapping[str, str], echo: Echo) -> int:
+    """`dockerfix explain`: the report on stdout, parse errors on stderr."""
+    from .analysis import analyse
+    from .explain import explain_json, explain_text
+    from .parser import parse
+
+    try:
+        source = read_source(name)
+    except SourceError as exc:
+        echo(f"dockerfix: error: {exc}", err=True)
+        return EXIT_ERROR
+    tree = parse(source.text)
+    render = explain_json if output_format == "json" else explain_text
+    echo(render(source.name, tree, analyse(tree, build_args)), nl=False)
+    for line in parse_error_lines(source.name, tree.errors):
+        echo(line, err=True)
+    return EXIT_ERROR if tree.errors else EXIT_OK
+
+
 def _check_file(name: str, settings: Settings, echo: Echo) -> FileResult | None:
     try:
         source = read_source(name)
