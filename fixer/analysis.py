@@ -47,6 +47,11 @@ _PIP_CONFIG_HINT = re.compile(r"pip\.conf|pip3?\s+config|PIP_CONFIG_FILE")
 # Top-level directories whose owner and mode decide for everything below them (FHS; the
 # same in Debian, Ubuntu and Alpine images). Other directories belong to root unless the
 # build changed owners.
+# What each tool does with a cache directory it may not write.
+_WRITE_CHECKED = {
+    "pip": "pip prints a warning and disables its cache",
+    "uv": 'uv stops with "Failed to initialize cache" and the build fails',
+}
 _STANDARD_DIRECTORIES = {"/": (0, 0o755), "/root": (0, 0o700), "/tmp": (0, 0o1777), "/home": (0, 0o755)}
 
 
@@ -212,7 +217,7 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
         return _after_workdir(facts.stages, instruction, track)
     if keyword in ("COPY", "ADD") and instruction.keyword != "ONBUILD":
         if any(flag.name in ("chown", "chmod") for flag in instruction.flags):
-            track = replace(track, ownership_changed=True)
+            track = replace(track, ownership_changed=True, directories={})
         return _after_copy(instruction, track)
     if keyword != "RUN" or instruction.keyword == "ONBUILD":
         return track
@@ -223,7 +228,8 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
     if _PIP_CONFIG_HINT.search(text):
         track = _after_pip_config_writes(run, track)
     if _OWNERSHIP_HINT.search(text):
-        track = replace(track, ownership_changed=True)
+        # Owners may have changed anywhere: what WORKDIR made is no longer known.
+        track = replace(track, ownership_changed=True, directories={})
     if _USER_HINT.search(text) and run.shell is not None:
         origin = Origin(f"RUN at line {instruction.start_line}", instruction.start_line)
         family = users.distro_family(_image_of(stage), stage.base_name)
@@ -274,15 +280,27 @@ def _after_pip_config_writes(run: RunFacts, track: Filesystem) -> Filesystem:
 
 
 def _after_workdir(stages: StagesResult, instruction: Instruction, track: Filesystem) -> Filesystem:
-    """WORKDIR creates its directory (if new) owned by the current USER."""
+    """WORKDIR creates its directory, owned by the current USER, unless it already exists.
+
+    Known to exist: a directory an earlier WORKDIR made, a standard top-level directory,
+    and a home that useradd created; BuildKit's mkdir leaves those as they are.
+    """
     state = stages.state(instruction)
     after = stages.state_after(instruction)
-    if state is None or after is None or after.workdir.value in track.directories:
+    if state is None or after is None:
+        return track
+    path = after.workdir.value
+    exists = (
+        path in track.directories
+        or path in _STANDARD_DIRECTORIES
+        or any(account.home == path and account.home_exists for account in track.passwd.accounts)
+    )
+    if exists:
         return track
     written = state.user.value if state.user is not None else None
     owner = users.resolve_user(track.passwd, written).uid if "user" not in state.unknown or written else None
     directories = dict(track.directories)
-    directories[after.workdir.value] = owner
+    directories[path] = owner
     return replace(track, directories=directories)
 
 
@@ -434,8 +452,12 @@ def _pip_config(run: RunFacts) -> caches.PipConfigView:
 def _check_writable(
     resolution: caches.CacheResolution, user: Fact[users.ResolvedUser], mount: Mount | None, run: RunFacts
 ) -> caches.CacheResolution:
-    """pip disables a cache it may not write (semantics §3.4): check the directory's owner."""
-    if resolution.status != "enabled" or resolution.tool != "pip" or resolution.directory is None:
+    """A cache the user may not write is no cache (semantics §2.2, §3.4).
+
+    pip warns and disables it; uv stops with "Failed to initialize cache", so the build
+    fails. Either way the mount does nothing.
+    """
+    if resolution.status != "enabled" or resolution.tool not in _WRITE_CHECKED or resolution.directory is None:
         return resolution
     allowed, why = write_access(resolution.directory, user, mount, run)
     if allowed is None:
@@ -446,7 +468,7 @@ def _check_writable(
         resolution,
         status="disabled",
         decided_by="not-writable",
-        reason=f"{resolution.reason}, but {why}, so pip prints a warning and disables its cache",
+        reason=f"{resolution.reason}, but {why}, so {_WRITE_CHECKED[resolution.tool]}",
     )
 
 

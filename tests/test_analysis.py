@@ -257,3 +257,30 @@ def test_workdir_after_user_belongs_to_that_user() -> None:
     run, install = pip(text)
     assert run.home_writable is True
     assert install.cache.status == "enabled"
+
+
+def test_workdir_does_not_take_over_an_existing_home() -> None:
+    text = BASE + "RUN useradd -m -u 1500 svc\nWORKDIR /home/svc\nUSER svc\nRUN pip install x\n"
+    run, install = pip(text)
+    assert run.home_writable is True
+    assert install.cache.status == "enabled"
+
+
+def test_chown_after_workdir_makes_ownership_unknown_not_wrong() -> None:
+    text = BASE + (
+        "RUN useradd -m -u 1000 dash\nWORKDIR /app\nENV HOME=/app\nRUN chown dash:dash /app\nUSER dash\n"
+        "RUN pip install x\n"
+    )
+    _, install = pip(text)
+    assert install.cache.status == "enabled" and not install.cache.certain
+
+
+def test_uv_as_non_root_with_a_root_owned_mount_fails() -> None:
+    """semantics §2.2: uv cannot use a cache it may not write, and stops."""
+    text = BASE + (
+        "RUN useradd -m -u 1001 ingest\nUSER ingest\n"
+        "RUN --mount=type=cache,target=/home/ingest/.cache/uv uv sync --frozen\n"
+    )
+    (install,) = last_run(text).installs
+    assert (install.cache.status, install.cache.decided_by) == ("disabled", "not-writable")
+    assert "Failed to initialize cache" in install.cache.reason
