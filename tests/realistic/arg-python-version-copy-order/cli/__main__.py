@@ -1,0 +1,3 @@
+import typer
+
+typer.run(lambda: print("hi"))

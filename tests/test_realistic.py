@@ -1,0 +1,483 @@
+"""Realistic Dockerfiles through the real command line: invariants that hold for any rules.
+
+Every Dockerfile under `tests/realistic/` (one project per subdirectory, with the build
+context its COPY and RUN lines read) is copied to a temporary directory and run through
+`python -m fixer` as a user would: dry run, `--check`, `--write --unsafe-fixes` twice,
+a dry run on the written file, the dry-run diff applied with `git apply`, and
+`explain --format json`. The originals are never touched.
+
+What must hold, whichever rules are registered:
+- the dry run, `--check` and `--write` exit 0 or 1, never 2, never with a traceback;
+- every written file parses without errors, with our parser and with BuildKit's;
+- writing again changes nothing, and a dry run on the written file prints no diff;
+- the dry-run diff, applied with `git apply`, gives exactly the bytes `--write` writes;
+- files listed in `CORRECT` stay byte-identical;
+- `explain --format json` exits 0 with valid JSON.
+`test_buggy_file_is_reported` records which files should be flagged, and by which rule;
+it is an expected failure until that rule lands.
+
+Speed: each mode runs once over all files (the command line takes many paths), so the
+whole module costs a handful of processes plus one `explain` per file, run in parallel.
+When a batch run fails, the per-file tests find the failing files (stderr names them, or
+bisection over fresh copies after a traceback) so each failure points at one file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fixer.discovery import is_dockerfile_name
+from fixer.parser import decode, parse
+
+try:
+    import dockerfile as buildkit
+except ImportError:  # the oracle ships wheels for x86-64 Linux and Windows only
+    buildkit = None
+
+REALISTIC = Path(__file__).parent / "realistic"
+GIT = shutil.which("git")
+
+# Files that have a bug, the rules expected to report it, and what the bug is.
+BUGS: Mapping[str, tuple[tuple[str, ...], str]] = {
+    "alpine-adduser-root-mount": (("DFX101", "DFX104"), "pip runs as notifier (HOME /home/notifier) under a mount at /root/.cache/pip"),
+    "arg-python-version-copy-order": (("DFX105",), "COPY . . before pip install -r requirements.txt -c constraints.txt"),
+    "cache-dir-flag-mismatch": (("DFX102",), "--cache-dir /opt/pip-cache on the command while the mount is at /root/.cache/pip"),
+    "celery-pip-no-cache-dir-env": (("DFX103",), "ENV PIP_NO_CACHE_DIR=1 under a pip cache mount"),
+    "comments-in-continuation-env-home": (("DFX101",), "ENV HOME=/code, mount at /root/.cache/pip; comments inside the continuations"),
+    "copy-all-before-requirements": (("DFX105",), "COPY . . before pip install -r requirements.txt"),
+    "copy-order-nested-requirements": (("DFX105",), "COPY . /srv before installing requirements/production.txt (-r base.txt, -c ../constraints.txt)"),
+    "crlf-env-home-root-mount": (("DFX101",), "CRLF file; ENV HOME=/srv/inventory, mount at /root/.cache/pip"),
+    "cuda-nonroot-root-mount": (("DFX101", "DFX104"), "nvidia/cuda base; pip runs as trainer under a mount at /root/.cache/pip"),
+    "django-env-home-root-mount": (("DFX101", "DFX105"), "ENV HOME=/app, mount at /root/.cache/pip (problem.md 1a); COPY . . before pip install -e ."),
+    "env-home-then-user": (("DFX101",), "ENV HOME=/app then USER dash: pip uses /app/.cache/pip, the mount is at /home/dash/.cache/pip"),
+    "exec-form-no-cache-dir-under-mount": (("DFX103",), "exec-form RUN: pip install --no-cache-dir under a cache mount"),
+    "fastapi-no-cache-dir-under-mount": (("DFX103",), "pip install --no-cache-dir under a cache mount"),
+    "flask-user-app-root-mount": (("DFX101", "DFX104"), "USER app (HOME /home/app), mount at /root/.cache/pip"),
+    "heredoc-no-cache-dir-under-mount": (("DFX103",), "RUN <<EOF heredoc: pip install --no-cache-dir under a cache mount"),
+    "home-var-mount-target": (("DFX101",), "target=$HOME/.cache/pip without ENV HOME mounts at /.cache/pip"),
+    "inline-pip-no-cache-dir-env": (("DFX103",), "PIP_NO_CACHE_DIR=1 pip install ... under a cache mount"),
+    "jupyter-root-cache-mount": (("DFX101", "DFX104"), "jupyter image runs as jovyan (HOME /home/jovyan), mount at /root/.cache/pip"),
+    "multistage-inherited-no-cache-dir": (("DFX103",), "PIP_NO_CACHE_DIR=off inherited from the parent stage `base`"),
+    "ngc-pytorch-image-no-cache-dir": (("DFX103", "DFX102"), "the NGC image's /etc/xdg/pip/pip.conf sets no-cache-dir; only --cache-dir overrides it"),
+    "nonroot-root-owned-mount": (("DFX104",), "USER appuser (uid 1000) under a root-owned mount at /home/appuser/.cache/pip (problem.md 1c)"),
+    "pip-cache-dir-env-mismatch": (("DFX102", "DFX101"), "ENV PIP_CACHE_DIR=/tmp/pip-cache inherited from `base`, mount at /root/.cache/pip"),
+    "pip-config-no-cache-dir": (("DFX103",), "pip config set global.no-cache-dir false disables the cache under the mount"),
+    "pip-no-cache-abbreviation": (("DFX103",), "pip install --no-cache (abbreviation of --no-cache-dir) under a cache mount"),
+    "pipenv-copy-order": (("DFX105",), "COPY . . before pipenv install --deploy --system"),
+    "poetry-copy-order": (("DFX105",), "COPY . /app before poetry install --only main"),
+    "runuser-root-mount": (("DFX101",), "runuser -u svc -- pip install: HOME /home/svc, mount at /root/.cache/pip"),
+    "setuppy-copy-order": (("DFX105",), "COPY . . before pip install . (setup.py/setup.cfg project)"),
+    "uid-only-user-root-mount": (("DFX101", "DFX104"), "USER 1000 (appuser, HOME /home/appuser), mount at /root/.cache/pip"),
+    "user-uid-gid-not-in-passwd": (("DFX101", "DFX104"), "USER 10001:10001 not in passwd: HOME=/, mount at /root/.cache/pip"),
+    "uv-no-cache-under-mount": (("DFX103",), "ENV UV_NO_CACHE=1 under uv cache mounts"),
+    "uv-nonroot-root-owned-mount": (("DFX104",), "uv as ingest (uid 1001) under a root-owned mount at /home/ingest/.cache/uv"),
+    "windows-escape-copy-order": (("DFX105",), "escape=` Windows image, CRLF: COPY . C:\\app\\ before pip install -r requirements.txt"),
+}
+
+# Files that are right already: `--write --unsafe-fixes` must leave them byte-identical.
+CORRECT = frozenset({
+    "alpine-venv-then-user",
+    "apt-and-pip-cache-locked",
+    "arg-python-version-correct",
+    "comments-continuation-correct",
+    "crlf-correct",
+    "cuda-multistage-correct",
+    "django-nonroot",
+    "env-home-matching-mount",
+    "exec-form-correct",
+    "explicit-cache-dir",
+    "heredoc-correct",
+    "jupyter-correct",
+    "no-mount-no-cache-dir",
+    "nonroot-uid-gid-mount",
+    "pdm-no-self",
+    "pip-cache-dir-env",
+    "pipenv-system",
+    "poetry-no-root",
+    "requirements-then-project-no-deps",
+    "user-before-env-home-correct",
+    "user-then-root-correct",
+    "uv-multistage-nonroot",
+    "uv-official-recipe",
+    "uv-pip-system",
+    "wheelhouse-offline",
+    "windows-escape-correct",
+})
+
+
+def _discover() -> list[str]:
+    """Every Dockerfile under tests/realistic, as a path relative to it (posix)."""
+    return sorted(
+        path.relative_to(REALISTIC).as_posix()
+        for path in REALISTIC.rglob("*")
+        if path.is_file() and is_dockerfile_name(path.name)
+    )
+
+
+FILES = _discover()
+
+
+def case_of(file: str) -> str:
+    return file.split("/", 1)[0]
+
+
+# --------------------------------------------------------------------------------------
+# Running the command line
+
+
+@dataclass(frozen=True)
+class Run:
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def clean(self) -> bool:
+        return self.returncode in (0, 1) and "Traceback" not in self.stderr and "Traceback" not in self.stdout
+
+    def describe(self) -> str:
+        files = [arg for arg in self.args if not arg.startswith("-")]
+        flags = [arg for arg in self.args if arg.startswith("-")]
+        shown = " ".join(flags + (files if len(files) <= 2 else [f"<{len(files)} files>"]))
+        return f"`dockerfix {shown}` exited {self.returncode}\nstderr:\n{self.stderr}"
+
+
+_ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def dockerfix(*args: str, cwd: Path) -> Run:
+    result = subprocess.run([sys.executable, "-m", "fixer", *args], cwd=cwd, capture_output=True, check=False, env=_ENV)
+    return Run(args, result.returncode, _text(result.stdout), _text(result.stderr))
+
+
+def _text(data: bytes) -> str:
+    """Output as written: no universal-newline translation (it would turn CRLF diffs into LF)."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+def git(*args: str, cwd: Path, stdin: str | None = None) -> tuple[int, str]:
+    """Run git; its exit code and stderr. The input goes byte for byte (CRLF kept)."""
+    if GIT is None:
+        return 127, "git is not installed"
+    result = subprocess.run(
+        ["git", "-c", "core.autocrlf=false", "-c", "core.safecrlf=false", *args],
+        cwd=cwd,
+        input=None if stdin is None else stdin.encode("utf-8", "surrogateescape"),
+        capture_output=True,
+        check=False,
+        env=_ENV,
+    )
+    return result.returncode, _text(result.stderr)
+
+
+def copy_tree(destination: Path) -> Path:
+    shutil.copytree(REALISTIC, destination, ignore=shutil.ignore_patterns("__pycache__"))
+    git("init", "-q", cwd=destination)
+    return destination
+
+
+def snapshot(tree: Path) -> dict[str, bytes]:
+    return {file: (tree / file).read_bytes() for file in FILES}
+
+
+_HEADER = re.compile(r"^--- a/(?P<name>.+)\n\+\+\+ b/(?P=name)\n", re.MULTILINE)
+
+
+def split_diff(output: str) -> dict[str, str]:
+    """The dry-run output, cut into one patch per file; comment lines are left out.
+
+    A file's section is its `--- a/` `+++ b/` header and the hunk lines after it (they
+    start with `@`, ` `, `+`, `-` or `\\`), up to the next `#` comment line or header.
+    """
+    patches: dict[str, str] = {}
+    headers = list(_HEADER.finditer(output))
+    for index, header in enumerate(headers):
+        end = headers[index + 1].start() if index + 1 < len(headers) else len(output)
+        lines = output[header.end() : end].splitlines(keepends=True)
+        body = []
+        for line in lines:
+            if line.startswith("#"):
+                break
+            body.append(line)
+        patches[header.group("name")] = header.group(0) + "".join(body)
+    return patches
+
+
+# --------------------------------------------------------------------------------------
+# The batch runs, once per module
+
+
+@dataclass
+class Batch:
+    original: dict[str, bytes]
+    dry: dict[bool, Run]  # by --unsafe-fixes
+    check: Run
+    write: dict[bool, Run]
+    written: dict[bool, dict[str, bytes]]  # bytes after the first --write, by --unsafe-fixes
+    written_tree: Path  # the tree after `--write --unsafe-fixes`
+    written_copy: Path  # a copy of it, taken before the second write
+    rewrite: Run  # a second `--write --unsafe-fixes`
+    rewritten: dict[str, bytes]
+    dry_after: dict[bool, Run]  # dry runs on the written tree
+    patches: dict[bool, dict[str, str]]
+    applied: dict[bool, dict[str, tuple[int, str, bytes]]]  # git apply: returncode, stderr, result
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    base = tmp_path_factory.mktemp("realistic")
+    checked = copy_tree(base / "checked")
+    original = snapshot(checked)
+    dry = {unsafe: dockerfix(*FILES, *(["--unsafe-fixes"] if unsafe else []), cwd=checked) for unsafe in (False, True)}
+    check = dockerfix("--check", *FILES, cwd=checked)
+    assert snapshot(checked) == original, "a dry run or --check changed a file"
+
+    write, written = {}, {}
+    trees = {}
+    for unsafe in (False, True):
+        tree = copy_tree(base / f"written-{'unsafe' if unsafe else 'safe'}")
+        write[unsafe] = dockerfix("--write", *(["--unsafe-fixes"] if unsafe else []), *FILES, cwd=tree)
+        written[unsafe] = snapshot(tree)
+        trees[unsafe] = tree
+    written_tree = trees[True]
+    written_copy = base / "written-copy"
+    shutil.copytree(written_tree, written_copy)
+    rewrite = dockerfix("--write", "--unsafe-fixes", *FILES, cwd=written_tree)
+    rewritten = snapshot(written_tree)
+    dry_after = {
+        unsafe: dockerfix(*FILES, *(["--unsafe-fixes"] if unsafe else []), cwd=written_tree) for unsafe in (False, True)
+    }
+
+    patches = {unsafe: split_diff(dry[unsafe].stdout) for unsafe in (False, True)}
+    applied: dict[bool, dict[str, tuple[int, str, bytes]]] = {False: {}, True: {}}
+    for unsafe in (False, True):
+        tree = copy_tree(base / f"applied-{'unsafe' if unsafe else 'safe'}")
+        for name, patch in patches[unsafe].items():
+            returncode, stderr = git("apply", "-", cwd=tree, stdin=patch)
+            target = tree / name
+            applied[unsafe][name] = (returncode, stderr, target.read_bytes() if target.exists() else b"")
+    return Batch(
+        original, dry, check, write, written, written_tree, written_copy, rewrite, rewritten, dry_after, patches, applied
+    )
+
+
+@pytest.fixture(scope="module")
+def explained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    tree = copy_tree(tmp_path_factory.mktemp("explain") / "tree")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs = pool.map(lambda file: dockerfix("explain", "--format", "json", file, cwd=tree), FILES)
+        return dict(zip(FILES, runs))
+
+
+class Culprits:
+    """Which files make a failed batch run fail, memoised per (flags, tree).
+
+    An error exit (2) names its files on stderr, and every other file was still
+    processed, so those names are the answer. A traceback ends the process, so the files
+    after the culprit were never tried: then halve the list level by level (the halves
+    of a level run in parallel, each on a fresh copy) until single files remain.
+    """
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.found: dict[tuple[tuple[str, ...], Path], dict[str, Run]] = {}
+
+    def __call__(self, batch_run: Run, tree: Path) -> dict[str, Run]:
+        flags = tuple(arg for arg in batch_run.args if arg.startswith("-"))
+        key = (flags, tree)
+        if key not in self.found:
+            named = self._named(batch_run)
+            self.found[key] = named if named is not None else self._bisect(flags, tree)
+        return self.found[key]
+
+    @staticmethod
+    def _named(run: Run) -> dict[str, Run] | None:
+        if "Traceback" in run.stderr or "Traceback" in run.stdout:
+            return None
+        lines = run.stderr.splitlines()
+        named = {}
+        for file in FILES:
+            mine = [line for line in lines if line.startswith((f"{file}:", f"dockerfix: error: {file}:"))]
+            if mine:
+                flags = tuple(arg for arg in run.args if arg.startswith("-"))
+                named[file] = Run((*flags, file), run.returncode, "", "\n".join(mine) + "\n")
+        return named or None
+
+    def _bisect(self, flags: tuple[str, ...], tree: Path) -> dict[str, Run]:
+        failing: dict[str, Run] = {}
+        groups = [list(FILES)]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            while groups:
+                halves = [half for group in groups for half in (group[: len(group) // 2], group[len(group) // 2 :]) if half]
+                runs = list(pool.map(lambda files: self._run(files, flags, tree), halves))
+                groups = []
+                for files, run in zip(halves, runs):
+                    if run.clean:
+                        continue
+                    if len(files) == 1:
+                        failing[files[0]] = run
+                    else:
+                        groups.append(files)
+        return failing
+
+    def _run(self, files: list[str], flags: tuple[str, ...], tree: Path) -> Run:
+        copy = Path(tempfile.mkdtemp(dir=self.base))
+        for case in sorted({case_of(file) for file in files}):
+            shutil.copytree(tree / case, copy / case)
+        git("init", "-q", cwd=copy)
+        return dockerfix(*flags, *files, cwd=copy)
+
+
+@pytest.fixture(scope="module")
+def culprits(tmp_path_factory: pytest.TempPathFactory) -> Culprits:
+    return Culprits(tmp_path_factory.mktemp("culprits"))
+
+
+# --------------------------------------------------------------------------------------
+# The catalogue
+
+
+def test_every_case_is_catalogued_once() -> None:
+    cases = {case_of(file) for file in FILES}
+    assert len(cases) >= 45
+    assert not set(BUGS) & CORRECT, "a case cannot be both buggy and correct"
+    assert cases == set(BUGS) | CORRECT, (
+        f"not catalogued: {sorted(cases - set(BUGS) - CORRECT)}; no such case: {sorted(set(BUGS) | CORRECT - cases)}"
+    )
+    codes = {"DFX101", "DFX102", "DFX103", "DFX104", "DFX105"}
+    assert all(expected and set(expected) <= codes for expected, _ in BUGS.values())
+    readme = (REALISTIC / "README.md").read_text()
+    assert [case for case in sorted(cases) if f"`{case}`" not in readme] == [], "README.md must list every case"
+
+
+# --------------------------------------------------------------------------------------
+# Exit codes, no tracebacks
+
+
+def test_batch_runs_exit_0_or_1_without_traceback(batch: Batch) -> None:
+    runs = [*batch.dry.values(), batch.check, *batch.write.values(), batch.rewrite, *batch.dry_after.values()]
+    assert [run.describe() for run in runs if not run.clean] == []
+    # Both say 1 exactly when something was found or would change.
+    assert batch.dry[False].returncode == batch.check.returncode
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_file_exits_0_or_1_without_traceback(file: str, batch: Batch, culprits: Culprits) -> None:
+    """Free while the batch runs are clean; otherwise bisection names the failing files."""
+    modes: list[tuple[Run, Path]] = [
+        (batch.dry[False], REALISTIC),
+        (batch.dry[True], REALISTIC),
+        (batch.check, REALISTIC),
+        (batch.write[False], REALISTIC),
+        (batch.write[True], REALISTIC),
+        (batch.rewrite, batch.written_copy),
+    ]
+    failures = []
+    for run, tree in modes:
+        if run.clean:
+            continue
+        single = culprits(run, tree).get(file)
+        if single is not None:
+            failures.append(single.describe())
+    assert failures == []
+
+
+# --------------------------------------------------------------------------------------
+# What --write writes
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_written_file_parses(file: str, batch: Batch) -> None:
+    for unsafe in (False, True):
+        text = decode(batch.written[unsafe][file])
+        assert [(e.line, e.column, e.message) for e in parse(text).errors] == []
+        if buildkit is None:
+            continue
+        try:
+            buildkit.parse_string(text)
+        except buildkit.GoParseError as exc:  # pragma: no cover - a failure
+            pytest.fail(f"BuildKit's parser rejects the written file (unsafe={unsafe}): {exc}")
+    if buildkit is None:
+        pytest.skip("BuildKit's parser (the `dockerfile` package) is not installed; our parser passed")
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_second_write_changes_nothing(file: str, batch: Batch) -> None:
+    assert batch.rewritten[file] == batch.written[True][file]
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_dry_run_on_written_file_prints_no_diff(file: str, batch: Batch) -> None:
+    for unsafe in (False, True):
+        patches = split_diff(batch.dry_after[unsafe].stdout)
+        assert file not in patches, f"unsafe={unsafe}:\n{patches[file]}"
+
+
+@pytest.mark.parametrize("file", sorted(f for f in FILES if case_of(f) in CORRECT))
+def test_correct_file_stays_byte_identical(file: str, batch: Batch) -> None:
+    for unsafe in (False, True):
+        assert batch.written[unsafe][file] == batch.original[file], f"--write{' --unsafe-fixes' * unsafe} changed it"
+        assert file not in batch.patches[unsafe], batch.patches[unsafe].get(file)
+
+
+@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
+@pytest.mark.parametrize("file", FILES)
+def test_dry_run_diff_applies_to_what_write_writes(file: str, unsafe: bool, batch: Batch) -> None:
+    expected = batch.written[unsafe][file]
+    if file not in batch.patches[unsafe]:
+        assert expected == batch.original[file], "--write changed the file but the dry run printed no diff for it"
+        return
+    if GIT is None:
+        pytest.skip("git is not installed")
+    returncode, stderr, result = batch.applied[unsafe][file]
+    assert returncode == 0, f"git apply failed: {stderr}\n{batch.patches[unsafe][file]}"
+    assert result == expected
+
+
+# --------------------------------------------------------------------------------------
+# explain
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_explain_json(file: str, explained: dict[str, Run]) -> None:
+    run = explained[file]
+    assert run.returncode == 0, run.describe()
+    assert "Traceback" not in run.stderr
+    document = json.loads(run.stdout)
+    assert document["file"] == file
+    assert document["errors"] == []
+    assert any(instruction["keyword"] == "FROM" for instruction in document["instructions"])
+
+
+# --------------------------------------------------------------------------------------
+# Findings on the buggy files: expected failures until the rules land
+
+
+def _buggy_params() -> list[object]:
+    params = []
+    for file in FILES:
+        if case_of(file) not in BUGS:
+            continue
+        codes, bug = BUGS[case_of(file)]
+        reason = f"expects {'/'.join(codes)} ({bug}); passes once that rule is registered"
+        params.append(pytest.param(file, codes, id=file, marks=pytest.mark.xfail(strict=False, reason=reason)))
+    return params
+
+
+@pytest.mark.parametrize(("file", "codes"), _buggy_params())
+def test_buggy_file_is_reported(file: str, codes: tuple[str, ...], batch: Batch) -> None:
+    findings = [line for line in batch.check.stdout.splitlines() if line.startswith(f"{file}:")]
+    assert findings, f"`dockerfix --check` reports nothing for {file}; expected {'/'.join(codes)}"
