@@ -459,7 +459,7 @@ def _check_writable(
     """
     if resolution.status != "enabled" or resolution.tool not in _WRITE_CHECKED or resolution.directory is None:
         return resolution
-    allowed, why = write_access(resolution.directory, user, mount, run)
+    allowed, why = write_access(resolution.directory, user, mount, run, resolution.tool)
     if allowed is None:
         return replace(resolution, certain=False, reason=f"{resolution.reason}; {why}")
     if allowed:
@@ -473,13 +473,14 @@ def _check_writable(
 
 
 def write_access(
-    directory: str, user: Fact[users.ResolvedUser], mount: Mount | None, run: RunFacts
+    directory: str, user: Fact[users.ResolvedUser], mount: Mount | None, run: RunFacts, tool: str = "pip"
 ) -> tuple[bool | None, str]:
-    """Whether `user` may keep pip's cache in `directory`, and why (None: unknown).
+    """Whether `user` may keep `tool`'s cache in `directory`, and why (None: unknown).
 
-    pip walks up to the first existing directory: root needs it owned by uid 0, another
-    user needs write access. On a cache mount that directory is the mount root, owned by
-    the mount's uid/gid with its mode (0:0 0755 by default) when first created.
+    The first existing directory decides: another user than root needs write access;
+    root may write anywhere, but pip as root also insists that root owns it (pip's
+    `check_path_owner`). On a cache mount that directory is the mount root, owned by the
+    mount's uid/gid with its mode (0:0 0755 by default) when first created.
     """
     if isinstance(user, Unknown):
         return None, f"whether the user may write it is unknown: {user.reason}"
@@ -496,8 +497,8 @@ def write_access(
             return (True, f"{who} is root") if uid == 0 else (None, f"whether {who} may write {directory} is unknown")
         owner, group, mode, where = on_disk
     if uid == 0:
-        if owner == 0:
-            return True, f"{where} belongs to root"
+        if owner == 0 or tool != "pip":
+            return True, f"{where} is writable for root"
         return False, f"{where} is not root's: pip running as root only uses a cache whose first existing directory root owns"
     # A named account without a known uid was made by useradd/adduser: not uid 0.
     allowed = (
