@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from . import caches, pipconf, users
@@ -29,7 +29,7 @@ from .installers import InstallerCall, find_installer_calls
 from .mounts import Mount, resolve_mounts
 from .runs import RunScript, run_script
 from .shell import CommandContext, Script, parse_script, script_from_argv
-from .stages import Stage, State, StagesResult, Variable, analyse_stages
+from .stages import Stage, State, StagesResult, analyse_stages
 from .syntax import Dockerfile, Instruction
 from .words import LexError, Lexer
 
@@ -165,21 +165,37 @@ class RunFacts:
             return ()
         found = []
         for call in find_installer_calls(script):
-            context = script.context_of(call.command)
-            env_view, home, home_reason, user = _command_environment(self, context, call)
-            resolution = caches.resolve_cache(
-                call,
-                env_view,
-                home,
-                home_reason,
-                _command_cwd(self.state, context),
-                not context.directories,
-                _pip_config(self),
-            )
+            resolution, user = self.resolve(call)
             mount = _covering_mount(resolution, self.cache_mounts)
             resolution = _check_writable(resolution, user, mount, self)
             found.append(InstallFacts(call, resolution, mount, _mount_status(resolution, mount, self.cache_mounts)))
         return tuple(found)
+
+    def resolve(
+        self,
+        call: InstallerCall,
+        *,
+        drop_variable: Callable[[str], bool] | None = None,
+        without_config_keys: frozenset[str] = frozenset(),
+    ) -> tuple[caches.CacheResolution, Fact[users.ResolvedUser]]:
+        """Where `call` caches in this RUN, and the user it runs as.
+
+        Rules ask "what if" by dropping variables or pip config keys (and pass the call
+        with an option removed as `call`); ownership is not checked here.
+        """
+        assert self.shell is not None
+        context = self.shell.context_of(call.command)
+        env_view, home, home_reason, user = _command_environment(self, context, call)
+        if drop_variable is not None:
+            kept = {name: value for name, value in env_view.variables.items() if not drop_variable(name)}
+            env_view = replace(env_view, variables=kept)
+        config = _pip_config(self, without_config_keys)
+        cwd = _command_cwd(self.state, context)
+        return caches.resolve_cache(call, env_view, home, home_reason, cwd, not context.directories, config), user
+
+    def covering_mount(self, resolution: caches.CacheResolution) -> Mount | None:
+        """The cache mount that holds the resolved directory, if any."""
+        return _covering_mount(resolution, self.cache_mounts)
 
 
 @dataclass(slots=True, eq=False)
@@ -443,10 +459,11 @@ def _switched_user(passwd: users.Passwd, written: str, tool: str) -> Fact[users.
     return Known(resolved, Origin(f"{tool} {written}"), resolved.certain)
 
 
-def _pip_config(run: RunFacts) -> caches.PipConfigView:
-    """The pip config files known to exist where the RUN runs."""
-    settings = run.filesystem.pip_settings
-    return caches.PipConfigView(settings, run.filesystem.pip_config_known, frozenset(s.path for s in settings))
+def _pip_config(run: RunFacts, without_keys: frozenset[str] = frozenset()) -> caches.PipConfigView:
+    """The pip config files known to exist where the RUN runs (minus some keys, for "what if")."""
+    files = run.filesystem.pip_settings
+    settings = tuple(s for s in files if s.key.lower().replace("_", "-") not in without_keys)
+    return caches.PipConfigView(settings, run.filesystem.pip_config_known, frozenset(s.path for s in files))
 
 
 def _check_writable(
@@ -488,6 +505,10 @@ def write_access(
     uid, gid = user.value.uid, user.value.gid
     if uid is None and user.value.name in (None, "root"):
         return None, f"the uid of {who} is unknown"
+    own = user.value.account
+    if mount is None and own is not None and own.home_exists and own.home and _within(directory, own.home):
+        if own.home_owner_uid is None or own.home_owner_uid == uid:
+            return True, f"{own.home} is the home the account tools made for {who}"
     if mount is not None:
         owner, group, mode = mount.uid, mount.gid, mount.mode
         where = f"the cache mount at {mount.target} (owned by {owner}:{group}, mode {mode:04o})"
@@ -511,6 +532,10 @@ def write_access(
     if uid is None and owner != 0:
         return None, f"the uid of {who} is unknown"
     return False, f"{where} is not writable for {who}"
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
 def _owner_on_disk(directory: str, run: RunFacts) -> tuple[int, int, int, str] | None:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .parser import parse_heredoc_word
-from .syntax import Heredoc, Instruction, LogicalText
+from .syntax import Heredoc, Instruction, LogicalText, Span
 from .words import LexError
 
 _JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -41,6 +41,30 @@ class RunScript:
     code_map: LogicalText | None
     argv: tuple[str, ...] = ()
     argv_spans: tuple[tuple[int, int], ...] = ()
+
+    def source_span(self, start: int, end: int) -> Span | None:
+        """Where `[start, end)` of the parsed script is in the Dockerfile; None if it cannot map.
+
+        Shell code maps through `code_map`; a shebang script is parsed without its `#!`
+        line; exec-form offsets index the argv joined by spaces and map character by
+        character only inside JSON strings without escapes (else only whole strings map).
+        """
+        if self.kind == "exec":
+            return self._argv_span(start, end)
+        if self.code_map is None:
+            return None
+        shift = self.code.index("\n") + 1 if self.kind == "shebang" else 0
+        return self.code_map.span(start + shift, end + shift)
+
+    def _argv_span(self, start: int, end: int) -> Span | None:
+        offset = 0
+        for argument, (first, last) in zip(self.argv, self.argv_spans):
+            if offset <= start and end <= offset + len(argument):
+                if last - first == len(argument):
+                    return Span(first + start - offset, first + end - offset)
+                return Span(first, last) if (start, end) == (offset, offset + len(argument)) else None
+            offset += len(argument) + 1
+        return None
 
 
 def run_script(instruction: Instruction) -> RunScript:

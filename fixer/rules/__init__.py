@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from .base import Context, Invalid, Rule, Valid
+from .cache_disabled_under_mount import CacheDisabledUnderMount
+from .cache_mount_not_writable import CacheMountNotWritable
+from .pip_cache_dir import PipCacheDir
+from .pip_cache_mount_target import PipCacheMountTarget
 
-ALL_RULES: tuple[type[Rule], ...] = ()
+ALL_RULES: tuple[type[Rule], ...] = (
+    PipCacheMountTarget,
+    PipCacheDir,
+    CacheDisabledUnderMount,
+    CacheMountNotWritable,
+)
 
 __all__ = ["ALL_RULES", "Context", "Invalid", "Rule", "Valid"]

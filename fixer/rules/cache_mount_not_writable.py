@@ -1,0 +1,377 @@
+"""DFX104 `cache-mount-not-writable`: the user an installer runs as cannot write its cache mount.
+
+The analysis gives the verdict (`decided_by == "not-writable"`: pip disables a cache it
+may not use, uv fails the build) and `write_access` the rule behind it, which this
+module reuses to check that the mount options it writes would be enough.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from ..analysis import InstallFacts, RunFacts, describe_user, write_access
+from ..diagnostics import Applicability, Diagnostic, Edit, Fix
+from ..facts import Fact, Known, Origin, Unknown
+from ..mounts import Mount
+from ..syntax import Dockerfile
+from ..users import ResolvedUser, resolve_user
+from .base import Context, Invalid, Rule, Valid
+
+_COLD = (
+    "uid and gid are part of a cache mount's identity, so the first build with new values starts with an "
+    "empty cache (once)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Owner:
+    """The uid and gid a mount needs for the user `who`; `guessed` when the gid is only
+    the usual one (= uid), `certain` when no build argument or unpredictable account tool
+    could change the user's ids."""
+
+    uid: int
+    gid: int
+    who: str
+    guessed: bool
+    certain: bool
+
+
+class CacheMountNotWritable(Rule):
+    """## What it does
+    Finds cache mounts that the user running the installer cannot use: a non-root
+    `USER` (or `su`/`gosu`/`runuser` inside the RUN) under a mount that BuildKit
+    creates as root (`0:0`, mode `0755`), and root under a mount given to another uid
+    with `uid=` (pip, running as root, only uses a cache that root owns). It covers pip,
+    which warns and switches its cache off, and uv, which stops with an error.
+
+    The fix sets `uid=` and `gid=` on the mount to the ids of the user: it adds them
+    after the mount's last option (inside the quotes of a quoted `--mount="..."`), or
+    corrects a wrong value in place. For root under `uid=1000` that means `uid=0` (and
+    `gid=0` where a gid is written): the mount goes back to root rather than losing the
+    option, which keeps the edit to the one value.
+
+    Only a mount at the directory the installer caches in is checked. A mount in the
+    wrong place is DFX101's (`pip-cache-mount-target`), which moves it and keeps its
+    options; if the moved mount is then closed to the user, this rule gives it to the
+    user in the next pass.
+
+    ## Why is this bad?
+    pip prints `WARNING: The directory '/home/appuser/.cache/pip' or its parent directory
+    is not owned or is not writable by the current user. The cache has been disabled.`
+    on every build and downloads everything again: the mount does nothing. uv fails
+    the build (`Failed to initialize cache ... Permission denied`). BuildKit applies a
+    mount's `uid`, `gid` and `mode` when it creates the cache directory, so that is the
+    place to give the cache to the user.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12
+    RUN useradd -m -u 1000 appuser
+    USER appuser
+    RUN --mount=type=cache,target=/home/appuser/.cache/pip pip install --user -r requirements.txt
+    ```
+    Use instead:
+    ```dockerfile
+    FROM python:3.12
+    RUN useradd -m -u 1000 appuser
+    USER appuser
+    RUN --mount=type=cache,target=/home/appuser/.cache/pip,uid=1000,gid=1000 pip install --user -r requirements.txt
+    ```
+
+    ## Fix safety
+    uid, gid and mode are part of a cache mount's identity: after the fix the mount is
+    a different cache, empty at the first build (once), and no longer shared with
+    mounts that keep the old options. The message says so every time.
+
+    The fix is safe when the user's uid and gid are certain (no build argument, no
+    account tool whose ids cannot be predicted). It is unsafe when the gid is a guess:
+    the user's group is not known, and the fix takes the usual gid = uid (the uid alone
+    already makes the mount writable). There is no fix when the uid is not known, when
+    the value to change is a variable (`uid=$APP_UID`), when the mount is seeded with
+    `from=`/`source=` (uid and gid do not apply then), or when owning the mount would
+    not be enough (a `mode=` without write permission for its owner).
+    """
+
+    code = "DFX104"
+    name = "cache-mount-not-writable"
+    valid = (
+        Valid(
+            "FROM python:3.12\nRUN useradd -m -u 1000 appuser\nUSER appuser\n"
+            "RUN --mount=type=cache,target=/home/appuser/.cache/pip,uid=1000,gid=1000 "
+            "pip install --user -r requirements.txt\n",
+            note="problem.md 1c fixed: the uid is already right",
+        ),
+        Valid(
+            "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n",
+            note="root and a root-owned mount",
+        ),
+        Valid(
+            "FROM python:3.12\nRUN useradd -m -u 1000 app\nUSER app\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --user -r requirements.txt\n",
+            note="the mount is not where pip caches: DFX101 moves it",
+        ),
+        Valid(
+            "FROM python:3.12\nRUN useradd -m -u 1000 app\nUSER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,gid=1000,mode=0775 pip install --user flask\n",
+            note="group-writable for the user's group",
+        ),
+        Valid(
+            "FROM python:3.12\nRUN useradd -m -u 1000 app\nUSER app\n"
+            "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked pip install --user flask\n",
+            note="a mount for another tool",
+        ),
+        Valid(
+            "FROM python:3.12\nRUN useradd -m -u 1000 app\n"
+            "RUN --mount=type=cache,target=/root/.cache/uv,uid=1000 uv pip install --system flask\n",
+            note="uv running as root may write anyone's cache",
+        ),
+    )
+    invalid = (
+        Invalid(
+            "FROM python:3.12\n"
+            "RUN useradd -m -u 1000 appuser\n"
+            "USER appuser\n"
+            "RUN --mount=type=cache,target=/home/appuser/.cache/pip pip install --user -r requirements.txt\n",
+            fixed="FROM python:3.12\n"
+            "RUN useradd -m -u 1000 appuser\n"
+            "USER appuser\n"
+            "RUN --mount=type=cache,target=/home/appuser/.cache/pip,uid=1000,gid=1000 pip install --user -r requirements.txt\n",
+            note="problem.md 1c verbatim",
+        ),
+        Invalid(
+            "FROM python:3.12-slim AS base\n"
+            "RUN groupadd -g 2000 web && useradd -m -u 1001 -g web web\n"
+            "USER web\n"
+            "FROM base AS deps\n"
+            "RUN --mount=type=cache,target=/home/web/.cache/pip,sharing=locked \\\n"
+            "    pip install --user -r requirements.txt\n",
+            fixed="FROM python:3.12-slim AS base\n"
+            "RUN groupadd -g 2000 web && useradd -m -u 1001 -g web web\n"
+            "USER web\n"
+            "FROM base AS deps\n"
+            "RUN --mount=type=cache,target=/home/web/.cache/pip,sharing=locked,uid=1001,gid=2000 \\\n"
+            "    pip install --user -r requirements.txt\n",
+            note="USER inherited from the parent stage; the user's own group",
+        ),
+        Invalid(
+            "# syntax=docker/dockerfile:1.4\n"
+            "FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=\"type=cache,target=/home/app/.cache/pip\" <<EOF\n"
+            "pip install --user --upgrade pip\n"
+            "pip install --user -r requirements.txt\n"
+            "EOF\n",
+            fixed="# syntax=docker/dockerfile:1.4\n"
+            "FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=\"type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000\" <<EOF\n"
+            "pip install --user --upgrade pip\n"
+            "pip install --user -r requirements.txt\n"
+            "EOF\n",
+            note="heredoc RUN, a quoted --mount: the options go inside the quotes",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            'RUN --mount=type=cache,target=/home/app/.cache/pip ["pip", "install", "--user", "flask"]\n',
+            fixed="FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            'RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 ["pip", "install", "--user", "flask"]\n',
+            note="exec form",
+        ),
+        Invalid(
+            "# escape=`\n"
+            "FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip `\n"
+            "    pip install --user -r requirements.txt\n",
+            fixed="# escape=`\n"
+            "FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 `\n"
+            "    pip install --user -r requirements.txt\n",
+            note="backtick continuation",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 \\\n"
+            "    # the ids of the old build user\n"
+            "    pip install --user -r requirements.txt\n",
+            fixed="FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 \\\n"
+            "    # the ids of the old build user\n"
+            "    pip install --user -r requirements.txt\n",
+            note="wrong values corrected in place, a comment inside the continuation",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000,gid=1000 \\\n"
+            "    pip install -r requirements.txt\n",
+            fixed="FROM python:3.12\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip,uid=0,gid=0 \\\n"
+            "    pip install -r requirements.txt\n",
+            note="root under a mount owned by uid 1000 (semantics §7 row 26): back to root",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "ENV HOME=/home/build\n"
+            "USER 1234:1234\n"
+            "RUN --mount=type=cache,target=/home/build/.cache/pip,mode=0755 pip install --user flask\n",
+            fixed="FROM python:3.12\n"
+            "ENV HOME=/home/build\n"
+            "USER 1234:1234\n"
+            "RUN --mount=type=cache,target=/home/build/.cache/pip,mode=0755,uid=1234,gid=1234 pip install --user flask\n",
+            note="a uid:gid not in /etc/passwd",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "RUN useradd -m -u 1000 -N app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip pip install --user flask\n",
+            fixed="FROM python:3.12\n"
+            "RUN useradd -m -u 1000 -N app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 pip install --user flask\n",
+            unsafe=True,
+            note="useradd -N: the user's gid is not known, gid = uid is a guess",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "RUN useradd -r -m svc\n"
+            "USER svc\n"
+            "RUN --mount=type=cache,target=/home/svc/.cache/pip pip install --user flask\n",
+            note="a system account: its uid is not known, reported without a fix",
+        ),
+        Invalid(
+            "FROM python:3.12-slim-bookworm\n"
+            "RUN useradd --create-home --uid 1001 ingest\n"
+            "USER ingest\n"
+            "WORKDIR /home/ingest/app\n"
+            "RUN --mount=type=cache,target=/home/ingest/.cache/uv \\\n"
+            "    uv sync --frozen --no-dev\n",
+            fixed="FROM python:3.12-slim-bookworm\n"
+            "RUN useradd --create-home --uid 1001 ingest\n"
+            "USER ingest\n"
+            "WORKDIR /home/ingest/app\n"
+            "RUN --mount=type=cache,target=/home/ingest/.cache/uv,uid=1001,gid=1001 \\\n"
+            "    uv sync --frozen --no-dev\n",
+            note="uv fails on a cache it cannot write",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip \\\n"
+            "    su app -c 'pip install --user -r requirements.txt'\n",
+            fixed="FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 \\\n"
+            "    su app -c 'pip install --user -r requirements.txt'\n",
+            note="su inside the RUN: pip runs as app",
+        ),
+    )
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        for run in context.facts.runs:
+            reported: set[int] = set()
+            for install in run.installs:
+                mount, runner = install.mount, _runner(run, install)
+                if mount is None or id(mount) in reported or not _locked_out(run, install, mount, runner):
+                    continue
+                reported.add(id(mount))
+                yield self._diagnose(context.tree, run, install, mount, runner)
+
+    def _diagnose(
+        self, tree: Dockerfile, run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[ResolvedUser]
+    ) -> Diagnostic:
+        problem = install.cache.reason
+        owner, why_not = _owner(run, install, mount, runner)
+        edits = _ownership_edits(tree, mount, owner) if owner is not None else None
+        if owner is None or not edits:
+            why_not = why_not or "its uid= or gid= is a variable, or no option can be followed by more"
+            message = f"{problem}; `uid=`/`gid=` on the mount would give it to the user, but not here: {why_not}"
+            return self.report(mount.flag.span, f"{message}; {_COLD}")
+        settings = f"uid={owner.uid},gid={owner.gid}"
+        message = f"{problem}; `{settings}` on the mount gives it to {owner.who}; {_COLD}"
+        if owner.guessed:
+            message += f"; the gid of {owner.who} is not known, so gid={owner.gid} (= uid) is a guess"
+        certain = owner.certain and mount.certain and not owner.guessed
+        safety = Applicability.SAFE if certain else Applicability.UNSAFE
+        return self.report(mount.flag.span, message, Fix(f"Set `{settings}` on the cache mount", edits, safety))
+
+
+def _runner(run: RunFacts, install: InstallFacts) -> Fact[ResolvedUser]:
+    """The user the call runs as: the RUN's, or the one `su`, `gosu`, `runuser` switch to."""
+    script = run.shell
+    switch = script.context_of(install.call.command).user if script is not None else None
+    if switch is None:
+        return run.user
+    resolved = resolve_user(run.passwd, switch.user)
+    if resolved.error or resolved.uid is None:
+        return Unknown(resolved.error or resolved.reason or f"the uid of {switch.user} is not known")
+    return Known(resolved, Origin(f"{switch.tool} {switch.user}"), resolved.certain)
+
+
+def _locked_out(run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[ResolvedUser]) -> bool:
+    """Whether the analysis found the mount closed to the call, and rightly so."""
+    cache = install.cache
+    if cache.decided_by != "not-writable":
+        return False
+    return write_access(cache.directory or "", runner, mount, run, cache.tool)[0] is False
+
+
+def _owner(run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[ResolvedUser]) -> tuple[_Owner | None, str]:
+    """The uid and gid that give the mount to the user, or why there are none."""
+    if not isinstance(runner, Known) or runner.value.uid is None:
+        return None, "the uid the installer runs as is not known"
+    if mount.from_ or mount.source or mount.errors:
+        return None, "uid and gid do not apply to a cache mount seeded with from= or source=, or one BuildKit rejects"
+    user = runner.value
+    gid = user.uid if user.gid is None else user.gid
+    owner = _Owner(user.uid, gid, describe_user(user), user.gid is None, runner.certain and user.certain)
+    owned = replace(mount, uid=owner.uid, gid=owner.gid)
+    allowed, why = write_access(install.cache.directory or "", runner, owned, run, install.cache.tool)
+    if allowed is not True:
+        return None, f"owning the mount would not be enough ({why})"
+    return owner, ""
+
+
+def _ownership_edits(tree: Dockerfile, mount: Mount, owner: _Owner) -> tuple[Edit, ...]:
+    """Edits giving the mount `owner`: wrong values replaced, missing ones added after the
+    last option (BuildKit's default for both is 0, so a 0 is never added). Empty when a
+    value to change is a variable or there is no place to add one."""
+    edits, added = [], []
+    for key, wanted, current in (("uid", owner.uid, mount.uid), ("gid", owner.gid, mount.gid)):
+        option = mount.option(key)
+        if option is None and wanted != 0:
+            added.append(f"{key}={wanted}")
+        elif option is not None and current != wanted:
+            if option.value_span is None or "$" in (option.value or ""):
+                return ()
+            edits.append(Edit.replace(option.value_span, str(wanted)))
+    if added:
+        point = _insertion_point(tree.source, mount)
+        if point is None:
+            return ()
+        edits.append(Edit.insert(point, "," + ",".join(added)))
+    return tuple(edits)
+
+
+def _insertion_point(source: str, mount: Mount) -> int | None:
+    """Where `,key=value` can go: after the last option, unless a CSV quote closes it
+    (`"target=/a,b"`); then after the last option a comma follows. Shell quotes around
+    the whole value (`--mount="..."`) are fine: the text lands inside them."""
+    options = mount.flag.mount_options
+    if options and not mount.flag.text.endswith(('"', "'")):
+        return options[-1].span.end
+    return next((o.span.end for o in reversed(options) if source.startswith(",", o.span.end)), None)

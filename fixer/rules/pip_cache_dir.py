@@ -1,0 +1,486 @@
+"""DFX102 pip-cache-dir: tell pip where its cache mount is with `--cache-dir`.
+
+Shares its view of pip calls and pip's mounts with DFX101 (`pip_cache_mount_target.py`),
+and divides the work with it: DFX101 moves mounts that miss, this rule takes the misses
+of a command-line `--cache-dir`, caches switched off by the environment or a config
+file, and mounts that only a build argument keeps in place, so the two never fix one call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from ..analysis import InstallFacts, RunFacts
+from ..diagnostics import Diagnostic, Edit, Fix
+from ..facts import Known
+from ..installers import InstallerCall
+from ..mounts import Mount
+from ..shell import Word
+from ..syntax import Span
+from .base import Context, Invalid, Rule, Valid
+from .pip_cache_mount_target import (
+    applicability,
+    describe_target,
+    mount_problems,
+    pip_installs,
+    pip_mounts,
+    plain_path,
+    unsafe_note,
+    written_target,
+)
+
+# Settings that switch pip's cache off and that only a command-line --cache-dir overrides.
+_SWITCHED_OFF = frozenset({"env-no-cache-dir", "config-no-cache-dir"})
+# Where pip's directory comes from when nothing names it.
+_FROM_HOME = frozenset({"home", "xdg-cache-home"})
+
+
+class _Finding(NamedTuple):
+    """One pip call that should get `--cache-dir=<directory>`."""
+
+    message: str
+    span: Span
+    directory: str
+    edit: Edit | None
+    problems: list[str]
+
+
+class PipCacheDir(Rule):
+    """pip's cache directory does not name the cache mount: pass `--cache-dir=<mount>`.
+
+    ## What it does
+    Makes pip use the cache mount of its `RUN` by naming it on the command line, with
+    `--cache-dir=<directory>`, in three cases:
+
+    - pip's cache is switched off by `PIP_NO_CACHE_DIR` (an `ENV` of this or a parent
+      stage, or the base image's environment) or by `no-cache-dir` in a pip config
+      file, while the step mounts a cache meant for pip (its target names `pip`). pip
+      applies those after every `cache-dir` setting and `PIP_CACHE_DIR`, so only a
+      command-line `--cache-dir` switches the cache back on. The flag names the mount:
+      its target, or the directory the step's other pip calls already use on it.
+    - The command already has a `--cache-dir`, but it names another directory than the
+      step's pip mount, which stays empty. The option's value becomes that directory.
+    - The mount serves pip only because of a HOME (or `XDG_CACHE_HOME`) that a build
+      argument decides (`ARG HOME=...`, `ENV HOME=/home/${APP_USER}`, `USER ${UID}`):
+      `--build-arg` moves pip's cache off the mount without any edit to the
+      Dockerfile. The flag names the directory pip uses now.
+
+    Not flagged: a mount that serves pip through a HOME set in the Dockerfile or by its
+    base image, without build arguments (root's `/root`, a `USER`'s home, an `ENV HOME`,
+    here or in a parent stage): editing those is editing the Dockerfile, and DFX101
+    reports a mount that then misses. Nor a target written with `$HOME` (mount and pip
+    follow the same variable), a mount that misses for another reason (DFX101 moves
+    it), `--no-cache-dir` or `PIP_NO_CACHE_DIR=...` written on the command itself (the
+    command asks for no cache: DFX103), or a RUN whose mounts are for other tools
+    (`ENV PIP_NO_CACHE_DIR=1` beside an apt cache mount keeps the image small, as meant).
+
+    ## Why is this bad?
+    The mount does nothing: every build downloads and builds every package again,
+    although the Dockerfile asks for a cache, and in the second case pip writes its
+    cache into the image instead. In the third case the mount works with the default
+    build arguments only. A command-line `--cache-dir` keeps pip on the mount whatever
+    the environment, the config files or HOME say, and, unlike moving the mount, keeps
+    the mount's id, so the cache stays warm and shared.
+
+    ## Example
+    ```Dockerfile
+    FROM python:3.12-slim
+    ENV PIP_NO_CACHE_DIR=1
+    RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
+    ```
+    Use instead:
+    ```Dockerfile
+    FROM python:3.12-slim
+    ENV PIP_NO_CACHE_DIR=1
+    RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir=/root/.cache/pip -r requirements.txt
+    ```
+
+    ## Fix safety
+    The fix inserts `--cache-dir=<directory>` right after pip's subcommand word
+    (`pip install` becomes `pip install --cache-dir=/root/.cache/pip`; in an exec-form
+    RUN it is an argument of its own), or replaces the value of the existing
+    `--cache-dir`, keeping its quotes. A command-line `--cache-dir` beats every
+    environment variable and config file, so their values do not change the result:
+    the fix is safe when the mount's options are certain and the user pip runs as may
+    write the mount, and unsafe otherwise (the message says why). The flag does not
+    reach the pip that build isolation starts for build dependencies: an inherited
+    `PIP_NO_CACHE_DIR` still applies there.
+
+    With DFX101, which moves a mount that misses: a miss decided by a command-line
+    `--cache-dir` is this rule's (the option is rewritten, the mount stays, so cleanup
+    such as `rm -rf <that directory>` cannot empty the mount), every other miss is
+    DFX101's, and this rule's other cases concern mounts that hit or caches that are
+    off. The two never fix one call, and the `--cache-dir` this rule writes names a
+    directory on the mount, which quiets both: a second run changes nothing.
+    """
+
+    code = "DFX102"
+    name = "pip-cache-dir"
+
+    valid = (
+        Valid(
+            "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n",
+            note="root's own home: the usual, stable pattern",
+        ),
+        Valid(
+            "FROM python:3.12-slim\nWORKDIR /app\nENV HOME=/app\n"
+            "RUN --mount=type=cache,target=/app/.cache/pip pip install -e .\n",
+            note="HOME comes from an ENV of the same stage",
+        ),
+        Valid(
+            "FROM python:3.12-slim AS base\nENV HOME=/srv\nFROM base\n"
+            "RUN --mount=type=cache,target=/srv/.cache/pip pip install flask\n",
+            note="HOME from a parent stage: changing it edits this file, and DFX101 then reports the miss",
+        ),
+        Valid(
+            "FROM python:3.12-bookworm\nRUN useradd -m -u 1000 appuser\nUSER appuser\n"
+            "RUN --mount=type=cache,target=/home/appuser/.cache/pip,uid=1000,gid=1000 \\\n"
+            "    pip install --user -r requirements.txt\n",
+            note="problem.md §1c fixed: the user's home, in view",
+        ),
+        Valid(
+            "FROM quay.io/jupyter/minimal-notebook:2024-07-08\n"
+            "RUN --mount=type=cache,target=/home/jovyan/.cache/pip,uid=1000,gid=100 pip install altair\n",
+            note="HOME from a pinned base image",
+        ),
+        Valid(
+            "FROM python:3.12-slim AS base\nARG HOME=/app\nFROM base\n"
+            "RUN --mount=type=cache,target=$HOME/.cache/pip pip install flask\n",
+            note="the target follows the same HOME as pip does, whatever the build argument",
+        ),
+        Valid(
+            "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir=/root/.cache/pip flask\n",
+            note="already names the mount",
+        ),
+        Valid(
+            "FROM python:3.12\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir flask\n",
+            note="the command itself asks for no cache: DFX103's finding",
+        ),
+        Valid(
+            "FROM python:3.12\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip PIP_NO_CACHE_DIR=1 pip install flask\n",
+            note="PIP_NO_CACHE_DIR written on the command itself: DFX103's finding",
+        ),
+        Valid(
+            "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\n"
+            "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\\n"
+            "    apt-get update && apt-get install -y gcc && pip install --cache-dir /tmp/pc flask\n",
+            note="no mount is meant for pip: PIP_NO_CACHE_DIR keeps the image small as intended",
+        ),
+        Valid(
+            "FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n",
+            note="the mount misses because of HOME: DFX101's finding",
+        ),
+    )
+    invalid = (
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "ENV PIP_NO_CACHE_DIR=1\n"
+            "COPY requirements.txt .\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n",
+            fixed="FROM python:3.12-slim\n"
+            "ENV PIP_NO_CACHE_DIR=1\n"
+            "COPY requirements.txt .\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir=/root/.cache/pip"
+            " -r requirements.txt\n",
+            note="PIP_NO_CACHE_DIR from an ENV switches the cache off under the mount",
+        ),
+        Invalid(
+            "FROM python:3.12 AS base\n"
+            "ENV PIP_NO_CACHE_DIR=off\n"
+            "FROM base AS build\n"
+            'RUN ["python", "-m", "pip", "wheel", "--wheel-dir", "/wheels", "-r", "requirements.txt"]\n'
+            "RUN --mount=type=cache,target=/root/.cache/pip \\\n"
+            '    ["python", "-m", "pip", "install", "-r", "requirements.txt"]\n',
+            fixed="FROM python:3.12 AS base\n"
+            "ENV PIP_NO_CACHE_DIR=off\n"
+            "FROM base AS build\n"
+            'RUN ["python", "-m", "pip", "wheel", "--wheel-dir", "/wheels", "-r", "requirements.txt"]\n'
+            "RUN --mount=type=cache,target=/root/.cache/pip \\\n"
+            '    ["python", "-m", "pip", "install", "--cache-dir=/root/.cache/pip", "-r", "requirements.txt"]\n',
+            note="exec form; PIP_NO_CACHE_DIR=off, inherited from the parent stage, disables the cache too",
+        ),
+        Invalid(
+            "FROM registry.access.redhat.com/ubi9/python-311\n"
+            "COPY requirements.txt .\n"
+            "RUN --mount=type=cache,target=/opt/app-root/src/.cache/pip,uid=1001 \\\n"
+            "    pip install -r requirements.txt\n",
+            fixed="FROM registry.access.redhat.com/ubi9/python-311\n"
+            "COPY requirements.txt .\n"
+            "RUN --mount=type=cache,target=/opt/app-root/src/.cache/pip,uid=1001 \\\n"
+            "    pip install --cache-dir=/opt/app-root/src/.cache/pip -r requirements.txt\n",
+            note="the UBI python image sets PIP_NO_CACHE_DIR=off in its environment",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "RUN pip config set global.no-cache-dir true\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip <<EOF\n"
+            "set -e\n"
+            "pip install -r requirements.txt\n"
+            "pip install --no-deps .\n"
+            "EOF\n",
+            fixed="FROM python:3.12\n"
+            "RUN pip config set global.no-cache-dir true\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip <<EOF\n"
+            "set -e\n"
+            "pip install --cache-dir=/root/.cache/pip -r requirements.txt\n"
+            "pip install --cache-dir=/root/.cache/pip --no-deps .\n"
+            "EOF\n",
+            note="a config file's no-cache-dir beats PIP_CACHE_DIR; heredoc RUN with two calls, fixed together",
+        ),
+        Invalid(
+            "FROM nvcr.io/nvidia/pytorch:23.08-py3\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n",
+            fixed="FROM nvcr.io/nvidia/pytorch:23.08-py3\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir=/root/.cache/pip"
+            " -r requirements.txt\n",
+            unsafe=True,
+            note="NGC's /etc/xdg/pip/pip.conf has no-cache-dir; the image's user is not known",
+        ),
+        Invalid(
+            "FROM python:3.11-slim-bookworm\n"
+            "WORKDIR /opt/tiles\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip \\\n"
+            "    # keep the image small\n"
+            "    pip install --cache-dir /opt/pip-cache -r requirements.txt \\\n"
+            "    && rm -rf /opt/pip-cache\n",
+            fixed="FROM python:3.11-slim-bookworm\n"
+            "WORKDIR /opt/tiles\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip \\\n"
+            "    # keep the image small\n"
+            "    pip install --cache-dir /root/.cache/pip -r requirements.txt \\\n"
+            "    && rm -rf /opt/pip-cache\n",
+            note="--cache-dir names another directory (and the RUN deletes it): point it at the mount",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "ENV PIP_CACHE=/tmp/pip\n"
+            "RUN --mount=type=cache,target=/var/cache/pip <<EOF\n"
+            'pip install --cache-dir="$PIP_CACHE" -r requirements.txt\n'
+            "EOF\n",
+            fixed="FROM python:3.12\n"
+            "ENV PIP_CACHE=/tmp/pip\n"
+            "RUN --mount=type=cache,target=/var/cache/pip <<EOF\n"
+            'pip install --cache-dir="/var/cache/pip" -r requirements.txt\n'
+            "EOF\n",
+            note="the option's value is replaced inside its quotes",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
+            'RUN --mount=type=cache,target=/root/.cache/pip ["pip", "install", "--cache", "/tmp/c", "flask"]\n',
+            fixed="FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip "
+            '["pip", "install", "--cache", "/root/.cache/pip", "flask"]\n',
+            note="exec form; --cache is pip's abbreviation of --cache-dir",
+        ),
+        Invalid(
+            "# escape=`\n"
+            "FROM python:3.12\n"
+            "ARG HOME=/build\n"
+            "RUN --mount=type=cache,target=/build/.cache/pip `\n"
+            "    python3 -m pip --disable-pip-version-check install `\n"
+            "        -r requirements.txt\n",
+            fixed="# escape=`\n"
+            "FROM python:3.12\n"
+            "ARG HOME=/build\n"
+            "RUN --mount=type=cache,target=/build/.cache/pip `\n"
+            "    python3 -m pip --disable-pip-version-check install --cache-dir=/build/.cache/pip `\n"
+            "        -r requirements.txt\n",
+            note="--build-arg HOME=... would move pip off the mount; the flag goes after the subcommand",
+        ),
+        Invalid(
+            "FROM python:3.12-slim AS base\n"
+            "ARG APP_HOME=/srv/app\n"
+            "ENV HOME=$APP_HOME\n"
+            "FROM base\n"
+            "RUN --mount=type=cache,target=/srv/app/.cache/pip sh -c 'pip install -r requirements.txt'\n",
+            fixed="FROM python:3.12-slim AS base\n"
+            "ARG APP_HOME=/srv/app\n"
+            "ENV HOME=$APP_HOME\n"
+            "FROM base\n"
+            "RUN --mount=type=cache,target=/srv/app/.cache/pip"
+            " sh -c 'pip install --cache-dir=/srv/app/.cache/pip -r requirements.txt'\n",
+            note="ENV HOME from a build argument, inherited; the call runs in a nested sh -c",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "ENV PIP_NO_CACHE_DIR=true\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install flask\n",
+            fixed="FROM python:3.12\n"
+            "ENV PIP_NO_CACHE_DIR=true\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install --cache-dir=/root/.cache/pip flask\n",
+            unsafe=True,
+            note="root pip disables a cache another uid owns: the mount needs its uid fixed too",
+        ),
+    )
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        for run in context.facts.runs:
+            findings = [
+                finding
+                for install in pip_installs(run)
+                if (finding := _finding(run, install, context.source)) is not None
+            ]
+            if findings:
+                yield self._report(findings)
+
+    def _report(self, findings: list[_Finding]) -> Diagnostic:
+        """One diagnostic per RUN, so every call of it is fixed in the same pass."""
+        message = " ".join(dict.fromkeys(finding.message for finding in findings))
+        if len(findings) > 1:
+            message = f"{len(findings)} pip calls: {message}"
+        edits = tuple(finding.edit for finding in findings if finding.edit is not None)
+        if not edits:
+            return self.report(findings[0].span, message)
+        problems = [problem for finding in findings for problem in finding.problems]
+        directories = ", ".join(dict.fromkeys(finding.directory for finding in findings))
+        fix = Fix(f"Run pip with --cache-dir={directories}", edits, applicability(problems))
+        return self.report(findings[0].span, message + unsafe_note(list(dict.fromkeys(problems))), fix)
+
+
+def _finding(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
+    status, decided_by = install.mount_status, install.cache.decided_by
+    if status == "hit" and decided_by in _FROM_HOME:
+        return _pin(run, install, source)
+    if status == "disabled" and decided_by in _SWITCHED_OFF:
+        return _switch_on(run, install, source)
+    if status == "miss" and decided_by == "cli-cache-dir":
+        return _redirect(run, install)
+    return None
+
+
+def _pin(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
+    """Case (a): the mount serves pip through a HOME that a build argument decides."""
+    cache, mount = install.cache, install.mount
+    if mount is None or "$" in written_target(mount):
+        return None
+    decided = _build_argument_decides(run, install)
+    if decided is None:
+        return None
+    directory = cache.directory or ""
+    message = (
+        f"pip uses the cache mount at {mount.target} only because {cache.reason}; {decided}, and with another "
+        f"value pip caches off the mount, in the image. --cache-dir={directory} keeps it on the mount."
+    )
+    placed = _insertion(run, install.call, directory, source)
+    return _finding_with(run, message, directory, placed, mount_problems(run, install, directory, mount))
+
+
+def _switch_on(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
+    """Case (b): an environment or config `no-cache-dir` leaves pip's mount unused."""
+    cache, target = install.cache, _pip_target(run)
+    if _set_on_the_command(run, install) or target is None:
+        return None
+    mount, directory = target
+    message = f"{cache.reason}, so pip leaves the cache mount at {describe_target(mount)} unused"
+    if cache.decided_by == "env-no-cache-dir":
+        message += (
+            "; pip applies PIP_NO_CACHE_DIR after every cache-dir setting, and only a command-line --cache-dir "
+            "overrides it"
+        )
+    placed = _insertion(run, install.call, directory, source)
+    return _finding_with(run, f"{message}.", directory, placed, mount_problems(run, install, directory, mount))
+
+
+def _redirect(run: RunFacts, install: InstallFacts) -> _Finding | None:
+    """Case (c): a command-line --cache-dir names another directory than the RUN's pip mount."""
+    cache, option, target = install.cache, install.cache.option, _pip_target(run)
+    if option is None or option.value_span is None or target is None:
+        return None
+    mount, directory = target
+    message = (
+        f"{cache.reason}, but the RUN mounts pip's cache at {describe_target(mount)}, which stays empty: "
+        f"point --cache-dir at the mount."
+    )
+    span = run.script.source_span(*option.value_span)
+    placed = (span, Edit.replace(span, directory)) if span is not None else None
+    return _finding_with(run, message, directory, placed, mount_problems(run, install, directory, mount))
+
+
+def _pip_target(run: RunFacts) -> tuple[Mount, str] | None:
+    """The RUN's one cache mount for pip, and the directory on it pip should use.
+
+    That is a mount named for pip that nothing uses (its target), or the mount the RUN's
+    other pip calls already use (their directory); None when there is not exactly one.
+    """
+    targets = {id(mount): (mount, mount.target or "") for mount in pip_mounts(run)}
+    for other in pip_installs(run):
+        if other.mount is not None and other.cache.directory is not None:
+            targets.setdefault(id(other.mount), (other.mount, other.cache.directory))
+    return next(iter(targets.values())) if len(targets) == 1 else None
+
+
+def _finding_with(
+    run: RunFacts, message: str, directory: str, placed: tuple[Span, Edit] | None, problems: list[str]
+) -> _Finding:
+    """The finding, with its edit when the flag can be written into the source."""
+    if placed is None or not plain_path(directory):
+        by_hand = f"{message} Write --cache-dir={directory!r} by hand: it cannot be placed here safely."
+        return _Finding(by_hand, run.instruction.keyword_span, directory, None, problems)
+    span, edit = placed
+    return _Finding(message, span, directory, edit, problems)
+
+
+def _build_argument_decides(run: RunFacts, install: InstallFacts) -> str | None:
+    """How a build argument decides the HOME (or XDG_CACHE_HOME) that puts pip on the mount.
+
+    None when none does: then a change that moves pip off the mount is an edit of this
+    Dockerfile, which DFX101 reports. A build argument changes it with no edit at all.
+    """
+    cache = install.cache
+    name = "XDG_CACHE_HOME" if cache.decided_by == "xdg-cache-home" else "HOME"
+    variable, home = run.state.env.get(name), run.home
+    if variable is not None and variable.origin == cache.origin:
+        fact = variable
+    elif name == "HOME" and isinstance(home, Known) and home.origin == cache.origin:
+        fact = home
+    else:  # set inside the RUN, in plain view
+        return None
+    return None if fact.certain else f"a build argument decides {name}"
+
+
+def _set_on_the_command(run: RunFacts, install: InstallFacts) -> bool:
+    """Whether PIP_NO_CACHE_DIR is set inside the RUN (`PIP_NO_CACHE_DIR=1 pip`, `export`)."""
+    cache = install.cache
+    if cache.decided_by != "env-no-cache-dir":
+        return False
+    return not any(variable.origin == cache.origin for variable in run.state.env.values())
+
+
+def _insertion(run: RunFacts, call: InstallerCall, directory: str, source: str) -> tuple[Span, Edit] | None:
+    """The insertion of `--cache-dir=directory` right after pip's subcommand word, with that word's span.
+
+    In an exec-form RUN the word is a whole JSON string unless a `sh -c` script holds
+    it, and the flag then becomes a JSON string of its own.
+    """
+    word = _subcommand_word(call)
+    span = run.script.source_span(word.start, word.end) if word is not None else None
+    if span is None:
+        return None
+    flag = f"--cache-dir={directory}"
+    if run.script.kind == "exec" and call.command.nested_level == 0:
+        index = run.script.argv_spans.index((span.start, span.end))
+        return span, Edit.insert(span.end, f'"{_separator(run, index, source)}"{flag}')
+    return span, Edit.insert(span.end, f" {flag}")
+
+
+def _subcommand_word(call: InstallerCall) -> Word | None:
+    """The word naming pip's subcommand (`install`), not an option's value of the same spelling."""
+    taken = [option.span for option in call.options]
+    for word in call.command.words[call.command.effective_start :]:
+        if word.text == call.subcommand and not any(start <= word.start < end for start, end in taken):
+            return word
+    return None
+
+
+def _separator(run: RunFacts, index: int, source: str) -> str:
+    """What separates exec-form arguments in this RUN (`, ` or `,`), kept for the new one."""
+    spans = run.script.argv_spans
+    if index + 1 < len(spans):
+        between = source[spans[index][1] + 1 : spans[index + 1][0] - 1]
+        if "\n" not in between and "\r" not in between:
+            return between
+    return ", "

@@ -1,0 +1,113 @@
+"""DFX104 cache-mount-not-writable: its documented examples, and the edge cases of
+giving a mount to a user (where the options go, what is never guessed)."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+from fixer.diagnostics import Applicability
+from fixer.engine import Settings, check_text
+from fixer.rules.cache_mount_not_writable import CacheMountNotWritable
+from rule_harness import check_example, examples
+
+RULE = CacheMountNotWritable
+APP = "FROM python:3.12\nRUN useradd -m -u 1000 app\nUSER app\n"
+
+
+@pytest.mark.parametrize("case", examples(RULE), ids=lambda case: case[0])
+def test_examples(case, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, example, variant = case
+    check_example(RULE, example, variant, tmp_path)
+
+
+def test_docs_page_is_the_docstring() -> None:
+    page = Path(__file__).parents[1] / "docs" / "rules" / "DFX104.md"
+    assert page.read_text(encoding="utf-8") == f"# {RULE.code} `{RULE.name}`\n\n{inspect.cleandoc(RULE.__doc__ or '')}\n"
+
+
+def findings(text: str) -> list:  # type: ignore[type-arg]
+    return list(check_text("Dockerfile", text, [RULE], Settings()).diagnostics)
+
+
+def fix(run: str, head: str = APP) -> str:
+    """The RUN line(s) after DFX104's fixes (unsafe ones included)."""
+    result = check_text("Dockerfile", head + run, [RULE], Settings(unsafe_fixes=True))
+    assert result.error is None, result.error
+    return result.output[len(head) :]
+
+
+@pytest.mark.parametrize(
+    ("run", "fixed"),
+    [
+        # a CSV-quoted last option: the new ones go after an earlier one
+        (
+            "RUN --mount='type=cache,\"target=/home/app/.cache/pip\"' pip install --user flask\n",
+            "RUN --mount='type=cache,uid=1000,gid=1000,\"target=/home/app/.cache/pip\"' pip install --user flask\n",
+        ),
+        # a wrong uid is replaced, the missing gid added after it
+        (
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001 pip install --user flask\n",
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 pip install --user flask\n",
+        ),
+        # options in any order and case, the target spelled dst
+        (
+            "RUN --mount=dst=/home/app/.cache/pip,GID=1000,type=cache pip install --user flask\n",
+            "RUN --mount=dst=/home/app/.cache/pip,GID=1000,type=cache,uid=1000 pip install --user flask\n",
+        ),
+    ],
+)
+def test_where_the_options_go(run: str, fixed: str) -> None:
+    assert fix(run) == fixed
+
+
+def test_a_gid_of_0_is_not_written() -> None:
+    head = "FROM python:3.12\nENV HOME=/home/build\nUSER 1234\n"
+    run = "RUN --mount=type=cache,target=/home/build/.cache/pip pip install --user flask\n"
+    assert fix(run, head) == "RUN --mount=type=cache,target=/home/build/.cache/pip,uid=1234 pip install --user flask\n"
+
+
+def test_root_gets_its_mount_back_by_the_uid_alone() -> None:
+    run = "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install flask\n"
+    assert fix(run, "FROM python:3.12\n") == "RUN --mount=type=cache,target=/root/.cache/pip,uid=0 pip install flask\n"
+
+
+def test_one_finding_per_mount() -> None:
+    run = "RUN --mount=type=cache,target=/home/app/.cache/pip pip install --user a && pip install --user b\n"
+    assert len(findings(APP + run)) == 1
+
+
+def test_the_message_warns_of_the_cold_cache() -> None:
+    (finding,) = findings(APP + "RUN --mount=type=cache,target=/home/app/.cache/pip pip install --user flask\n")
+    assert "empty cache (once)" in finding.message and finding.fix.applicability is Applicability.SAFE
+
+
+@pytest.mark.parametrize(
+    ("run", "why"),
+    [
+        ("ARG APP_UID=1001\nRUN --mount=type=cache,target=/home/app/.cache/pip,uid=$APP_UID pip install --user x\n", "variable"),
+        ("RUN --mount=type=cache,target=/home/app/.cache/pip,mode=0555 pip install --user x\n", "would not be enough"),
+        ("RUN --mount=type=cache,target=/home/app/.cache/pip,from=seed pip install --user x\n", "from="),
+    ],
+    ids=["variable", "mode-without-write", "seeded"],
+)
+def test_reported_without_a_fix(run: str, why: str) -> None:
+    head = APP if "from=" not in run else "FROM python:3.12 AS seed\n" + APP
+    (finding,) = findings(head + run)
+    assert finding.fix is None and why in finding.message and "empty cache (once)" in finding.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        APP + "RUN --mount=type=cache,target=/home/app/.cache/pip,mode=0777 pip install --user x\n",
+        APP + "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000 pip install --no-cache-dir x\n",
+        APP + "USER root\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n",
+        "FROM python:3.12\nARG UID\nUSER $UID\nRUN --mount=type=cache,target=/.cache/pip pip install --user x\n",
+    ],
+    ids=["world-writable", "cache-off", "back-to-root", "unknown-user"],
+)
+def test_near_misses(text: str) -> None:
+    assert findings(text) == []
