@@ -20,9 +20,19 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TESTS_CORPUS = HERE.parent / "tests" / "corpus"
+REALISTIC = HERE.parent / "tests" / "realistic"
 sys.path.insert(0, str(HERE.parent))
 
+from fixer.engine import Settings, check_text  # noqa: E402
 from fixer.parser import parse  # noqa: E402
+from fixer.report import dry_run  # noqa: E402
+from fixer.rules import ALL_RULES  # noqa: E402
+
+
+def full_dry_run(text: str) -> str:
+    """Parse, analyse, run every rule, fix to a fixpoint, and render the diff."""
+    settings = Settings()
+    return dry_run(check_text("Dockerfile", text, ALL_RULES, settings), settings)
 
 
 def per_second(function, texts: list[str], seconds: float = 2.0) -> float:
@@ -53,11 +63,17 @@ def main() -> None:
     lines = sum(text.count("\n") for text in texts) / len(texts)
     print(f"corpus: {len(texts)} files, {lines:.0f} lines on average")
     print(f"parse: {per_second(parse, texts):,.0f} files/s")
+    print(f"full dry run (parse, analysis, all rules, fixes, diff): {per_second(full_dry_run, texts):,.0f} files/s")
+    buggy = [path.read_text(encoding="utf-8") for path in sorted(REALISTIC.glob("*/Dockerfile"))]
+    print(f"full dry run over {len(buggy)} realistic projects (half with bugs): {per_second(full_dry_run, buggy):,.0f} files/s")
 
     big = "".join(texts) * (20_000 // max(sum(t.count(chr(10)) for t in texts), 1) + 1)
     start = time.perf_counter()
     parse(big)
     print(f"parse of a {big.count(chr(10)):,}-line file: {time.perf_counter() - start:.3f} s")
+    start = time.perf_counter()
+    full_dry_run(big)
+    print(f"full dry run of the same file: {time.perf_counter() - start:.3f} s")
 
     dockerfix = str(Path(sys.executable).with_name("dockerfix"))
     hadolint = str(Path(sys.executable).with_name("hadolint"))

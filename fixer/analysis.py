@@ -108,6 +108,7 @@ class RunFacts:
     _user: Fact[users.ResolvedUser] | None = None
     _home: Fact[str] | None = None
     _mounts: tuple[Mount, ...] | None = None
+    _cache_mounts: tuple[Mount, ...] | None = None
 
     @property
     def passwd(self) -> users.Passwd:
@@ -128,7 +129,9 @@ class RunFacts:
 
     @property
     def cache_mounts(self) -> tuple[Mount, ...]:
-        return tuple(mount for mount in self.mounts if mount.type == "cache")
+        if self._cache_mounts is None:
+            self._cache_mounts = tuple(mount for mount in self.mounts if mount.type == "cache")
+        return self._cache_mounts
 
     @property
     def user(self) -> Fact[users.ResolvedUser]:
@@ -206,9 +209,20 @@ class FileFacts:
     stages: StagesResult
     runs: list[RunFacts] = field(default_factory=list)
     _by_instruction: dict[int, RunFacts] = field(default_factory=dict)
+    _by_cache_id: dict[str, list[int]] | None = None
 
     def run(self, instruction: Instruction) -> RunFacts | None:
         return self._by_instruction.get(id(instruction))
+
+    def lines_mounting(self, cache_id: str) -> list[int]:
+        """The first lines of the RUNs with a cache mount of this id (indexed once per file)."""
+        if self._by_cache_id is None:
+            self._by_cache_id = {}
+            for run in self.runs:
+                for mount in run.cache_mounts:
+                    if mount.id is not None:
+                        self._by_cache_id.setdefault(mount.id, []).append(run.instruction.start_line)
+        return self._by_cache_id.get(cache_id, [])
 
 
 def analyse(tree: Dockerfile, build_args: Mapping[str, str] | None = None) -> FileFacts:

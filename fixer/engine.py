@@ -11,6 +11,7 @@ involved: a fixer that damages a Dockerfile is a bug, never a result.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,11 +140,12 @@ def _choose(tree: Dockerfile, diagnostics: list[Diagnostic], settings: Settings)
     chosen: list[Diagnostic] = []
     taken_instructions: set[int] = set()
     taken: list[Edit] = []
+    starts = [instruction.span.start for instruction in tree.instructions]
     for diagnostic in diagnostics:
         fix = diagnostic.fix
         if fix is None or not fix.edits or not settings.allows(fix):
             continue
-        instruction = _instruction_index(tree, fix.edits[0].start)
+        instruction = bisect_right(starts, fix.edits[0].start) - 1
         if instruction in taken_instructions:
             continue
         if any(_touch(edit, other) for edit in fix.edits for other in taken):
@@ -152,13 +154,6 @@ def _choose(tree: Dockerfile, diagnostics: list[Diagnostic], settings: Settings)
         taken_instructions.add(instruction)
         taken.extend(fix.edits)
     return chosen
-
-
-def _instruction_index(tree: Dockerfile, offset: int) -> int:
-    for index, instruction in enumerate(tree.instructions):
-        if instruction.span.start <= offset < instruction.span.end:
-            return index
-    return -1
 
 
 def _touch(first: Edit, second: Edit) -> bool:

@@ -150,6 +150,7 @@ class _Walker:
         self.build_args = dict(build_args)
         self.result = StagesResult([], {}, {}, {}, [])
         self.final_states: dict[int, State] = {}
+        self.named: dict[str, Stage] = {}
 
     def run(self) -> StagesResult:
         state: State | None = None
@@ -190,7 +191,7 @@ class _Walker:
         values = {k: v.value for k, v in self.result.global_args.items()}
         base = expand(raw_base, self.result.global_args, values, self.escape)
         name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
-        base_stage = next((s for s in reversed(self.result.stages) if s.name == base.value.lower()), None)
+        base_stage = self.named.get(base.value.lower())
         image = None if base_stage or "$" in base.value else images.lookup(base.value)
         repository_fixed = "$" not in raw_base.split("@")[0].rsplit(":", 1)[0] if raw_base else False
         stage = Stage(
@@ -203,6 +204,8 @@ class _Walker:
             image=image,
         )
         self.result.stages.append(stage)
+        if name is not None:
+            self.named[name] = stage
         self.result.stage_of[id(instruction)] = stage
         if base_stage is not None:
             parent = self.final_states[base_stage.index]

@@ -19,8 +19,9 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CASES = sorted(path for path in EXAMPLES.iterdir() if (path / "Dockerfile.expected").exists())
 
 
-def dockerfix(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fixer", *args], cwd=cwd, capture_output=True, text=True, check=False)
+def dockerfix(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """The real command line; output as bytes, so CRLF in a diff stays CRLF."""
+    return subprocess.run([sys.executable, "-m", "fixer", *args], cwd=cwd, capture_output=True, check=False)
 
 
 @pytest.mark.parametrize("example", CASES, ids=lambda path: path.name)
@@ -31,15 +32,15 @@ def test_example_is_fixed_byte_for_byte(example: Path, tmp_path: Path) -> None:
     flags = ["--unsafe-fixes"] if (work / "unsafe-fixes").exists() else []
     diff = dockerfix(*flags, "Dockerfile", cwd=work)
     assert diff.returncode == 1, diff.stderr
-    assert diff.stdout.startswith("# Dockerfile:")
+    assert diff.stdout.startswith(b"# Dockerfile:")
     written = dockerfix("--write", *flags, "Dockerfile", cwd=work)
     assert written.returncode in (0, 1), written.stderr
     assert (work / "Dockerfile").read_bytes() == expected
     again = dockerfix("--check", *flags, "Dockerfile", cwd=work)
-    assert "[*]" not in again.stdout, "a second run still has fixes"
+    assert b"[*]" not in again.stdout, "a second run still has fixes"
     (work / "Dockerfile").write_bytes((example / "Dockerfile").read_bytes())
     subprocess.run(["git", "init", "-q"], cwd=work, check=True)
-    subprocess.run(["git", "apply", "-"], cwd=work, input=diff.stdout.encode(), check=True)
+    subprocess.run(["git", "apply", "-"], cwd=work, input=diff.stdout, check=True)
     assert (work / "Dockerfile").read_bytes() == expected
 
 

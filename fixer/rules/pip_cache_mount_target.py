@@ -473,13 +473,7 @@ def _id_note(mount: Mount, directory: str, run: RunFacts, facts: FileFacts) -> s
     """What moving the target does to the cache's identity, and the remedy that keeps it."""
     if "id" in mount.explicit:
         return f"The mount keeps its id={mount.id}, so it keeps its cache."
-    lines = sorted(
-        {
-            other.instruction.start_line
-            for other in facts.runs
-            if other is not run and any(m.id == mount.id for m in other.cache_mounts)
-        }
-    )
+    lines = sorted(set(facts.lines_mounting(mount.id or "")) - {run.instruction.start_line})
     sharing = f" (the RUN at line {', '.join(map(str, lines))} mounts it too)" if lines else ""
     note = (
         f"Moving the target changes the cache id from {mount.id} to {directory}: the cache starts cold once, and "

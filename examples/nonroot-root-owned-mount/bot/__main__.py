@@ -1,0 +1,3 @@
+import os
+
+print("starting bot", os.environ.get("BOT_NAME", "bot"))
