@@ -11,6 +11,7 @@ involved: a fixer that damages a Dockerfile is a bug, never a result.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,9 +21,10 @@ from .analysis import analyse
 from .diagnostics import Applicability, Diagnostic, Edit, Fix, apply_edits
 from .parser import parse
 from .rules.base import Context, Rule
-from .syntax import Dockerfile, ParseError
+from .syntax import Dockerfile, Instruction, ParseError
 
 MAX_PASSES = 10
+_SUPPRESSION = re.compile(r"\s*#\s*dockerfix:\s*ignore\s*=\s*([\w,\s-]+?)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,37 @@ def _diagnose(
 ) -> list[Diagnostic]:
     context = Context(name, tree, analyse(tree, settings.build_args), build_context)
     found = [diagnostic for rule in rules for diagnostic in rule.check(context)]
+    suppressed = _suppressions(tree)
+    if suppressed:
+        found = [d for d in found if not _is_suppressed(d, suppressed)]
     return sorted(found, key=lambda d: (d.span.start, d.code))
+
+
+def _suppressions(tree: Dockerfile) -> list[tuple[int, int, frozenset[str]]]:
+    """(start, end, codes) of instructions preceded by `# dockerfix: ignore=CODE[,CODE]`.
+
+    Dockerfiles have no trailing comments, so a suppression is a whole comment line
+    (or several) right before the instruction; `ignore=all` silences every rule.
+    """
+    found = []
+    pending: set[str] = set()
+    for element in tree.elements:
+        if isinstance(element, Instruction):
+            if pending:
+                found.append((element.span.start, element.span.end, frozenset(pending)))
+            pending = set()
+        elif element.kind == "comment":
+            match = _SUPPRESSION.match(element.span.text(tree.source))
+            if match:
+                pending.update(code.strip() for code in match.group(1).split(","))
+    return found
+
+
+def _is_suppressed(diagnostic: Diagnostic, suppressed: list[tuple[int, int, frozenset[str]]]) -> bool:
+    return any(
+        start <= diagnostic.span.start < end and ({diagnostic.code, diagnostic.name, "all"} & codes)
+        for start, end, codes in suppressed
+    )
 
 
 def _fix_to_fixpoint(

@@ -126,3 +126,14 @@ def test_write_refuses_a_symlink_that_leaves_the_repository(tmp_path: Path) -> N
     with pytest.raises(WriteError, match="outside"):
         write_atomic(str(repo / "Dockerfile"), "new", repo)
     assert (outside / "Dockerfile").read_text() == "old"
+
+
+def test_a_comment_line_suppresses_rules_for_the_next_instruction() -> None:
+    text = (
+        "FROM python:3.12\n# dockerfix: ignore=DFX901\nRUN pip install --no-cache-dir a\n"
+        "# dockerfix: ignore=all\nRUN pip install --no-cache-dir b\nRUN pip install --no-cache-dir c\n"
+    )
+    result = check_text("Dockerfile", text, [DropNoCacheDir], Settings())
+    assert len(result.diagnostics) == 1
+    assert result.output.endswith("RUN pip install c\n")
+    assert "--no-cache-dir a" in result.output and "--no-cache-dir b" in result.output
