@@ -3,30 +3,16 @@ removing a word from a RUN without disturbing the layout around it."""
 
 from __future__ import annotations
 
-import inspect
-from pathlib import Path
 
 import pytest
 
 from fixer.diagnostics import Applicability
 from fixer.engine import Settings, check_text
 from fixer.rules.cache_disabled_under_mount import CacheDisabledUnderMount
-from rule_harness import check_example, examples
 
 RULE = CacheDisabledUnderMount
 MOUNT = "RUN --mount=type=cache,target=/root/.cache/pip "
 UV_MOUNT = "RUN --mount=type=cache,target=/root/.cache/uv "
-
-
-@pytest.mark.parametrize("case", examples(RULE), ids=lambda case: case[0])
-def test_examples(case, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _, example, variant = case
-    check_example(RULE, example, variant, tmp_path)
-
-
-def test_docs_page_is_the_docstring() -> None:
-    page = Path(__file__).parents[1] / "docs" / "rules" / "DFX103.md"
-    assert page.read_text(encoding="utf-8") == f"# {RULE.code} `{RULE.name}`\n\n{inspect.cleandoc(RULE.__doc__ or '')}\n"
 
 
 def fix(run: str, head: str = "FROM python:3.12\n") -> str:

@@ -3,29 +3,15 @@ giving a mount to a user (where the options go, what is never guessed)."""
 
 from __future__ import annotations
 
-import inspect
-from pathlib import Path
 
 import pytest
 
 from fixer.diagnostics import Applicability
 from fixer.engine import Settings, check_text
 from fixer.rules.cache_mount_not_writable import CacheMountNotWritable
-from rule_harness import check_example, examples
 
 RULE = CacheMountNotWritable
 APP = "FROM python:3.12\nRUN useradd -m -u 1000 app\nUSER app\n"
-
-
-@pytest.mark.parametrize("case", examples(RULE), ids=lambda case: case[0])
-def test_examples(case, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _, example, variant = case
-    check_example(RULE, example, variant, tmp_path)
-
-
-def test_docs_page_is_the_docstring() -> None:
-    page = Path(__file__).parents[1] / "docs" / "rules" / "DFX104.md"
-    assert page.read_text(encoding="utf-8") == f"# {RULE.code} `{RULE.name}`\n\n{inspect.cleandoc(RULE.__doc__ or '')}\n"
 
 
 def findings(text: str) -> list:  # type: ignore[type-arg]

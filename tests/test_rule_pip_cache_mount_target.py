@@ -4,8 +4,6 @@ relative path, and how it settles together with DFX102."""
 
 from __future__ import annotations
 
-import inspect
-from pathlib import Path
 
 import pytest
 
@@ -13,23 +11,10 @@ from fixer.diagnostics import Applicability, Diagnostic
 from fixer.engine import Settings, check_text
 from fixer.rules.pip_cache_dir import PipCacheDir
 from fixer.rules.pip_cache_mount_target import PipCacheMountTarget
-from rule_harness import check_example, examples
 
 RULE = PipCacheMountTarget
 UNSAFE = Settings(unsafe_fixes=True)
 MOUNT = "RUN --mount=type=cache,target=/root/.cache/pip "
-
-
-@pytest.mark.parametrize("case", examples(RULE), ids=lambda case: case[0])
-def test_examples(case, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _, example, variant = case
-    check_example(RULE, example, variant, tmp_path)
-
-
-def test_docs_page_is_the_docstring() -> None:
-    page = Path(__file__).parents[1] / "docs" / "rules" / "DFX101.md"
-    expected = f"# {RULE.code} `{RULE.name}`\n\n{inspect.cleandoc(RULE.__doc__ or '')}\n"
-    assert page.read_text(encoding="utf-8") == expected
 
 
 def only(text: str) -> Diagnostic:

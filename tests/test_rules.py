@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,10 @@ def test_rules_are_documented_and_have_examples(rule) -> None:  # type: ignore[n
 def test_rule_codes_and_names_are_unique() -> None:
     assert len({r.code for r in ALL_RULES}) == len(ALL_RULES)
     assert len({r.name for r in ALL_RULES}) == len(ALL_RULES)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_docs_page_is_the_docstring(rule) -> None:  # type: ignore[no-untyped-def]
+    page = Path(__file__).parents[1] / "docs" / "rules" / f"{rule.code}.md"
+    expected = f"# {rule.code} `{rule.name}`\n\n{inspect.cleandoc(rule.__doc__ or '')}\n"
+    assert page.read_text(encoding="utf-8") == expected
