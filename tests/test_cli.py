@@ -104,3 +104,38 @@ def test_explain_build_arg_changes_the_analysis(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["instructions"][-1]["home"] == "/srv"
     bad = dockerfix("explain", "--build-arg", "HOME", "Dockerfile", cwd=tmp_path)
     assert bad.returncode == 2 and "NAME=VALUE" in bad.stderr
+
+
+BUGGY = "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir flask\n"
+FIXED = "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n"
+
+
+def test_check_write_and_exit_codes(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(BUGGY)
+    (tmp_path / "bad.Dockerfile").write_text("FROM a\nENV X\n")
+    check = dockerfix("--check", ".", cwd=tmp_path)
+    assert check.returncode == 2, "a file that does not parse is an error, and the others are still checked"
+    assert "DFX103" in check.stdout and "bad.Dockerfile:2:5: error" in check.stderr
+    assert (tmp_path / "Dockerfile").read_text() == BUGGY
+    assert dockerfix("--check", "Dockerfile", cwd=tmp_path).returncode == 1
+    assert dockerfix("--select", "DFX101", "Dockerfile", cwd=tmp_path).returncode == 0
+    written = dockerfix("--write", "Dockerfile", cwd=tmp_path)
+    assert written.returncode == 0, written.stdout + written.stderr
+    assert (tmp_path / "Dockerfile").read_text() == FIXED
+    assert dockerfix("--check", "Dockerfile", cwd=tmp_path).returncode == 0
+
+
+def test_stdin_dry_run_and_write(tmp_path: Path) -> None:
+    diff = dockerfix("-", cwd=tmp_path, stdin=BUGGY)
+    assert diff.returncode == 1 and "-RUN --mount" in diff.stdout
+    written = dockerfix("--write", "-", cwd=tmp_path, stdin=BUGGY)
+    assert FIXED in written.stdout
+
+
+def test_directories_skip_what_gitignore_ignores(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / ".gitignore").write_text("build/\n")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "Dockerfile").write_text(BUGGY)
+    (tmp_path / "Dockerfile").write_text(FIXED)
+    assert dockerfix("--check", cwd=tmp_path).returncode == 0
