@@ -56,7 +56,7 @@ import configparser
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,10 +104,11 @@ class Inputs:
 
 @dataclass(frozen=True, slots=True)
 class SetupReads:
-    """What a setup.py reads: files relative to its directory, and why it needs the sources."""
+    """What a setup.py reads: files relative to its directory, and why it needs the package
+    sources (`find_packages()`), None when it does not say (setuptools then finds them itself)."""
 
     files: frozenset[str]
-    sources: str
+    sources: str | None
 
 
 class _Unknown(Exception):
@@ -276,7 +277,9 @@ class BuildContext:
 
 # --------------------------------------------------------------------------- requirement files
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^file:")
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+# Fetched from elsewhere: URLs (but `file:`, a local path) and VCS requirements (`git+ssh://`, `git+git@...`).
+_REMOTE = re.compile(r"^(?!file:)[A-Za-z][A-Za-z0-9+.-]*://|^(?:git|hg|svn|bzr)\+")
 _ARCHIVES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz", ".tar.xz", ".txz")
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 # The options pip accepts inside requirement files (req_file.py SUPPORTED_OPTIONS*),
@@ -287,7 +290,13 @@ _FILE_OPTIONS = (
     "--require-hashes", "--pre", "--trusted-host", "--use-feature", "--global-option", "--hash",
     "--config-settings",
 )  # fmt: skip
-_FILE_SHORT = {"-r": "--requirement", "-c": "--constraint", "-e": "--editable", "-f": "--find-links", "-i": "--index-url"}
+_FILE_SHORT = {
+    "-r": "--requirement",
+    "-c": "--constraint",
+    "-e": "--editable",
+    "-f": "--find-links",
+    "-i": "--index-url",
+}
 _FILE_VALUED = frozenset({"--requirement", "--constraint", "--editable", "--find-links", "--index-url", "--pypi-url",
                           "--extra-index-url", "--no-binary", "--only-binary", "--trusted-host", "--use-feature",
                           "--global-option", "--hash", "--config-settings"})  # fmt: skip
@@ -299,7 +308,7 @@ _REQUIREMENT_OPTIONS = frozenset({"--requirement", "--constraint", "--requiremen
 def _requirement_lines(text: str) -> Iterator[str]:
     """Logical lines as pip reads them: continuations joined, comments and blanks dropped."""
     pending: list[str] = []
-    for line in text.splitlines():
+    for line in (*text.splitlines(), ""):  # the empty line ends a continuation left open at the end
         if line.endswith("\\") and not _COMMENT.match(line):
             pending.append(line.rstrip("\\"))
             continue
@@ -308,8 +317,6 @@ def _requirement_lines(text: str) -> Iterator[str]:
         stripped = _COMMENT.sub("", joined).strip()
         if stripped:
             yield stripped
-    if pending and _COMMENT.sub("", "".join(pending)).strip():
-        yield _COMMENT.sub("", "".join(pending)).strip()
 
 
 def _line_options(text: str) -> Iterator[tuple[str, str | None]]:
@@ -420,21 +427,30 @@ def _local_dependencies(data: dict[str, Any]) -> str | None:
 class _Collector:
     """Gathers what one install reads; raises `_Unknown` at the first thing it cannot know.
 
-    Paths are image paths until `file`/`optional` map them to the context.
+    Paths are image paths until `file`/`optional` map them to the context. `variables`
+    are the environment values known for certain (`$NAME` and `${NAME}` expand to them).
     """
 
     context: BuildContext
     cwd: str
+    variables: Mapping[str, str] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
     projects: list[str] = field(default_factory=list)
     dependencies: bool = True
     _followed: set[str] = field(default_factory=set)
 
+    def expand(self, written: str, what: str) -> str:
+        """`written` with its known variables expanded; a reference to another is Unknown."""
+        expanded = _VARIABLE.sub(lambda match: self.variables.get(match[1] or match[2], match[0]), written)
+        if "$" in expanded or expanded.startswith("~"):
+            raise _Unknown(f"the {what} `{written}` depends on the environment")
+        return expanded
+
     def path(self, written: str, base: str | None = None) -> str:
         """An image path from one written relative to `base` (the working directory by default)."""
-        if "$" in written or written.startswith("~"):
-            raise _Unknown(f"the path `{written}` depends on the environment")
-        return posixpath.normpath(posixpath.join(base or self.cwd, written))
+        if written.startswith("file:"):
+            raise _Unknown(f"`{written}` is a file URL, which dockerfix does not follow")
+        return posixpath.normpath(posixpath.join(base or self.cwd, self.expand(written, "path")))
 
     def relative(self, image_path: str, what: str) -> str:
         relative = self.context.locate(image_path)
@@ -446,7 +462,9 @@ class _Collector:
         """A file the install cannot do without: it must be in the context and sent."""
         relative = self.relative(image_path, what)
         if self.context.excluded(relative):
-            raise _Unknown(f"{what} {relative} is excluded by .dockerignore or --exclude, so the install cannot read it")
+            raise _Unknown(
+                f"{what} {relative} is excluded by .dockerignore or --exclude, so the install cannot read it"
+            )
         if not (self.context.root / relative).is_file():
             raise _Unknown(f"{what} {relative} is not in the build context {self.context.root}")
         self.files.add(relative)
@@ -503,7 +521,7 @@ class _Collector:
         for name, value in _line_options(options):
             if value is None:
                 continue
-            if name in ("--requirement", "--constraint") and not _URL.match(value):
+            if name in ("--requirement", "--constraint") and not _REMOTE.match(value):
                 self.requirements_file(self.path(value, directory))
             elif name == "--editable":
                 self.requirement(value, editable=True)
@@ -512,17 +530,15 @@ class _Collector:
 
     def requirement(self, text: str, editable: bool = False) -> None:
         """A requirement as pip reads it: a name, a URL, or a local path (from the working directory)."""
-        if "$" in text:
-            raise _Unknown(f"the requirement `{text}` depends on the environment")
-        spec = text.split(";")[0].strip()
+        spec = self.expand(text, "requirement").split(";")[0].strip()
         name, at, url = spec.partition("@")
+        if _REMOTE.match(spec):
+            return
         if at and not _looks_like_path(name.strip()):
             spec = url.strip()  # PEP 508 `name @ url`
         elif not (editable or _looks_like_path(spec) or spec.endswith(_ARCHIVES)):
             return  # a package name with its version and extras
-        if spec.startswith("file:") or "://" not in spec and "+" not in spec.split("/")[0]:
-            if spec.startswith("file:"):
-                raise _Unknown(f"`{text}` is a file URL, which dockerfix does not follow")
+        if not _REMOTE.match(spec):
             self.local(self.path(_strip_extras(spec)))
 
     def local(self, image_path: str) -> None:
@@ -539,7 +555,7 @@ class _Collector:
             self.file(image_path, "package file")
 
     def find_links(self, value: str) -> None:
-        if not _URL.match(value) and self.context.locate(self.path(value)) is not None:
+        if not _REMOTE.match(value) and self.context.locate(self.path(value)) is not None:
             raise _Unknown(f"`--find-links {value}` reads a local directory, which dockerfix does not model")
 
     def group(self, value: str) -> None:
@@ -565,7 +581,9 @@ def _project_metadata(collector: _Collector, relative: str) -> str:
     image_dir = posixpath.join(context.target, relative)
     for name in ("pyproject.toml", "setup.py", "setup.cfg", "MANIFEST.in"):
         collector.optional(posixpath.join(image_dir, name))
-    path = {name: posixpath.normpath(posixpath.join(relative, name)) for name in ("pyproject.toml", "setup.py", "setup.cfg")}
+    path = {
+        name: posixpath.normpath(posixpath.join(relative, name)) for name in ("pyproject.toml", "setup.py", "setup.cfg")
+    }
     if not any(context.holds(relative_path) for relative_path in path.values()):
         return "it has neither pyproject.toml nor setup.py"
     declared: list[str] = []
@@ -579,7 +597,7 @@ def _project_metadata(collector: _Collector, relative: str) -> str:
         reads = setup_py_reads(context.read(path["setup.py"]))
         if isinstance(reads, Undetermined):
             raise _Unknown(reads.reason)
-        declared, sources = declared + sorted(reads.files), reads.sources
+        declared, sources = declared + sorted(reads.files), reads.sources or sources
     for name in declared:
         collector.optional(posixpath.normpath(posixpath.join(image_dir, name)))
     return sources
@@ -746,17 +764,30 @@ def names_requirement_files(call: InstallerCall) -> bool:
 
 def reads_dependency_files(call: InstallerCall) -> bool:
     """Whether the call installs dependencies declared in project files: a dependency step."""
-    return names_requirement_files(call) or (call.tool, call.subcommand) in _READERS and call.tool != "pip" and not call.subcommand.startswith("pip ")
+    return (
+        names_requirement_files(call)
+        or (call.tool, call.subcommand) in _READERS
+        and call.tool != "pip"
+        and not call.subcommand.startswith("pip ")
+    )
 
 
-def install_inputs(call: InstallerCall, context: BuildContext, cwd: str, *, without_project: bool = False) -> Inputs | Undetermined:
+def install_inputs(
+    call: InstallerCall,
+    context: BuildContext,
+    cwd: str,
+    variables: Mapping[str, str] | None = None,
+    *,
+    without_project: bool = False,
+) -> Inputs | Undetermined:
     """What `call`, run in the image directory `cwd`, reads from the files `context` puts there.
 
-    With `without_project`, as if the tool's dependencies-only option were given (what
-    the dependency step of a split install reads).
+    `variables` are the environment values the call certainly sees, for `$NAME` in
+    paths. With `without_project`, as if the tool's dependencies-only option were given
+    (what the dependency step of a split install reads).
     """
     try:
-        collector = _Collector(context, cwd)
+        collector = _Collector(context, cwd, variables or {})
         for option in call.options:
             if option.canonical in _DIRECTORY_OPTIONS and option.value:
                 collector.cwd = collector.path(option.value)
@@ -836,8 +867,7 @@ class _SetupScan:
             target = self._read_target(call, name)
             if target is not None:
                 files.update(path for path in self._paths(target, scope, call) if not path.startswith("/"))
-        sources = f"setup.py calls {finder}()" if finder else "setuptools collects the packages from the sources"
-        return SetupReads(frozenset(files), sources)
+        return SetupReads(frozenset(files), f"setup.py calls {finder}()" if finder else None)
 
     def _read_target(self, call: Any, name: str) -> Any:
         """The path expression a call reads, if it reads a file."""
@@ -868,7 +898,9 @@ class _SetupScan:
         parameters = [param.name.value for param in function.params.params]
         bound: dict[str, str] = {}
         for index, arg in enumerate(site.args):
-            name = arg.keyword.value if arg.keyword is not None else parameters[index] if index < len(parameters) else None
+            name = (
+                arg.keyword.value if arg.keyword is not None else parameters[index] if index < len(parameters) else None
+            )
             value = self._value(arg.value, None, {}) if not arg.star else None
             if name is not None and value is not None:
                 bound[name] = value

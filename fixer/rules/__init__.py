@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import Context, Invalid, Rule, Valid
 from .cache_disabled_under_mount import CacheDisabledUnderMount
 from .cache_mount_not_writable import CacheMountNotWritable
+from .copy_before_install import CopyBeforeInstall
 from .pip_cache_dir import PipCacheDir
 from .pip_cache_mount_target import PipCacheMountTarget
 
@@ -13,6 +14,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     PipCacheDir,
     CacheDisabledUnderMount,
     CacheMountNotWritable,
+    CopyBeforeInstall,
 )
 
 __all__ = ["ALL_RULES", "Context", "Invalid", "Rule", "Valid"]

@@ -61,8 +61,12 @@ _PYTHON = re.compile(r"python(?:\d+(?:\.\d+)*)?")
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9._@+=,:~/-]+")
 _PLAIN_DESTINATION = re.compile(r"[A-Za-z0-9._@+=,:~/${}-]+")
 _COPIED_FLAGS = ("chown", "chmod", "link", "exclude")
+_UNWRITABLE = "a file name or the destination would need quoting, or ADD would unpack an input"
+# Local files ADD unpacks (tar, possibly compressed): an ADD of the inputs must not hold one.
+_TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz")
 
-_Results = list[tuple[InstallerCall, Inputs]]
+# Each install call with the image directory it runs in and what it reads.
+_Results = list[tuple[InstallerCall, str, Inputs]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +87,13 @@ class _Layer:
     @property
     def idle(self) -> bool:
         """The install reads nothing the COPY brings (`pip install gunicorn`)."""
-        return not isinstance(self.results, str) and not any(i.files or i.project for _, i in self.results)
+        return not isinstance(self.results, str) and not any(i.files or i.project for _, _, i in self.results)
 
 
 @dataclass(frozen=True, slots=True)
 class _Outcome:
+    """How a finding ends: the advice closing its message, and the fix if there is one."""
+
     advice: str
     fix: Fix | None = None
 
@@ -129,7 +135,8 @@ class CopyBeforeInstall(Rule):
       `uv sync --no-install-project`, `poetry install --no-root`, `pipenv install
       --deploy`), the broad COPY is replaced by a COPY of exactly those files (one per
       directory, with the same `--chown`, `--chmod`, `--link` and `--exclude` flags, to
-      the same destination) and the broad COPY moves right below the install RUN. The RUN
+      the same destination; `ADD . .` gives an ADD, not fixed when an input is a tar
+      archive ADD would unpack) and the broad COPY moves right below the install RUN. The RUN
       itself stays as written, mounts and all. Instructions between the two stay where
       they are; that is allowed only for those the COPY does not affect: LABEL, EXPOSE,
       CMD, ENTRYPOINT and the like, USER, SHELL, ENV and ARG (when the COPY uses no
@@ -194,8 +201,8 @@ class CopyBeforeInstall(Rule):
             note="problem.md 1d",
         ),
         Invalid(
-            "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements/prod.txt -c constraints.txt\n"
-            'CMD ["gunicorn", "app:app"]\n',
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
+            'RUN pip install -r requirements/prod.txt -c constraints.txt\nCMD ["gunicorn", "app:app"]\n',
             "FROM python:3.12-slim\nWORKDIR /app\nCOPY constraints.txt ./\n"
             "COPY requirements/base.txt requirements/prod.txt ./requirements/\n"
             "RUN pip install -r requirements/prod.txt -c constraints.txt\nCOPY . .\n"
@@ -263,14 +270,18 @@ class CopyBeforeInstall(Rule):
         Invalid(
             "FROM python:3.12 AS build\nWORKDIR /src\nCOPY . .\n"
             "RUN pip wheel --wheel-dir /wheels -r requirements.txt\n\n"
-            "FROM python:3.12-slim\nCOPY --from=build /wheels /wheels\nWORKDIR /app\nCOPY . .\n"
-            "RUN pip install --no-index /wheels/*.whl\n",
+            "FROM python:3.12-slim\nCOPY --from=build /wheels /wheels\nCOPY . /app\n"
+            "RUN pip install --no-index --find-links=/wheels -r /app/requirements.txt\n",
             "FROM python:3.12 AS build\nWORKDIR /src\nCOPY requirements.txt ./\n"
             "RUN pip wheel --wheel-dir /wheels -r requirements.txt\nCOPY . .\n\n"
-            "FROM python:3.12-slim\nCOPY --from=build /wheels /wheels\nWORKDIR /app\nCOPY . .\n"
-            "RUN pip install --no-index /wheels/*.whl\n",
+            "FROM python:3.12-slim\nCOPY --from=build /wheels /wheels\nCOPY requirements.txt /app/\n"
+            "RUN pip install --no-index --find-links=/wheels -r /app/requirements.txt\nCOPY . /app\n",
             context={"requirements.txt": "flask\n"},
-            note="multi-stage: each stage on its own; the second install reads no context file (shown only)",
+            note="multi-stage: each stage on its own; /wheels comes from another stage, not the context",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install gunicorn==22.0.0\n",
+            note="reads nothing from the build context: the move is shown, never written (it would only reorder)",
         ),
         Invalid(
             "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.5 /uv /bin/uv\nWORKDIR /app\nCOPY . .\n"
@@ -303,16 +314,17 @@ class CopyBeforeInstall(Rule):
         ),
         Invalid(
             "FROM pipenv-base\nWORKDIR /app\nADD --chmod=644 . .\nRUN pipenv install --system --deploy\n",
-            "FROM pipenv-base\nWORKDIR /app\nCOPY --chmod=644 Pipfile Pipfile.lock ./\n"
+            "FROM pipenv-base\nWORKDIR /app\nADD --chmod=644 Pipfile Pipfile.lock ./\n"
             "RUN pipenv install --system --deploy\nADD --chmod=644 . .\n",
             context={"Pipfile": '[packages]\nflask = "*"\n', "Pipfile.lock": "{}\n"},
-            note="ADD . . becomes a COPY of the inputs (ADD would unpack archives)",
+            note="ADD . . with --chmod: pipenv reads Pipfile and Pipfile.lock",
         ),
         Invalid(
-            "FROM python:3.13-slim AS build-base\nRUN python -m venv /opt/venv\nENV PATH=\"/opt/venv/bin:$PATH\"\n"
+            'FROM python:3.13-slim AS build-base\nRUN python -m venv /opt/venv\nENV PATH="/opt/venv/bin:$PATH"\n'
             "RUN pip install --no-cache-dir --upgrade pip\nFROM python:3.13-slim AS app-image\n"
             'ENV PATH="/opt/venv/bin:$PATH"\nCOPY --from=build-base /opt/venv /opt/venv\nWORKDIR /app\n'
-            "ENV HOME=/app\nCOPY . .\nRUN --mount=type=cache,mode=0755,target=/root/.cache/pip \\\n    pip install -e .\n",
+            "ENV HOME=/app\nCOPY . .\n"
+            "RUN --mount=type=cache,mode=0755,target=/root/.cache/pip \\\n    pip install -e .\n",
             context={
                 "setup.py": "from setuptools import setup, find_packages\n"
                 'setup(name="app", long_description=open("README.md").read(), packages=find_packages())\n',
@@ -424,10 +436,10 @@ def _inputs(run: RunFacts, calls: tuple[InstallerCall, ...], build: BuildContext
         cwd = _directory(run, call.command)
         if cwd is None:
             return "the install's working directory depends on the environment"
-        inputs = install_inputs(call, build, cwd)
+        inputs = install_inputs(call, build, cwd, _variables(run, call.command))
         if isinstance(inputs, Undetermined):
             return inputs.reason
-        results.append((call, inputs))
+        results.append((call, cwd, inputs))
     return results
 
 
@@ -468,6 +480,17 @@ def _directory(run: RunFacts, command: SimpleCommand) -> str | None:
             return None
         cwd = posixpath.normpath(posixpath.join(cwd, directory))
     return cwd
+
+
+def _variables(run: RunFacts, command: SimpleCommand) -> dict[str, str]:
+    """The ENV/ARG values a command certainly sees: no build argument sets them, the script leaves them alone."""
+    script = run.shell
+    context = script.context_of(command) if script is not None else None
+    return {
+        name: variable.value
+        for name, variable in run.state.env.items()
+        if variable.certain and context is not None and context.lookup(name) is None
+    }
 
 
 def _source_command(run: RunFacts, installs: tuple[InstallerCall, ...], build: BuildContext | None) -> str | None:
@@ -531,27 +554,28 @@ def _cannot(reason: str) -> _Outcome:
 
 def _plan(context: Context, layer: _Layer, build: BuildContext, certain: bool) -> _Outcome | None:
     """What to do about a layer: move the broad COPY, split the install, or explain."""
-    if isinstance(layer.results, str):
-        return _cannot(layer.results)
-    projects = [(call, inputs) for call, inputs in layer.results if inputs.project]
-    if not projects:
-        return _move(context, layer, layer.results, build, certain)
-    if len(projects) == len(layer.results) and not any(inputs.dependencies for _, inputs in projects):
+    results = layer.results
+    if isinstance(results, str):
+        return _cannot(results)
+    projects = [inputs for _, _, inputs in results if inputs.project]
+    if projects and len(projects) == len(results) and not any(inputs.dependencies for inputs in projects):
         return None  # the project alone: nothing could be installed before the sources
-    return _split(context, layer, projects, build, certain)
+    command = _source_command(layer.run, layer.calls, build)
+    if command is not None:
+        return _cannot(f"the RUN also runs `{command}`, which may use the copied sources")
+    if not projects:
+        return _move(context, layer, results, build, certain)
+    return _split(context, layer, results, build, certain)
 
 
 def _move(context: Context, layer: _Layer, results: _Results, build: BuildContext, certain: bool) -> _Outcome:
     """Copy the inputs where the broad COPY was, and the broad COPY below the install."""
     if layer.blocker is not None:
         return _cannot(layer.blocker)
-    command = _source_command(layer.run, layer.calls, build)
-    if command is not None:
-        return _cannot(f"the RUN also runs `{command}`, which may use the copied sources")
-    files = sorted(set().union(*(inputs.files for _, inputs in results)))
+    files = sorted(set().union(*(inputs.files for _, _, inputs in results)))
     lines = _copy_lines(context.source, layer.copy, files)
     if lines is None:
-        return _cannot("a file name or the destination would need quoting")
+        return _cannot(_UNWRITABLE)
     source, copy, run = context.source, layer.copy, layer.run.instruction
     moved = source[copy.span.start : copy.span.end]
     if not source[run.span.start : run.span.end].endswith("\n"):
@@ -567,33 +591,34 @@ def _move(context: Context, layer: _Layer, results: _Results, build: BuildContex
     return _Outcome(advice, Fix(title, edits, Applicability.UNSAFE if unsafe else Applicability.SAFE))
 
 
-def _split(
-    context: Context, layer: _Layer, projects: list[tuple[InstallerCall, Inputs]], build: BuildContext, certain: bool
-) -> _Outcome:
+def _split(context: Context, layer: _Layer, results: _Results, build: BuildContext, certain: bool) -> _Outcome:
     """Insert a dependencies-only copy of the install before the broad COPY."""
+    projects = [(call, inputs) for call, _, inputs in results if inputs.project]
     for call, inputs in projects:
         if inputs.split is None:
+            pip_like = call.tool == "pip" or call.subcommand.startswith("pip ")
             return _Outcome(
                 f"`{_describe(call)}` {inputs.project}, and {call.tool} cannot install its dependencies without it: "
-                f"install them in a step before the COPY (from a requirements or lock file) and the project after it"
+                "install them in a step before the COPY (from a requirements or lock file) and the project after it"
+                + (" with `--no-deps`" if pip_like else "")
             )
-    moved = next((i for i in layer.between if i.keyword not in _NEUTRAL), None)
-    if moved is not None:
-        return _cannot(f"`{moved.keyword}` at line {moved.start_line} would not apply to a dependency step placed before the COPY")
-    command = _source_command(layer.run, layer.calls, build)
-    if command is not None:
-        return _cannot(f"the RUN also runs `{command}`, which may use the copied sources")
+    stranded = next((i for i in layer.between if i.keyword not in _NEUTRAL), None)
+    if stranded is not None:
+        where = f"`{stranded.keyword}` at line {stranded.start_line}"
+        return _cannot(f"{where} would not apply to a dependency step placed before the COPY")
     files: set[str] = set()
-    for call, _ in layer.results if isinstance(layer.results, list) else ():
-        inputs = install_inputs(call, build, _directory(layer.run, call.command) or "/", without_project=True)
-        if isinstance(inputs, Undetermined):
-            return _cannot(inputs.reason)
-        files |= inputs.files
+    for call, cwd, _ in results:
+        dependencies = install_inputs(call, build, cwd, _variables(layer.run, call.command), without_project=True)
+        if isinstance(dependencies, Undetermined):
+            return _cannot(dependencies.reason)
+        files |= dependencies.files
     lines = _copy_lines(context.source, layer.copy, sorted(files))
     run_text = _split_run(context.source, layer.run, projects)
-    if lines is None or run_text is None:
-        return _cannot("a file name or the destination would need quoting, or the RUN is in exec form")
-    options = ", ".join(sorted({f"`{inputs.split}`" for _, inputs in projects}))
+    if lines is None:
+        return _cannot(_UNWRITABLE)
+    if run_text is None:
+        return _cannot("dockerfix cannot add an option to this RUN (exec form, or a subcommand it cannot locate)")
+    options = ", ".join(sorted({f"`{call.tool} {call.subcommand} {inputs.split}`" for call, inputs in projects}))
     unsafe = _unsafe(build, certain, venvs=False)
     advice = f"install the dependencies before it with {options}" + (f" (unsafe: {unsafe})" if unsafe else "")
     fix = Fix(
@@ -610,18 +635,26 @@ def _unsafe(build: BuildContext, certain: bool, venvs: bool) -> str | None:
         return "the COPY's destination depends on a build argument"
     found = build.virtual_environments() if venvs else []
     if found:
-        return f"the build context's {found[0]}/ is a virtual environment not in .dockerignore; copied after the install, it would overwrite what the install wrote"
+        return (
+            f"the build context's {found[0]}/ is a virtual environment not in .dockerignore; "
+            "copied after the install, it would overwrite what the install wrote"
+        )
     return None
 
 
 def _copy_lines(source: str, copy: Instruction, files: Sequence[str]) -> str | None:
-    """COPY lines for `files`, one per directory so each lands where the broad COPY puts it."""
+    """COPY lines for `files`, one per directory so each lands where the broad COPY puts it.
+
+    The keyword is the broad instruction's, as written: the engine's self-check keeps
+    `ADD` before the RUN, and ADD of local files other than tar archives copies them.
+    """
     destination = copy.value[1]
     if not _PLAIN_DESTINATION.fullmatch(destination) or not all(_PLAIN_PATH.fullmatch(name) for name in files):
         return None
+    if copy.keyword == "ADD" and any(name.endswith(_TAR_SUFFIXES) for name in files):
+        return None
     indent = source[copy.span.start : copy.keyword_span.start]
-    written = source[copy.keyword_span.start : copy.keyword_span.end]
-    keyword = "copy" if written.islower() else "COPY"
+    keyword = source[copy.keyword_span.start : copy.keyword_span.end]
     flags = [source[flag.span.start : flag.span.end] for flag in copy.flags if flag.name in _COPIED_FLAGS]
     groups: dict[str, list[str]] = {}
     for name in files:
@@ -635,9 +668,11 @@ def _copy_lines(source: str, copy: Instruction, files: Sequence[str]) -> str | N
 
 
 def _split_run(source: str, run: RunFacts, projects: list[tuple[InstallerCall, Inputs]]) -> str | None:
-    """The RUN's text with each project install's dependencies-only option after its subcommand."""
-    code_map = run.script.code_map
-    if run.script.kind == "exec" or code_map is None:
+    """The RUN's text with each project install's dependencies-only option after its subcommand.
+
+    Not for exec form: an option inserted there needs a JSON string of its own.
+    """
+    if run.script.kind == "exec":
         return None
     span = run.instruction.span
     insertions = []
@@ -645,9 +680,10 @@ def _split_run(source: str, run: RunFacts, projects: list[tuple[InstallerCall, I
         last = call.subcommand.split()[-1]
         words = call.command.effective_words[len(call.program.split()) :]
         word = next((word for word in words if word.text == last), None)
-        if word is None:
+        where = run.script.source_span(word.start, word.end) if word is not None else None
+        if where is None:
             return None
-        insertions.append((code_map.span(word.start, word.end).end - span.start, f" {inputs.split}"))
+        insertions.append((where.end - span.start, f" {inputs.split}"))
     text = source[span.start : span.end]
     for offset, option in sorted(insertions, reverse=True):
         text = text[:offset] + option + text[offset:]
@@ -661,6 +697,7 @@ def _newline(source: str, offset: int) -> str:
 
 
 def _first_line(source: str, instruction: Instruction) -> Span:
+    """Where a finding points: the instruction's first line, without its line ending."""
     end = source.find("\n", instruction.keyword_span.start, instruction.span.end)
     end = instruction.span.end if end < 0 else end
     return Span(instruction.keyword_span.start, end - 1 if end > 0 and source[end - 1] == "\r" else end)

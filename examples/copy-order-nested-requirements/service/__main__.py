@@ -1,0 +1,3 @@
+import structlog
+
+structlog.get_logger().info("up")
