@@ -823,7 +823,7 @@ def setup_py_reads(source: str) -> SetupReads | Undetermined:
     try:
         import libcst
     except ImportError:
-        return Undetermined("reading setup.py needs libcst (pip install 'dockerfix[setuppy]')")
+        return Undetermined("reading setup.py needs libcst, which is not installed")
     try:
         module = libcst.parse_module(source)
     except libcst.ParserSyntaxError as exc:
