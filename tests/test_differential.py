@@ -14,6 +14,7 @@ Every input must also round-trip byte for byte, and its elements must tile the s
 from __future__ import annotations
 
 import json
+import sys
 import re
 from pathlib import Path
 
@@ -129,3 +130,18 @@ def test_generated_dockerfiles_round_trip_and_agree_with_buildkit(text: str) -> 
     assert_lossless(text, parse(text))
     agree, ours, theirs = compare(text)
     assert agree, (ours, theirs)
+
+
+def test_recorded_oracle_output_is_what_the_oracle_says() -> None:
+    """`tests/corpus/expected.json` documents v0.12.5's parse (the README's divergence
+    table compares with it); it must stay what the installed oracle produces, and the
+    `-error-` naming convention must hold."""
+    pytest.importorskip("dockerfile", reason="BuildKit's parser bindings ship for x86-64 only")
+    sys.path.insert(0, str(CORPUS))
+    try:
+        import regenerate_expected
+    finally:
+        sys.path.remove(str(CORPUS))
+    assert regenerate_expected.render(regenerate_expected.build()) == (CORPUS / "expected.json").read_text(
+        encoding="utf-8"
+    )
