@@ -11,7 +11,6 @@ ignore rule git knows applies); explicit file paths are always taken.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 
 from .sources import STDIN
@@ -54,6 +53,8 @@ def _git_ignored(directory: str, names: list[str]) -> set[str]:
     """The names git ignores; none when git or a work tree is not there."""
     if not names:
         return set()
+    import subprocess  # only directory walks need git; keep it off the start-up path
+
     try:
         result = subprocess.run(
             ["git", "-C", directory, "check-ignore", "--stdin", "-z"],

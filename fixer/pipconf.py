@@ -14,7 +14,6 @@ A write whose content or target cannot be read statically makes the result not
 
 from __future__ import annotations
 
-import configparser
 import posixpath
 import re
 from dataclasses import dataclass
@@ -43,6 +42,8 @@ def is_pip_config_path(path: str) -> bool:
 
 def parse_ini(text: str, path: str, origin: Origin) -> tuple[PipSetting, ...] | None:
     """The settings of a pip config file's text, or None when it is not valid INI."""
+    import configparser  # only files the build writes need it
+
     parser = configparser.RawConfigParser(strict=False, interpolation=None)
     try:
         parser.read_string(text)

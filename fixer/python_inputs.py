@@ -52,7 +52,6 @@ Undetermined.
 
 from __future__ import annotations
 
-import configparser
 import posixpath
 import re
 import sys
@@ -605,6 +604,8 @@ def _project_metadata(collector: _Collector, relative: str) -> str:
 
 def _setup_cfg(text: str) -> tuple[list[str], str | None]:
     """Files setup.cfg's `file:` directives name, and whether `attr:`/`find:` need the sources."""
+    import configparser  # only projects with a setup.cfg need it
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)

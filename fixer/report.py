@@ -7,7 +7,6 @@ lines giving each change's reason; `git apply` ignores text before a patch's hea
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from .diagnostics import Applicability, Diagnostic
@@ -22,6 +21,8 @@ def split_lines(text: str) -> list[str]:
 
 def unified_diff(name: str, before: str, after: str) -> str:
     """A unified diff from `a/name` to `b/name`; empty when nothing changes."""
+    import difflib  # only files with changes need it
+
     lines = difflib.unified_diff(split_lines(before), split_lines(after), f"a/{name}", f"b/{name}", lineterm="\n")
     out = []
     for line in lines:

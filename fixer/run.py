@@ -17,7 +17,6 @@ from .report import dry_run, finding_lines
 from .rules import ALL_RULES
 from .sources import STDIN, SourceError, read_source
 from .syntax import ParseError
-from .writer import WriteError, repository_root, write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 Echo = Callable[..., None]
@@ -36,6 +35,8 @@ def run_files(
     build_args: Mapping[str, str],
     echo: Echo,
 ) -> int:
+    from .writer import repository_root
+
     settings = Settings(select, ignore, unsafe_fixes, dict(build_args))
     root = repository_root(Path.cwd())
     status = EXIT_OK
@@ -102,6 +103,8 @@ def _emit(name: str, result: FileResult, mode: str, settings: Settings, root: Pa
         if name == STDIN:
             echo(result.output, nl=False)
         else:
+            from .writer import WriteError, write_atomic  # tempfile is only for --write
+
             try:
                 write_atomic(name, result.output, root)
             except WriteError as exc:
