@@ -242,6 +242,10 @@ def _trim_continuation(text: str, escape: str) -> tuple[str, bool]:
 
 
 _MARKER_LEXER = Lexer(raw_quotes=True, raw_escapes=True, skip_unset=True)
+_BLANKS = "".join(sorted(set(GO_SPACE)))
+_PLAIN_MARKER_WORDS = re.compile(
+    "(?:<<[\t\r ]*|<(?!<)|[^<" + re.escape(_BLANKS) + "])+"
+)
 
 
 def heredoc_markers(line: str) -> list[HeredocMarker]:
@@ -250,11 +254,21 @@ def heredoc_markers(line: str) -> list[HeredocMarker]:
     BuildKit lexes the whole line with raw quotes and escapes, ignores lexing errors
     there (an unbalanced quote means no heredocs), then tries each word as a marker.
     """
+    return [marker for word in marker_words(line) if (marker := parse_heredoc_word(word)) is not None]
+
+
+def marker_words(line: str) -> list[str]:
+    """The line's words as BuildKit's heredoc lexer sees them; none if it fails.
+
+    Without quotes, `$` or backslashes the lexer only splits on blanks and keeps `<<`
+    with the blanks after it, which a regex does far faster than the scanner.
+    """
+    if "'" not in line and '"' not in line and "$" not in line and "\\" not in line:
+        return _PLAIN_MARKER_WORDS.findall(line)
     try:
-        words = _MARKER_LEXER.process_words(line, {})
+        return _MARKER_LEXER.process_words(line, {})
     except LexError:
         return []
-    return [marker for word in words if (marker := parse_heredoc_word(word)) is not None]
 
 
 def parse_heredoc_word(word: str) -> HeredocMarker | None:

@@ -8,6 +8,8 @@ against BuildKit's own parser over a corpus and generated files.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fixer.parser import decode, encode, parse
 from fixer.syntax import Trivia
@@ -276,3 +278,10 @@ def test_env_without_value_error_names_line_and_column() -> None:
 def test_positions_are_one_based() -> None:
     tree = parse("FROM a\nRUN x\n")
     assert tree.position(tree.instructions[1].keyword_span.start) == (2, 1)
+
+
+@given(st.text(alphabet="ab<- \t\r\u00a0=", max_size=24))
+def test_heredoc_word_fast_path_matches_the_lexer(line: str) -> None:
+    from fixer.parser import _MARKER_LEXER, marker_words
+
+    assert marker_words(line) == _MARKER_LEXER.process_words(line, {})
