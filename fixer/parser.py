@@ -19,9 +19,8 @@ import re
 from typing import NamedTuple
 
 from . import arguments
-from bisect import bisect_right
 
-from .syntax import Dockerfile, Heredoc, Instruction, LogicalText, ParseError, Span, Trivia
+from .syntax import Dockerfile, Heredoc, Instruction, LogicalText, ParseError, Span, Trivia, line_column
 from .words import GO_SPACE, LexError, Lexer
 
 BOM = "\ufeff"
@@ -113,7 +112,7 @@ class _Builder:
         self.errors.append(ParseError(line, column, message))
 
     def error_at(self, offset: int, message: str) -> None:
-        line, column = _position(self.line_starts, offset)
+        line, column = line_column(self.line_starts, offset)
         self.errors.append(ParseError(line, column, message))
 
     def run(self) -> Dockerfile:
@@ -332,11 +331,6 @@ def _freeze(
 def parse(source: str) -> Dockerfile:
     """Parse Dockerfile text (already decoded) into a lossless tree; never raises."""
     return _Builder(source).run()
-
-
-def _position(line_starts: tuple[int, ...], offset: int) -> tuple[int, int]:
-    line = bisect_right(line_starts, offset)
-    return line, offset - line_starts[line - 1] + 1
 
 
 def decode(data: bytes) -> str:

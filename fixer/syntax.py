@@ -173,6 +173,12 @@ class Instruction:
         return tuple(flag for flag in self.flags if flag.name == name)
 
 
+def line_column(line_starts: tuple[int, ...], offset: int) -> tuple[int, int]:
+    """1-based (line, column) of `offset`, given the start offset of every line."""
+    line = bisect_right(line_starts, offset)
+    return line, offset - line_starts[line - 1] + 1
+
+
 @dataclass(frozen=True, slots=True)
 class ParseError:
     """A problem BuildKit would reject the file for, at a 1-based line and column."""
@@ -199,8 +205,7 @@ class Dockerfile:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a source offset."""
-        line = bisect_right(self.line_starts, offset)
-        return line, offset - self.line_starts[line - 1] + 1
+        return line_column(self.line_starts, offset)
 
     @property
     def directives(self) -> tuple[Trivia, ...]:
