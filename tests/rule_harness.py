@@ -9,19 +9,13 @@ second run changes nothing; the result parses with our parser and with BuildKit'
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from fixer.engine import Settings, check_text
 from fixer.parser import parse
 from fixer.rules.base import Invalid, Rule, Valid
+from variants import VARIANTS
 
-_LONE_LF = re.compile(r"(?<!\r)\n")
-VARIANTS = {
-    "lf": lambda text: text,
-    "crlf": lambda text: _LONE_LF.sub("\r\n", text),
-    "bom": lambda text: text if text.startswith("\ufeff") else "\ufeff" + text,
-}
 
 
 def examples(rule: type[Rule]) -> list[tuple[str, Valid | Invalid, str]]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import sys
-import re
 from pathlib import Path
 
 import pytest
@@ -24,22 +23,11 @@ from hypothesis import given
 from dockerfile_strategies import dockerfiles
 from fixer.parser import decode, encode, parse
 from fixer.syntax import Dockerfile
+from variants import VARIANTS, to_crlf
 
 CORPUS = Path(__file__).parent / "corpus"
 FILES = sorted(CORPUS.glob("*.Dockerfile"))
 EXPECTED_HEAD = json.loads((CORPUS / "expected-head.json").read_text(encoding="utf-8"))
-_LONE_LF = re.compile(r"(?<!\r)\n")
-
-
-def to_crlf(text: str) -> str:
-    return _LONE_LF.sub("\r\n", text)
-
-
-def with_bom(text: str) -> str:
-    return text if text.startswith("\ufeff") else "\ufeff" + text
-
-
-VARIANTS = {"lf": lambda text: text, "crlf": to_crlf, "bom": with_bom}
 
 
 def read(path: Path) -> str:
