@@ -15,7 +15,7 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .stages import PLATFORM_ARGS, State, Variable
+from .stages import State, Variable, expansion_certain
 from .syntax import Flag, MountOption
 from .words import LexError, Lexer
 
@@ -81,9 +81,7 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
         except LexError as exc:
             errors.append(f"{option.key}: {exc}")
             options[option.key] = option.value
-    certain = not any(not env[name].certain for name in lexer.matched if name in env) and not (
-        lexer.unmatched & PLATFORM_ARGS
-    )
+    certain = expansion_certain(lexer, env)
     mount_type = (options.get("type") or "bind").lower()
     written_target = next((options[k] for k in reversed(list(options)) if k in _TARGET_KEYS), None)
     target = None

@@ -137,10 +137,15 @@ def expand(word: str, env: Mapping[str, Variable], values: Mapping[str, str], es
         value = lexer.process_word(word, values)
     except LexError as exc:
         return Expansion(word, False, str(exc))
-    uncertain = any(not env[name].certain for name in lexer.matched if name in env) or bool(
+    return Expansion(value, expansion_certain(lexer, env))
+
+
+def expansion_certain(lexer: Lexer, env: Mapping[str, Variable]) -> bool:
+    """Whether what `lexer` expanded is certain: no variable a build argument can change
+    was used, and no platform argument (set by the builder's machine) was asked for."""
+    return not any(not env[name].certain for name in lexer.matched if name in env) and not (
         lexer.unmatched & PLATFORM_ARGS
     )
-    return Expansion(value, not uncertain)
 
 
 class _Walker:
