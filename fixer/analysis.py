@@ -455,11 +455,12 @@ def _command_environment(
         home_value, home_reason = user.value.home, f"home of {describe_user(user.value)} in /etc/passwd"
     elif not home_reason:
         home_reason = user.reason if isinstance(user, Unknown) else "HOME is not set and the user's home is unknown"
+    values = {name: variable.value for name, variable in variables.items()}
     expansions = {
         option.value_span: Known(value, Origin(f"`{option.written}` on the command line"), static)
         for option in call.options
         if option.value and option.value_span and "$" in option.value
-        for value, static in [expand_shell_value(option.value, {k: v.value for k, v in variables.items()})]
+        for value, static in [expand_shell_value(option.value, values)]
         if static
     }
     view = caches.EnvView(variables, "env" not in state.unknown, cleared, expansions)
