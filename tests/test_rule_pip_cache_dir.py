@@ -133,8 +133,55 @@ def test_xdg_cache_home_from_a_build_argument() -> None:
         "FROM python:3.12\nRUN useradd -m app\nUSER app\nUSER root\nENV XDG_CACHE_HOME=/var/cache\n",
     ],
 )
-def test_a_home_set_in_the_dockerfile_is_in_view(head: str) -> None:
+def test_an_xdg_cache_home_set_in_the_dockerfile_is_on_purpose(head: str) -> None:
     assert findings(head + "RUN --mount=type=cache,target=/var/cache/pip pip install x\n") == ()
+
+
+@pytest.mark.parametrize(
+    ("head", "directory", "owner", "why"),
+    [
+        ("FROM python:3.12\nENV HOME=/app\n", "/app", "", "a later `ENV HOME`, or an edit of this one, moves it"),
+        ("FROM python:3.12 AS base\nENV HOME=/srv\nFROM base\n", "/srv", "", "an edit of this one"),
+        (
+            "FROM python:3.12\nRUN useradd -m -u 1000 app\nUSER app\n",
+            "/home/app",
+            ",uid=1000",
+            "a change of `USER`, or of the home of app (uid 1000), moves it",
+        ),
+        ("FROM python:3.12\nUSER 1234\n", "", ",uid=1234", "a change of `USER`, or of the home of uid 1234, moves it"),
+        ("FROM quay.io/jupyter/minimal-notebook:2024-07-08\n", "/home/jovyan", ",uid=1000,gid=100", "another base image"),
+        (
+            "FROM quay.io/jupyter/minimal-notebook:2024-07-08 AS notebook\nFROM notebook\n",
+            "/home/jovyan",
+            ",uid=1000,gid=100",
+            "another base image",
+        ),
+        ("FROM python:3.12\nENV HOME=/root/work\n", "/root/work", "", "a later `ENV HOME`"),
+    ],
+)
+def test_a_home_something_else_can_move_is_pinned(head: str, directory: str, owner: str, why: str) -> None:
+    run = f"RUN --mount=type=cache,target={directory}/.cache/pip{owner} pip install x\n"
+    (diagnostic,) = findings(head + run)
+    assert why in diagnostic.message
+    assert f"--cache-dir={directory}/.cache/pip keeps it on the mount" in diagnostic.message
+    assert fix(run, head) == run.replace("install x", f"install --cache-dir={directory}/.cache/pip x")
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "FROM python:3.12\n",
+        "FROM python:3.12\nENV HOME=/root\n",
+        "FROM python:3.12\nRUN useradd -m app\nUSER app\nUSER root\n",
+        "FROM python:3.12 AS base\nRUN useradd -m app\nUSER app\nFROM base\nUSER 0\n",
+    ],
+)
+def test_roots_own_home_is_stable(head: str) -> None:
+    assert findings(head + MOUNT + "pip install x\n") == ()
+
+
+def test_a_home_set_on_the_command_is_in_view() -> None:
+    assert findings("FROM python:3.12\nRUN --mount=type=cache,target=/app/.cache/pip HOME=/app pip install x\n") == ()
 
 
 def test_one_diagnostic_per_run_fixes_every_call_in_one_pass() -> None:

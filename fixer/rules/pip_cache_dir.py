@@ -3,7 +3,7 @@
 Shares its view of pip calls and pip's mounts with DFX101 (`pip_cache_mount_target.py`),
 and divides the work with it: DFX101 moves mounts that miss, this rule takes the misses
 of a command-line `--cache-dir`, caches switched off by the environment or a config
-file, and mounts that only a build argument keeps in place, so the two never fix one call.
+file, and mounts that only a movable HOME keeps in place, so the two never fix one call.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from ..analysis import InstallFacts, RunFacts
+from ..analysis import InstallFacts, RunFacts, describe_user
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known
 from ..installers import InstallerCall
@@ -61,25 +61,30 @@ class PipCacheDir(Rule):
       its target, or the directory the step's other pip calls already use on it.
     - The command already has a `--cache-dir`, but it names another directory than the
       step's pip mount, which stays empty. The option's value becomes that directory.
-    - The mount serves pip only because of a HOME (or `XDG_CACHE_HOME`) that a build
-      argument decides (`ARG HOME=...`, `ENV HOME=/home/${APP_USER}`, `USER ${UID}`):
-      `--build-arg` moves pip's cache off the mount without any edit to the
-      Dockerfile. The flag names the directory pip uses now.
+    - The mount serves pip only because of a HOME that something else can move: an
+      `ENV HOME` (of this stage, a parent stage or the base image), a `USER` whose home
+      it is, or a build argument that decides HOME or `XDG_CACHE_HOME` (`ARG HOME=...`,
+      `ENV HOME=/home/${APP_USER}`, `USER ${UID}`). The flag names the directory pip
+      uses now, so the build does exactly what it did, and a later `ENV HOME`, a new
+      `USER`, another base image or a `--build-arg` can no longer move pip's cache off
+      the mount without a word.
 
-    Not flagged: a mount that serves pip through a HOME set in the Dockerfile or by its
-    base image, without build arguments (root's `/root`, a `USER`'s home, an `ENV HOME`,
-    here or in a parent stage): editing those is editing the Dockerfile, and DFX101
-    reports a mount that then misses. Nor a target written with `$HOME` (mount and pip
-    follow the same variable), a mount that misses for another reason (DFX101 moves
-    it), `--no-cache-dir` or `PIP_NO_CACHE_DIR=...` written on the command itself (the
-    command asks for no cache: DFX103), or a RUN whose mounts are for other tools
-    (`ENV PIP_NO_CACHE_DIR=1` beside an apt cache mount keeps the image small, as meant).
+    Not flagged: root's own home from /etc/passwd (`/root`, the usual and stable
+    pattern), an `XDG_CACHE_HOME` or `PIP_CACHE_DIR` the Dockerfile sets (settings made
+    for caches, on purpose), a HOME set inside the RUN itself, in plain view of the
+    call, a target written with `$HOME` (mount and pip follow the same variable), a
+    mount that misses for another reason (DFX101 moves it), `--no-cache-dir` or
+    `PIP_NO_CACHE_DIR=...` written on the command itself (the command asks for no
+    cache: DFX103), or a RUN whose mounts are for other tools (`ENV PIP_NO_CACHE_DIR=1`
+    beside an apt cache mount keeps the image small, as meant).
 
     ## Why is this bad?
-    The mount does nothing: every build downloads and builds every package again,
+    In the first two cases the mount does nothing: every build downloads and builds every package again,
     although the Dockerfile asks for a cache, and in the second case pip writes its
-    cache into the image instead. In the third case the mount works with the default
-    build arguments only. A command-line `--cache-dir` keeps pip on the mount whatever
+    cache into the image instead. In the third case the mount works today, but only as
+    long as HOME stays where it is: `ENV HOME=/app` or `USER app`, added later or
+    inherited from a new base image, silently sends every build back to downloading,
+    and nothing warns. A command-line `--cache-dir` keeps pip on the mount whatever
     the environment, the config files or HOME say, and, unlike moving the mount, keeps
     the mount's id, so the cache stays warm and shared.
 
@@ -124,25 +129,19 @@ class PipCacheDir(Rule):
             note="root's own home: the usual, stable pattern",
         ),
         Valid(
-            "FROM python:3.12-slim\nWORKDIR /app\nENV HOME=/app\n"
-            "RUN --mount=type=cache,target=/app/.cache/pip pip install -e .\n",
-            note="HOME comes from an ENV of the same stage",
+            "FROM python:3.12-bookworm\nRUN useradd -m app\nUSER app\nRUN pip install --user flask\nUSER root\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n",
+            note="back to root: root's own home again",
         ),
         Valid(
-            "FROM python:3.12-slim AS base\nENV HOME=/srv\nFROM base\n"
-            "RUN --mount=type=cache,target=/srv/.cache/pip pip install flask\n",
-            note="HOME from a parent stage: changing it edits this file, and DFX101 then reports the miss",
+            "FROM python:3.12-slim\nENV XDG_CACHE_HOME=/var/cache\n"
+            "RUN --mount=type=cache,target=/var/cache/pip pip install flask\n",
+            note="XDG_CACHE_HOME is a setting about caches, made on purpose",
         ),
         Valid(
-            "FROM python:3.12-bookworm\nRUN useradd -m -u 1000 appuser\nUSER appuser\n"
-            "RUN --mount=type=cache,target=/home/appuser/.cache/pip,uid=1000,gid=1000 \\\n"
-            "    pip install --user -r requirements.txt\n",
-            note="problem.md §1c fixed: the user's home, in view",
-        ),
-        Valid(
-            "FROM quay.io/jupyter/minimal-notebook:2024-07-08\n"
-            "RUN --mount=type=cache,target=/home/jovyan/.cache/pip,uid=1000,gid=100 pip install altair\n",
-            note="HOME from a pinned base image",
+            "FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/app/.cache/pip HOME=/app pip install flask\n",
+            note="HOME set on the command itself, in plain view",
         ),
         Valid(
             "FROM python:3.12-slim AS base\nARG HOME=/app\nFROM base\n"
@@ -176,6 +175,37 @@ class PipCacheDir(Rule):
         ),
     )
     invalid = (
+        Invalid(
+            "FROM python:3.12-slim\nWORKDIR /app\nENV HOME=/app\n"
+            "RUN --mount=type=cache,target=/app/.cache/pip pip install -e .\n",
+            fixed="FROM python:3.12-slim\nWORKDIR /app\nENV HOME=/app\n"
+            "RUN --mount=type=cache,target=/app/.cache/pip pip install --cache-dir=/app/.cache/pip -e .\n",
+            note="HOME set late, by an ENV of the same stage",
+        ),
+        Invalid(
+            "FROM python:3.12-slim AS base\nENV HOME=/srv\nFROM base\n"
+            "RUN --mount=type=cache,target=/srv/.cache/pip pip install flask\n",
+            fixed="FROM python:3.12-slim AS base\nENV HOME=/srv\nFROM base\n"
+            "RUN --mount=type=cache,target=/srv/.cache/pip pip install --cache-dir=/srv/.cache/pip flask\n",
+            note="HOME inherited from a parent stage",
+        ),
+        Invalid(
+            "FROM python:3.12-bookworm\nRUN useradd -m -u 1000 appuser\nUSER appuser\n"
+            "RUN --mount=type=cache,target=/home/appuser/.cache/pip,uid=1000,gid=1000 \\\n"
+            "    pip install --user -r requirements.txt\n",
+            fixed="FROM python:3.12-bookworm\nRUN useradd -m -u 1000 appuser\nUSER appuser\n"
+            "RUN --mount=type=cache,target=/home/appuser/.cache/pip,uid=1000,gid=1000 \\\n"
+            "    pip install --cache-dir=/home/appuser/.cache/pip --user -r requirements.txt\n",
+            note="problem.md §1c fixed: the cache follows HOME, which USER changed",
+        ),
+        Invalid(
+            "FROM quay.io/jupyter/minimal-notebook:2024-07-08\n"
+            "RUN --mount=type=cache,target=/home/jovyan/.cache/pip,uid=1000,gid=100 pip install altair\n",
+            fixed="FROM quay.io/jupyter/minimal-notebook:2024-07-08\n"
+            "RUN --mount=type=cache,target=/home/jovyan/.cache/pip,uid=1000,gid=100"
+            " pip install --cache-dir=/home/jovyan/.cache/pip altair\n",
+            note="HOME and USER inherited from the base image",
+        ),
         Invalid(
             "FROM python:3.12-slim\n"
             "ENV PIP_NO_CACHE_DIR=1\n"
@@ -353,17 +383,17 @@ def _finding(run: RunFacts, install: InstallFacts, source: str) -> _Finding | No
 
 
 def _pin(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
-    """Case (a): the mount serves pip through a HOME that a build argument decides."""
+    """Case (a): the mount serves pip only through a HOME that can move away from it."""
     cache, mount = install.cache, install.mount
     if mount is None or "$" in written_target(mount):
         return None
-    decided = _build_argument_decides(run, install)
-    if decided is None:
+    movable = _movable_home(run, install)
+    if movable is None:
         return None
     directory = cache.directory or ""
     message = (
-        f"pip uses the cache mount at {mount.target} only because {cache.reason}; {decided}, and with another "
-        f"value pip caches off the mount, in the image. --cache-dir={directory} keeps it on the mount."
+        f"pip uses the cache mount at {mount.target} only because {cache.reason}; {movable}, and pip then caches "
+        f"off the mount, in the image, with no warning. --cache-dir={directory} keeps it on the mount."
     )
     placed = _insertion(run, install.call, directory, source)
     return _finding_with(run, message, directory, placed, mount_problems(run, install, directory, mount))
@@ -424,22 +454,43 @@ def _finding_with(
     return _Finding(message, span, directory, edit, problems)
 
 
-def _build_argument_decides(run: RunFacts, install: InstallFacts) -> str | None:
-    """How a build argument decides the HOME (or XDG_CACHE_HOME) that puts pip on the mount.
+def _movable_home(run: RunFacts, install: InstallFacts) -> str | None:
+    """What could move the HOME (or XDG_CACHE_HOME) that puts pip on the mount, or None.
 
-    None when none does: then a change that moves pip off the mount is an edit of this
-    Dockerfile, which DFX101 reports. A build argument changes it with no edit at all.
+    None for root's own home from /etc/passwd (the usual, stable pattern), for an
+    `XDG_CACHE_HOME` the Dockerfile sets (a setting about caches, made on purpose), and
+    for a variable set inside the RUN, in plain view of the pip call.
     """
     cache = install.cache
     name = "XDG_CACHE_HOME" if cache.decided_by == "xdg-cache-home" else "HOME"
-    variable, home = run.state.env.get(name), run.home
+    variable, home, user = run.state.env.get(name), run.home, run.user
     if variable is not None and variable.origin == cache.origin:
-        fact = variable
+        fact, from_env = variable, True
     elif name == "HOME" and isinstance(home, Known) and home.origin == cache.origin:
-        fact = home
-    else:  # set inside the RUN, in plain view
+        fact, from_env = home, False
+    else:
         return None
-    return None if fact.certain else f"a build argument decides {name}"
+    if not fact.certain:
+        return f"a build argument decides {name}, so `--build-arg` moves it"
+    if name == "XDG_CACHE_HOME" or not isinstance(user, Known):
+        return None
+    if user.value.uid == 0 and fact.value == user.value.home:
+        return None
+    if from_env and _set_by_a_base_image(run, fact.origin.line):
+        return "another base image, or a later `ENV HOME`, moves it"
+    if from_env:
+        return "a later `ENV HOME`, or an edit of this one, moves it"
+    return f"a change of `USER`, or of the home of {describe_user(user.value)}, moves it"
+
+
+def _set_by_a_base_image(run: RunFacts, line: int | None) -> bool:
+    """Whether a variable's origin is the FROM of the RUN's stage or of a stage it builds on."""
+    stage = run.stage
+    while stage is not None:
+        if stage.instruction.start_line == line:
+            return True
+        stage = stage.base_stage
+    return False
 
 
 def _set_on_the_command(run: RunFacts, install: InstallFacts) -> bool:
