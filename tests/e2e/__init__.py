@@ -1,0 +1,1 @@
+"""End-to-end tests in a real image builder (buildah); see docs/e2e.md."""

@@ -1,0 +1,253 @@
+"""Run real image builds with buildah and read pip's cache behaviour from their output.
+
+`Builder.build()` runs
+
+    buildah bud --isolation chroot --layers=<bool> --pull=never --iidfile ... -f DOCKERFILE
+        --build-arg PIP_INDEX_URL=<local index> --build-arg PIP_TRUSTED_HOST=127.0.0.1 ... CONTEXT
+
+with `TMPDIR` set to the builder's own directory: buildah keeps `RUN --mount=type=cache`
+directories under `$TMPDIR/buildah-cache`, so a fresh TMPDIR is a cold cache and builds
+that share it share their cache mounts (as builds on one BuildKit daemon do). The image
+store is the machine's (`/var/lib/containers/storage`), shared by every test and every
+pytest process. So that what a build leaves there can be told apart from what another
+process's builds leave, builds and cleanups take a machine-wide lock (`flock` on
+/run/lock/dockerfix-e2e.lock, which scripts/e2e-setup also takes while it replaces the
+base image): inside it, the images and containers that appear during a build are that
+build's. Containers a build leaves behind (buildah 1.28 keeps one after a build that is
+only a `FROM`) are removed at once; images, intermediate ones too, when the test ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import tempfile
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .index_server import IndexServer
+
+BASE_IMAGE = "docker.io/library/debian:bookworm"
+BUILD_TIMEOUT = 600
+
+# pip's progress lines (pip 23.0.1, Debian bookworm's):
+#   Downloading http://127.0.0.1:PORT/files/six-1.16.0-py2.py3-none-any.whl (11 kB)
+#   Using cached http://127.0.0.1:PORT/files/six-1.16.0-py2.py3-none-any.whl (11 kB)
+# The "Downloading" progress lines of pip's later versions look the same.
+_DOWNLOADING = re.compile(r"^\s*Downloading (\S+)", re.MULTILINE)
+_USING_CACHED = re.compile(r"^\s*Using cached (\S+)", re.MULTILINE)
+# WARNING: The directory '/.cache/pip' or its parent directory is not owned or is not
+# writable by the current user. The cache has been disabled. ...
+_CACHE_DISABLED = re.compile(r"The cache has been disabled", re.IGNORECASE)
+
+
+def _file_name(url: str) -> str:
+    return url.rsplit("/", 1)[-1].split("#", 1)[0]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """One `buildah bud` run: its exit code and its stdout and stderr, merged, as text."""
+
+    returncode: int
+    output: str
+    command: tuple[str, ...] = ()
+    # Per-file downloads the local package index served during this build.
+    index_downloads: Mapping[str, int] = field(default_factory=dict)
+    image_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    @property
+    def downloading(self) -> list[str]:
+        """File names of pip's `Downloading <url>` lines, in order."""
+        return [_file_name(url) for url in _DOWNLOADING.findall(self.output)]
+
+    @property
+    def using_cached(self) -> list[str]:
+        """File names of pip's `Using cached <url>` lines, in order."""
+        return [_file_name(url) for url in _USING_CACHED.findall(self.output)]
+
+    @property
+    def cache_disabled(self) -> bool:
+        """pip printed its warning that the cache directory is unusable."""
+        return bool(_CACHE_DISABLED.search(self.output))
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "returncode": self.returncode,
+            "downloading": len(self.downloading),
+            "using_cached": len(self.using_cached),
+            "cache_disabled_warning": self.cache_disabled,
+            "index_downloads": sum(self.index_downloads.values()),
+        }
+
+
+def _same_image(tag: str, image: str) -> bool:
+    name = tag if "/" in tag.split(":")[0] else f"docker.io/library/{tag}"
+    return name == image
+
+
+class BuildFailed(AssertionError):
+    pass
+
+
+def lock_path() -> Path:
+    run_lock = Path("/run/lock")
+    directory = run_lock if run_lock.is_dir() and os.access(run_lock, os.W_OK) else Path(tempfile.gettempdir())
+    return directory / "dockerfix-e2e.lock"
+
+
+@contextlib.contextmanager
+def store_lock() -> Iterator[None]:
+    """Exclusive use of buildah's store against other e2e processes on this machine."""
+    fd = os.open(lock_path(), os.O_CREAT | os.O_RDWR, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _lines(command: list[str]) -> set[str]:
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    return set(result.stdout.split()) if result.returncode == 0 else set()
+
+
+def image_ids() -> set[str]:
+    return _lines(["buildah", "images", "--all", "--quiet", "--no-trunc"])
+
+
+def container_ids() -> set[str]:
+    return _lines(["buildah", "containers", "--all", "--quiet", "--notruncate"])
+
+
+class Builder:
+    """Builds for one test: its own TMPDIR (cache mounts), the shared image store."""
+
+    def __init__(self, workdir: Path, index: IndexServer | None = None) -> None:
+        self.workdir = Path(workdir)
+        self.index = index
+        self._tmpdirs = 0
+        self.tmpdir = self.fresh_tmpdir()
+        self.results: list[BuildResult] = []
+        self._tags: set[str] = set()
+        self._images: set[str] = set()  # made by this builder's builds
+
+    def fresh_tmpdir(self) -> Path:
+        """Switch to a new, empty TMPDIR: the following builds start with cold cache mounts."""
+        self._tmpdirs += 1
+        path = self.workdir / f"tmp{self._tmpdirs}"
+        path.mkdir(parents=True)
+        self.tmpdir = path
+        return path
+
+    @property
+    def cache_root(self) -> Path:
+        """Where buildah keeps this builder's cache mounts."""
+        return self.tmpdir / "buildah-cache"
+
+    def command(
+        self,
+        context: Path,
+        dockerfile: str = "Dockerfile",
+        *,
+        layers: bool = False,
+        tag: str | None = None,
+        build_args: Mapping[str, str] | None = None,
+        iidfile: Path | None = None,
+    ) -> list[str]:
+        args: dict[str, str] = {}
+        if self.index is not None:
+            args = {"PIP_INDEX_URL": self.index.url, "PIP_TRUSTED_HOST": self.index.host}
+        args.update(build_args or {})
+        file = Path(dockerfile) if Path(dockerfile).is_absolute() else Path(context) / dockerfile
+        command = ["buildah", "bud", "--isolation", "chroot", f"--layers={str(layers).lower()}", "--pull=never"]
+        if iidfile is not None:
+            command += ["--iidfile", str(iidfile)]
+        command += ["-f", str(file)]
+        for key, value in args.items():
+            command += ["--build-arg", f"{key}={value}"]
+        if tag:
+            command += ["--tag", tag]
+        command.append(str(context))
+        return command
+
+    def build(
+        self,
+        context: Path,
+        dockerfile: str = "Dockerfile",
+        *,
+        layers: bool = False,
+        tag: str | None = None,
+        build_args: dict[str, str] | None = None,
+    ) -> BuildResult:
+        """Run one build; never raises for a failed build (see `build_ok`)."""
+        if tag and _same_image(tag, BASE_IMAGE):
+            raise ValueError(f"a test must not tag {BASE_IMAGE}: cleanup would remove the base image")
+        iidfile = self.workdir / f"iid-{len(self.results) + 1}"
+        command = self.command(context, dockerfile, layers=layers, tag=tag, build_args=build_args, iidfile=iidfile)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BUILDAH_")}
+        env["TMPDIR"] = str(self.tmpdir)
+        before = self.index.snapshot() if self.index is not None else None
+        if tag:
+            self._tags.add(tag)
+        with store_lock():
+            images, containers = image_ids(), container_ids()
+            try:
+                completed = subprocess.run(
+                    command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                    env=env, timeout=BUILD_TIMEOUT, check=False, stdin=subprocess.DEVNULL,
+                )  # fmt: skip
+                returncode, output = completed.returncode, completed.stdout
+            except subprocess.TimeoutExpired as exc:
+                partial = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+                returncode, output = -1, partial + f"\n[e2e] build timed out after {BUILD_TIMEOUT} s\n"
+            for container in sorted(container_ids() - containers):
+                subprocess.run(["buildah", "rm", container], capture_output=True, check=False)
+            self._images |= image_ids() - images
+        downloads = self.index.downloads_since(before) if self.index is not None and before is not None else {}
+        image_id = iidfile.read_text().strip() if iidfile.exists() else None
+        iidfile.unlink(missing_ok=True)
+        result = BuildResult(returncode, output, tuple(command), dict(downloads), image_id)
+        self.results.append(result)
+        return result
+
+    def build_ok(
+        self,
+        context: Path,
+        dockerfile: str = "Dockerfile",
+        *,
+        layers: bool = False,
+        tag: str | None = None,
+        build_args: dict[str, str] | None = None,
+    ) -> BuildResult:
+        """`build()`, asserting that it succeeded; the failure shows the command and output."""
+        result = self.build(context, dockerfile, layers=layers, tag=tag, build_args=build_args)
+        if result.returncode != 0:
+            raise BuildFailed(
+                f"build failed with exit code {result.returncode}\n$ {' '.join(result.command)}\n"
+                f"{result.output}"
+            )
+        return result
+
+    def cleanup(self) -> None:
+        """Remove what this builder's builds made: its tags and images; its TMPDIRs."""
+        with store_lock():
+            for tag in sorted(self._tags):
+                subprocess.run(["buildah", "rmi", tag], capture_output=True, check=False)
+            left = self._images & image_ids()
+            if left:
+                subprocess.run(["buildah", "rmi", "--force", *sorted(left)], capture_output=True, check=False)
+            self._images.clear()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
