@@ -21,12 +21,14 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from types import MappingProxyType
 
-from . import caches, pipconf, users
+from . import caches, images, pipconf, users
 from .facts import Fact, Known, Origin, Unknown
 from .installers import InstallerCall, find_installer_calls
 from .mounts import Mount, resolve_mounts
+from .records import NamedTuple, slots_repr
 from .runs import RunScript, run_script
 from .shell import CommandContext, Script, parse_script, script_from_argv
 from .stages import Stage, State, StagesResult, analyse_stages
@@ -53,10 +55,10 @@ _WRITE_CHECKED = {
     "uv": 'uv stops with "Failed to initialize cache" and the build fails',
 }
 _STANDARD_DIRECTORIES = {"/": (0, 0o755), "/root": (0, 0o700), "/tmp": (0, 0o1777), "/home": (0, 0o755)}
+_NO_DIRECTORIES: Mapping[str, int | None] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class Filesystem:
+class Filesystem(NamedTuple):
     """What the build has done to the image's users and directories so far, in one stage.
 
     `directories` maps a path created by WORKDIR to its owner uid (BuildKit creates it as
@@ -76,7 +78,6 @@ class Filesystem:
     ownership_changed: bool = False
 
 
-@dataclass(slots=True, eq=False)
 class InstallFacts:
     """One installer call in a RUN, where it caches, and whether a cache mount serves it.
 
@@ -86,29 +87,41 @@ class InstallFacts:
     (the cache directory is unknown).
     """
 
-    call: InstallerCall
-    cache: caches.CacheResolution
-    mount: Mount | None
-    mount_status: str
+    __slots__ = ("call", "cache", "mount", "mount_status")
+
+    def __init__(self, call: InstallerCall, cache: caches.CacheResolution, mount: Mount | None, mount_status: str) -> None:
+        self.call = call
+        self.cache = cache
+        self.mount = mount
+        self.mount_status = mount_status
+
+    __repr__ = slots_repr
 
 
-@dataclass(slots=True, eq=False)
 class RunFacts:
     """What dockerfix knows about one RUN: its frontend state, the filesystem before it,
     and (computed on first use) its user, HOME, mounts and installer calls."""
 
-    instruction: Instruction
-    stage: Stage
-    state: State
-    filesystem: Filesystem
-    script: RunScript
-    escape: str
-    _shell: Script | None | bool = False
-    _installs: tuple[InstallFacts, ...] | None = None
-    _user: Fact[users.ResolvedUser] | None = None
-    _home: Fact[str] | None = None
-    _mounts: tuple[Mount, ...] | None = None
-    _cache_mounts: tuple[Mount, ...] | None = None
+    __slots__ = ("instruction", "stage", "state", "filesystem", "script", "escape",
+                 "_shell", "_installs", "_user", "_home", "_mounts", "_cache_mounts")
+
+    def __init__(
+        self, instruction: Instruction, stage: Stage, state: State, filesystem: Filesystem, script: RunScript, escape: str
+    ) -> None:
+        self.instruction = instruction
+        self.stage = stage
+        self.state = state
+        self.filesystem = filesystem
+        self.script = script
+        self.escape = escape
+        self._shell: Script | None | bool = False
+        self._installs: tuple[InstallFacts, ...] | None = None
+        self._user: Fact[users.ResolvedUser] | None = None
+        self._home: Fact[str] | None = None
+        self._mounts: tuple[Mount, ...] | None = None
+        self._cache_mounts: tuple[Mount, ...] | None = None
+
+    __repr__ = slots_repr
 
     @property
     def passwd(self) -> users.Passwd:
@@ -191,7 +204,7 @@ class RunFacts:
         env_view, home, home_reason, user = _command_environment(self, context, call)
         if drop_variable is not None:
             kept = {name: value for name, value in env_view.variables.items() if not drop_variable(name)}
-            env_view = replace(env_view, variables=kept)
+            env_view = env_view._replace(variables=kept)
         config = _pip_config(self, without_config_keys)
         cwd = _command_cwd(self.state, context)
         return caches.resolve_cache(call, env_view, home, home_reason, cwd, not context.directories, config), user
@@ -201,27 +214,34 @@ class RunFacts:
         return _covering_mount(resolution, self.cache_mounts)
 
 
-@dataclass(slots=True, eq=False)
 class FileFacts:
     """The analysis of one Dockerfile."""
 
-    tree: Dockerfile
-    stages: StagesResult
-    runs: list[RunFacts] = field(default_factory=list)
-    _by_instruction: dict[int, RunFacts] = field(default_factory=dict)
-    _by_cache_id: dict[str, list[int]] | None = None
+    __slots__ = ("tree", "stages", "runs", "_by_instruction", "_by_cache_id")
+
+    def __init__(self, tree: Dockerfile, stages: StagesResult) -> None:
+        self.tree = tree
+        self.stages = stages
+        self.runs: list[RunFacts] = []
+        self._by_instruction: dict[int, RunFacts] = {}
+        self._by_cache_id: dict[str, list[int]] | None = None
+
+    __repr__ = slots_repr
 
     def run(self, instruction: Instruction) -> RunFacts | None:
         return self._by_instruction.get(id(instruction))
 
     def lines_mounting(self, cache_id: str) -> list[int]:
-        """The first lines of the RUNs with a cache mount of this id (indexed once per file)."""
+        """The first lines of the RUNs with a cache mount of this id, ascending, each once
+        (indexed once per file)."""
         if self._by_cache_id is None:
             self._by_cache_id = {}
             for run in self.runs:
                 for mount in run.cache_mounts:
                     if mount.id is not None:
-                        self._by_cache_id.setdefault(mount.id, []).append(run.instruction.start_line)
+                        lines = self._by_cache_id.setdefault(mount.id, [])
+                        if not lines or lines[-1] != run.instruction.start_line:
+                            lines.append(run.instruction.start_line)
         return self._by_cache_id.get(cache_id, [])
 
 
@@ -247,7 +267,7 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
         return _after_workdir(facts.stages, instruction, track)
     if keyword in ("COPY", "ADD") and instruction.keyword != "ONBUILD":
         if any(flag.name in ("chown", "chmod") for flag in instruction.flags):
-            track = replace(track, ownership_changed=True, directories={})
+            track = track._replace(ownership_changed=True, directories={})
         return _after_copy(instruction, track)
     if keyword != "RUN" or instruction.keyword == "ONBUILD":
         return track
@@ -259,7 +279,7 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
         track = _after_pip_config_writes(run, track)
     if _OWNERSHIP_HINT.search(text):
         # Owners may have changed anywhere: what WORKDIR made is no longer known.
-        track = replace(track, ownership_changed=True, directories={})
+        track = track._replace(ownership_changed=True, directories={})
     if _USER_HINT.search(text) and run.shell is not None:
         origin = Origin(f"RUN at line {instruction.start_line}", instruction.start_line)
         family = users.distro_family(_image_of(stage), stage.base_name)
@@ -268,14 +288,14 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
         passwd = users.apply_user_commands(
             track.passwd, run.shell, family, origin, env=certain, workdir=state.workdir.value, run_uid=run_uid
         )
-        track = replace(track, passwd=passwd)
+        track = track._replace(passwd=passwd)
     return track
 
 
 def _after_copy(instruction: Instruction, track: Filesystem) -> Filesystem:
     """A COPY/ADD may write pip config: read a heredoc source, give up on build-context files."""
-    if not instruction.value:
-        return track
+    if not instruction.value or (not instruction.heredocs and not any("pip" in word for word in instruction.value)):
+        return track  # only a heredoc, a pip.conf or a destination under a /pip directory matter
     destination = instruction.value[-1]
     heredocs = {heredoc.name: heredoc for heredoc in instruction.heredocs}
     for source in instruction.value[:-1]:
@@ -287,10 +307,10 @@ def _after_copy(instruction: Instruction, track: Filesystem) -> Filesystem:
             origin = Origin(f"COPY <<{name} {destination}", instruction.start_line)
             found = pipconf.parse_ini(heredocs[name].content, target, origin)
             if found is None:
-                return replace(track, pip_config_known=False)
-            track = replace(track, pip_settings=track.pip_settings + found)
+                return track._replace(pip_config_known=False)
+            track = track._replace(pip_settings=track.pip_settings + found)
         elif pipconf.is_pip_config_path(target) or "/pip" in destination:
-            return replace(track, pip_config_known=False)
+            return track._replace(pip_config_known=False)
     return track
 
 
@@ -298,12 +318,11 @@ def _after_pip_config_writes(run: RunFacts, track: Filesystem) -> Filesystem:
     """Settings a RUN writes into pip config files (`pip config set`, `echo > pip.conf`...)."""
     script = run.shell
     if script is None:
-        return replace(track, pip_config_known=False)
+        return track._replace(pip_config_known=False)
     home = run.home.value if isinstance(run.home, Known) else None
     origin = Origin(f"RUN at line {run.instruction.start_line}", run.instruction.start_line)
     writes = pipconf.pip_config_writes(script, home, origin)
-    return replace(
-        track,
+    return track._replace(
         pip_settings=track.pip_settings + writes.settings,
         pip_config_known=track.pip_config_known and writes.understood,
     )
@@ -331,18 +350,30 @@ def _after_workdir(stages: StagesResult, instruction: Instruction, track: Filesy
     owner = users.resolve_user(track.passwd, written).uid if "user" not in state.unknown or written else None
     directories = dict(track.directories)
     directories[path] = owner
-    return replace(track, directories=directories)
+    return track._replace(directories=directories)
 
 
 def _initial_filesystem(stage: Stage, tracks: dict[int, Filesystem]) -> Filesystem:
     if stage.base_stage is not None and stage.base_stage.index in tracks:
         return tracks[stage.base_stage.index]
-    origin = Origin(f"base image {stage.base_name}", stage.instruction.start_line)
-    image = stage.image
-    if image is None:
-        return Filesystem(users.Passwd.from_image(None, origin), {}, (), False)
+    if stage.image is None:
+        return Filesystem(users.Passwd(), _NO_DIRECTORIES, (), False)  # an unknown image: nothing known
+    return _image_filesystem(stage.base_name, stage.instruction.start_line)
+
+
+@lru_cache(maxsize=1024)
+def _image_filesystem(base_name: str, line: int) -> Filesystem:
+    """The filesystem of a stage FROM a known image (`images.lookup(base_name)`).
+
+    Built once per image and line: a Debian-based image brings some twenty accounts, and
+    a repository's Dockerfiles mostly start from a few images near the top. Everything in
+    it is immutable, so every stage may share it.
+    """
+    image = images.lookup(base_name)
+    assert image is not None  # only asked for stages whose image is known
+    origin = Origin(f"base image {base_name}", line)
     settings = tuple(caches.PipSetting.from_image(setting) for setting in image.pip_config)
-    return Filesystem(users.Passwd.from_image(image, origin), {}, settings, image.knows("pip_config"))
+    return Filesystem(users.Passwd.from_image(image, origin), _NO_DIRECTORIES, settings, image.knows("pip_config"))
 
 
 def _image_of(stage: Stage):  # type: ignore[no-untyped-def]
@@ -455,11 +486,11 @@ def _command_environment(
         home_value, home_reason = user.value.home, f"home of {describe_user(user.value)} in /etc/passwd"
     elif not home_reason:
         home_reason = user.reason if isinstance(user, Unknown) else "HOME is not set and the user's home is unknown"
-    values = {name: variable.value for name, variable in variables.items()}
+    expanded = [option for option in call.options if option.value and option.value_span and "$" in option.value]
+    values = {name: variable.value for name, variable in variables.items()} if expanded else {}
     expansions = {
         option.value_span: Known(value, Origin(f"`{option.written}` on the command line"), static)
-        for option in call.options
-        if option.value and option.value_span and "$" in option.value
+        for option in expanded
         for value, static in [expand_shell_value(option.value, values)]
         if static
     }
@@ -493,11 +524,10 @@ def _check_writable(
         return resolution
     allowed, why = write_access(resolution.directory, user, mount, run, resolution.tool)
     if allowed is None:
-        return replace(resolution, certain=False, reason=f"{resolution.reason}; {why}")
+        return resolution._replace(certain=False, reason=f"{resolution.reason}; {why}")
     if allowed:
         return resolution
-    return replace(
-        resolution,
+    return resolution._replace(
         status="disabled",
         decided_by="not-writable",
         reason=f"{resolution.reason}, but {why}, so {_WRITE_CHECKED[resolution.tool]}",

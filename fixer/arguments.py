@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 
+from .records import NamedTuple, slots_repr
 from .syntax import Flag, LogicalText, MountOption, Span
 from .words import GO_SPACE, is_go_space
 
@@ -42,8 +43,7 @@ class ArgumentError(ValueError):
         self.index = index
 
 
-@dataclass(slots=True)
-class RawFlag:
+class RawFlag(NamedTuple):
     """A flag word: its unquoted text and, per character, its offset in the logical line."""
 
     text: str
@@ -52,20 +52,37 @@ class RawFlag:
     origins: Sequence[int]
 
 
-@dataclass(slots=True)
 class Draft:
     """An instruction's parsed arguments in logical-line coordinates, before spans exist."""
 
-    keyword: str
-    keyword_start: int
-    keyword_end: int
-    flags: list[RawFlag]
-    json: bool
-    value: tuple[str, ...]
-    args_start: int
-    args_end: int
-    sub: Draft | None
-    errors: list[ArgumentError]
+    __slots__ = ("keyword", "keyword_start", "keyword_end", "flags", "json", "value", "args_start", "args_end",
+                 "sub", "errors")
+
+    def __init__(
+        self,
+        keyword: str,
+        keyword_start: int,
+        keyword_end: int,
+        flags: list[RawFlag],
+        json: bool,
+        value: tuple[str, ...],
+        args_start: int,
+        args_end: int,
+        sub: Draft | None,
+        errors: list[ArgumentError],
+    ) -> None:
+        self.keyword = keyword
+        self.keyword_start = keyword_start
+        self.keyword_end = keyword_end
+        self.flags = flags
+        self.json = json
+        self.value = value
+        self.args_start = args_start
+        self.args_end = args_end
+        self.sub = sub
+        self.errors = errors
+
+    __repr__ = slots_repr
 
     @property
     def target(self) -> Draft:
@@ -90,30 +107,22 @@ def parse_instruction(line: str, escape: str, base: int = 0) -> Draft:
     if separator:
         rest_start, flags = extract_builder_flags(line, left + separator.end(), left + len(trimmed), escape)
     rest = line[rest_start : left + len(trimmed)]
-    args = rest.strip(GO_SPACE)
-    args_start = rest_start + len(rest) - len(rest.lstrip(GO_SPACE))
+    args = rest.lstrip(GO_SPACE)
+    args_start = rest_start + len(rest) - len(args)
+    args = args.rstrip(GO_SPACE)
     name = keyword.group()
-    draft = Draft(
-        keyword=name.upper(),
-        keyword_start=base + left,
-        keyword_end=base + left + keyword_end,
-        flags=[RawFlag(f.text, base + f.start, base + f.end, [base + o for o in f.origins]) for f in flags]
-        if base
-        else flags,
-        json=False,
-        value=(),
-        args_start=base + args_start,
-        args_end=base + args_start + len(args),
-        sub=None,
-        errors=errors,
-    )
+    if base:
+        flags = [RawFlag(f.text, base + f.start, base + f.end, [base + o for o in f.origins]) for f in flags]
+    draft = Draft(name.upper(), base + left, base + left + keyword_end, flags, False, (), base + args_start,
+                  base + args_start + len(args), None, errors)
+    lower = name.lower()
     try:
-        if name.lower() == "onbuild":
+        if lower == "onbuild":
             if args:
                 draft.sub = parse_instruction(args, escape, base + args_start)
                 errors.extend(draft.sub.errors)
         else:
-            draft.json, draft.value = _dispatch(name.lower(), args, escape)
+            draft.json, draft.value = _dispatch(lower, args, escape)
     except ArgumentError as exc:
         errors.append(ArgumentError(exc.message, base + args_start))
     return draft
@@ -373,26 +382,38 @@ def _freeze_flag(flag: RawFlag, logical: LogicalText) -> Flag:
     body = flag.text[2:]
     name, has_value, value = body.partition("=")
     value_start = 2 + len(name) + 1
-    value_span = _text_span(flag, value_start, len(flag.text), logical) if has_value else None
+    shift = _straight_shift(flag, logical)
+    if shift is None:
+        text_span: Callable[[int, int], Span] = lambda start, end: _text_span(flag, start, end, logical)
+        span = logical.span(flag.start, flag.end)
+    else:
+        text_span = lambda start, end: Span(shift + start, shift + max(start, end))
+        span = Span(shift, shift + flag.end - flag.start)
+    value_span = text_span(value_start, len(flag.text)) if has_value else None
     options: tuple[MountOption, ...] = ()
     if name == "mount" and has_value:
         options = tuple(
             MountOption(
                 key,
                 option_value,
-                _text_span(flag, value_start + key_start, value_start + key_end, logical),
-                _text_span(flag, value_start + v_start, value_start + v_end, logical) if option_value is not None else None,
+                text_span(value_start + key_start, value_start + key_end),
+                text_span(value_start + v_start, value_start + v_end) if option_value is not None else None,
             )
             for key, option_value, key_start, key_end, v_start, v_end in csv_fields(value)
         )
-    return Flag(
-        text=flag.text,
-        span=logical.span(flag.start, flag.end),
-        name=name,
-        value=value if has_value else None,
-        value_span=value_span,
-        mount_options=options,
-    )
+    return Flag(flag.text, span, name, value if has_value else None, value_span, options)
+
+
+def _straight_shift(flag: RawFlag, logical: LogicalText) -> int | None:
+    """Where `flag.text` starts in the source when it is the source itself (no quotes or
+    escapes, not split by a continuation), the common case; None otherwise."""
+    if not isinstance(flag.origins, range):
+        return None
+    starts = logical.starts
+    piece = bisect_right(starts, flag.start) - 1 if len(starts) > 1 else 0
+    if piece + 1 < len(starts) and flag.end > starts[piece + 1]:
+        return None
+    return logical.origins[piece] - starts[piece] + flag.start
 
 
 def _text_span(flag: RawFlag, start: int, end: int, logical: LogicalText) -> Span:

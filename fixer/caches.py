@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from types import MappingProxyType
+from typing import Literal
 
 from .facts import Known, Origin
 from .images import PipConfigFile
 from .installers import InstallerCall, ParsedOption
+from .records import NamedTuple
 from .shell import EnvChange, Span
 
 __all__ = [
@@ -54,13 +55,14 @@ __all__ = [
 ]
 
 Status = Literal["enabled", "disabled", "unknown"]
+# The default of the mapping fields below: read-only, so that one object can be shared.
+_NOTHING: Mapping = MappingProxyType({})
 
 
 # --------------------------------------------------------------------------- inputs
 
 
-@dataclass(frozen=True, slots=True)
-class EnvView:
+class EnvView(NamedTuple):
     """The environment one command runs with, as far as the caller knows it.
 
     `variables` holds each variable's effective value for this command (image config,
@@ -73,10 +75,10 @@ class EnvView:
     own variables before the tool starts, so the caller resolves them or nobody can.
     """
 
-    variables: Mapping[str, Known[str]] = field(default_factory=dict)
+    variables: Mapping[str, Known[str]] = _NOTHING
     complete: bool = True
     cleared: Origin | None = None
-    expansions: Mapping[Span, Known[str]] = field(default_factory=dict)
+    expansions: Mapping[Span, Known[str]] = _NOTHING
 
     def get(self, name: str) -> Known[str] | None:
         return self.variables.get(name)
@@ -87,8 +89,7 @@ class EnvView:
         return self.complete or self.cleared is not None
 
 
-@dataclass(frozen=True, slots=True)
-class PipSetting:
+class PipSetting(NamedTuple):
     """One `key = value` in a section of a pip config file (path absolute)."""
 
     path: str
@@ -105,8 +106,7 @@ class PipSetting:
         return cls(setting.path, setting.section, setting.key, setting.value, origin)
 
 
-@dataclass(frozen=True, slots=True)
-class PipConfigView:
+class PipConfigView(NamedTuple):
     """The pip config files that exist where a command runs, as far as they are known.
 
     `settings` are the settings of every file known (from the image, and files the
@@ -123,8 +123,7 @@ class PipConfigView:
     prefix: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ToolConfig:
+class ToolConfig(NamedTuple):
     """Settings from a tool's own config files, by the tool's key, as far as read.
 
     uv: `cache-dir`, `no-cache`, `link-mode` (uv.toml, `[tool.uv]` of pyproject.toml,
@@ -137,15 +136,14 @@ class ToolConfig:
     are then not certain.
     """
 
-    settings: Mapping[str, Known[str]] = field(default_factory=dict)
+    settings: Mapping[str, Known[str]] = _NOTHING
     known: bool = True
 
 
 # --------------------------------------------------------------------------- result
 
 
-@dataclass(frozen=True, slots=True)
-class Cause:
+class Cause(NamedTuple):
     """Another value that would decide the same way on its own (a fix must remove it too)."""
 
     decided_by: str
@@ -153,8 +151,7 @@ class Cause:
     origin: Origin | None
 
 
-@dataclass(frozen=True, slots=True)
-class CacheResolution:
+class CacheResolution(NamedTuple):
     """Where one installer call caches, or why it does not, and how sure that is.
 
     `status` is 'enabled' (the tool uses `directory`, absolute and normalised),
@@ -298,8 +295,7 @@ def _boolean(value: str) -> bool | None:
     return _BOOLS.get(value.lower())
 
 
-@dataclass(frozen=True, slots=True)
-class _Context:
+class _Context(NamedTuple):
     """One command's facts, with the path rules every tool shares."""
 
     call: InstallerCall

@@ -2,7 +2,8 @@
 
 Exit codes: 0 nothing to do, 1 findings or changes, 2 errors (unreadable or invalid
 input). Payload goes to stdout, diagnostics to stderr. Everything behind a command is
-imported when it runs, so `--help` and start-up stay fast.
+imported when it runs, so `--help` and start-up stay fast. The `dockerfix` program
+(`entry.py`) runs the plainest argument vectors without importing this module.
 """
 
 from __future__ import annotations

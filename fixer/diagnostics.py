@@ -1,4 +1,4 @@
-"""What rules produce: diagnostics, and fixes as plain text edits (frozen data, no I/O).
+"""What rules produce: diagnostics, and fixes as plain text edits (named tuples, no I/O).
 
 A fix is a list of `Edit(start, end, text)` on the source, sorted and disjoint, applied
 all or nothing. Its `Applicability` says when it may be written: SAFE fixes by default,
@@ -8,9 +8,9 @@ has a cost the user must accept), DISPLAY_ONLY ones never (they show the remedy)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
+from .records import NamedTuple
 from .syntax import Span
 
 
@@ -20,8 +20,7 @@ class Applicability(Enum):
     DISPLAY_ONLY = "display-only"
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace `source[start:end]` with `text` (an insertion when start == end)."""
 
     start: int
@@ -41,28 +40,30 @@ class Edit:
         return cls(span.start, span.end, "")
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
-    """A titled set of edits, applied together or not at all."""
-
+class _FixFields(NamedTuple):
     title: str
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
 
-    def __post_init__(self) -> None:
-        ordered = tuple(sorted(self.edits, key=lambda edit: (edit.start, edit.end)))
+
+class Fix(_FixFields):
+    """A titled set of edits, applied together or not at all; the edits are kept sorted."""
+
+    __slots__ = ()
+
+    def __new__(cls, title: str, edits: tuple[Edit, ...], applicability: Applicability = Applicability.SAFE) -> Fix:
+        ordered = tuple(sorted(edits, key=lambda edit: (edit.start, edit.end)))
         for before, after in zip(ordered, ordered[1:]):
             if before.end > after.start:
-                raise ValueError(f"overlapping edits in fix {self.title!r}")
-        object.__setattr__(self, "edits", ordered)
+                raise ValueError(f"overlapping edits in fix {title!r}")
+        return super().__new__(cls, title, ordered, applicability)
 
     @property
     def span(self) -> Span:
         return Span(self.edits[0].start, self.edits[-1].end) if self.edits else Span(0, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """A finding of one rule at a span of the source, with its fix if there is one."""
 
     code: str
@@ -82,3 +83,38 @@ def apply_edits(source: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
         position = edit.end
     out.append(source[position:])
     return "".join(out)
+
+
+# A region the fixes changed: (start, end) in the original text, then in the fixed text.
+Change = tuple[int, int, int, int]
+
+
+def track_changes(changes: tuple[Change, ...], edits: list[Edit] | tuple[Edit, ...]) -> tuple[Change, ...]:
+    """The changed regions once `edits` (offsets into the current text) are applied too.
+
+    `changes` relate the original text to the current one: outside them both are the
+    same text. Edits and earlier changes that overlap or touch merge into one region,
+    so the result says the same of the original and the new text, and the diff of a
+    large file need only look inside the regions (see `report.unified_diff`).
+    """
+    spans = sorted(
+        [(out_start, out_end, out_end - out_start - (end - start), 0) for start, end, out_start, out_end in changes]
+        + [(edit.start, edit.end, 0, len(edit.text) - (edit.end - edit.start)) for edit in edits]
+    )
+    merged: list[Change] = []
+    old_shift = new_shift = 0  # length added before the region: by the earlier changes, by these edits
+    start = end = old_delta = new_delta = -1
+    for span_start, span_end, old, new in spans:
+        if span_start > end >= 0:
+            merged.append((start - old_shift, end - old_shift - old_delta, start + new_shift, end + new_shift + new_delta))
+            old_shift += old_delta
+            new_shift += new_delta
+            end = -1
+        if end < 0:
+            start, end, old_delta, new_delta = span_start, span_end, 0, 0
+        end = max(end, span_end)
+        old_delta += old
+        new_delta += new
+    if end >= 0:
+        merged.append((start - old_shift, end - old_shift - old_delta, start + new_shift, end + new_shift + new_delta))
+    return tuple(merged)

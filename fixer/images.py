@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
+
+from .patterns import compile_lazily
+from .records import NamedTuple
 
 __all__ = [
     "ImageFacts",
@@ -43,7 +46,7 @@ __all__ = [
 
 # Environment keys that decide where pip/uv/poetry/pipenv/pdm/conda cache, or which user
 # a RUN is. PATH is deliberately absent: it never changes a cache location.
-RELEVANT_ENV = re.compile(
+RELEVANT_ENV = compile_lazily(
     r"(?:HOME|USER|PYTHONUSERBASE|VIRTUAL_ENV|ENV_NAME"
     r"|(?:PIP|PIPX|XDG|UV|POETRY|PIPENV|PDM|CONDA|MAMBA|NB)_[A-Z0-9_]*)\Z"
 )
@@ -61,8 +64,7 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 # Image references
 
 
-@dataclass(frozen=True, slots=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     """A parsed `FROM` reference, normalised the way docker/distribution `reference` does.
 
     `python`, `library/python`, `docker.io/library/python` and
@@ -103,8 +105,8 @@ class ImageRef:
 
 _PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
 _TAG = re.compile(r"[\w][\w.-]{0,127}\Z")
-_DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}\Z")
-_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?\Z|\[[0-9A-Fa-f:.]+\](?::[0-9]+)?\Z")
+_DIGEST = compile_lazily(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}\Z")
+_DOMAIN = compile_lazily(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?\Z|\[[0-9A-Fa-f:.]+\](?::[0-9]+)?\Z")
 
 
 def parse_image_reference(ref: str) -> ImageRef | None:
@@ -153,8 +155,7 @@ def parse_image_reference(ref: str) -> ImageRef | None:
 # Facts
 
 
-@dataclass(frozen=True, slots=True)
-class PasswdEntry:
+class PasswdEntry(NamedTuple):
     """One /etc/passwd line of the image, and what is known about its home directory.
 
     `home_exists`/`home_owner_uid` are None when not known. They matter because pip
@@ -171,8 +172,7 @@ class PasswdEntry:
     source: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class PipConfigFile:
+class PipConfigFile(NamedTuple):
     """One setting in a pip configuration file the image ships (e.g. NGC's no-cache-dir)."""
 
     path: str
@@ -188,6 +188,9 @@ FACT_NAMES = frozenset({"env", "user", "passwd", "pip_config", "has_shell", "she
 @dataclass(frozen=True, slots=True)
 class ImageFacts:
     """What an image config and filesystem give a RUN step, each fact with its source.
+
+    A frozen dataclass, unlike the named tuples around it: it hashes without its
+    mappings (`hash=False`), and assigning to it raises FrozenInstanceError.
 
     - `env`: the config Env entries that matter for caches and users (`is_relevant_env`);
       complete unless "env" is in `unknown`.
@@ -459,13 +462,11 @@ def _names(text: str) -> set[str]:
 
 
 # Lines in every observed Alpine release (3.17 to 3.20 and edge 2024-09).
-_ALPINE_COMMON = " ".join(
-    line for line in _ALPINE_SHORT.split() if line.split(":")[0] in _names(_ALPINE_LONG)
-)
+_ALPINE_LONG_NAMES = _names(_ALPINE_LONG)
+_ALPINE_COMMON = " ".join(line for line in _ALPINE_SHORT.split() if line.split(":")[0] in _ALPINE_LONG_NAMES)
 
 
-@dataclass(frozen=True, slots=True)
-class _Base:
+class _Base(NamedTuple):
     """A base image's filesystem-level facts, shared by every image built on it."""
 
     label: str
@@ -489,11 +490,11 @@ class _Base:
         if not packages:
             return self
         passwd = tuple(
-            e if e.home in self.stable_homes else replace(e, home_exists=None, home_owner_uid=None)
+            e if e.home in self.stable_homes else e._replace(home_exists=None, home_owner_uid=None)
             for e in self.passwd
         )
         absent = frozenset(uid for uid in self.absent_uids if uid >= 1000)
-        return replace(self, passwd=passwd, passwd_complete=False, absent_uids=absent)
+        return self._replace(passwd=passwd, passwd_complete=False, absent_uids=absent)
 
 
 # Debian ------------------------------------------------------------------------------
@@ -795,7 +796,7 @@ def _jupyter_image(ref: ImageRef) -> ImageFacts:
 
 # NVIDIA ------------------------------------------------------------------------------
 
-_CUDA_TAG = re.compile(
+_CUDA_TAG = compile_lazily(
     r"(?P<ver>\d+\.\d+(?:\.\d+)?)-(?P<flavor>(?:cudnn\d*-)?(?:base|runtime|devel))-(?P<os>[a-z]+)(?P<osver>[\d.]+)\Z"
 )
 
@@ -880,7 +881,7 @@ def _miniforge_image(ref: ImageRef) -> ImageFacts:
     return _facts(ref, f"{ref.name} ({base.label})", SRC_MINIFORGE, base, env={"CONDA_DIR": "/opt/conda"})
 
 
-_MICROMAMBA_TAG = re.compile(r"(?:(?P<ver>\d+(?:\.\d+){0,2})-?)?(?:git-[0-9a-f]{7}-?)?(?P<base>[a-z][a-z0-9.-]*)?\Z")
+_MICROMAMBA_TAG = compile_lazily(r"(?:(?P<ver>\d+(?:\.\d+){0,2})-?)?(?:git-[0-9a-f]{7}-?)?(?P<base>[a-z][a-z0-9.-]*)?\Z")
 
 
 def _micromamba_image(ref: ImageRef) -> ImageFacts:
@@ -918,7 +919,7 @@ def _micromamba_image(ref: ImageRef) -> ImageFacts:
 
 # uv ------------------------------------------------------------------------------------
 
-_UV_TAG = re.compile(r"(?:(?P<ver>\d+\.\d+(?:\.\d+)?)(?:-|\Z))?(?P<base>.*)\Z")
+_UV_TAG = compile_lazily(r"(?:(?P<ver>\d+\.\d+(?:\.\d+)?)(?:-|\Z))?(?P<base>.*)\Z")
 
 
 def _uv_image(ref: ImageRef) -> ImageFacts:
@@ -949,7 +950,7 @@ def _uv_image(ref: ImageRef) -> ImageFacts:
 
 # distroless ----------------------------------------------------------------------------
 
-_DISTROLESS_TAG = re.compile(
+_DISTROLESS_TAG = compile_lazily(
     r"(?P<debug>debug-?)?(?P<user>nonroot|latest)?(?:-(?:amd64|arm64|arm|s390x|ppc64le|riscv64))?\Z"
 )
 
@@ -1045,13 +1046,13 @@ _EXACT: dict[tuple[str, str], Builder] = {
 }
 # (registry, repository pattern) for families; checked in order after the exact table.
 _PATTERNS: tuple[tuple[str, re.Pattern[str], Builder], ...] = (
-    ("docker.io", re.compile(r"jupyter/[a-z0-9-]+\Z"), _jupyter_image),
-    ("quay.io", re.compile(r"jupyter/[a-z0-9-]+\Z"), _jupyter_image),
-    ("gcr.io", re.compile(r"distroless/[a-z0-9.-]+\Z"), _distroless_image),
-    ("registry.access.redhat.com", re.compile(r"ubi\d+/python-3\d+(?:-minimal)?\Z"), _ubi_python_image),
-    ("registry.redhat.io", re.compile(r"ubi\d+/python-3\d+(?:-minimal)?\Z"), _ubi_python_image),
-    ("quay.io", re.compile(r"sclorg/python-3\d+(?:-minimal)?-c\d+s\Z"), _ubi_python_image),
-    ("nvcr.io", re.compile(r"nvidia/[a-z0-9._/-]+\Z"), _ngc_image),
+    ("docker.io", compile_lazily(r"jupyter/[a-z0-9-]+\Z"), _jupyter_image),
+    ("quay.io", compile_lazily(r"jupyter/[a-z0-9-]+\Z"), _jupyter_image),
+    ("gcr.io", compile_lazily(r"distroless/[a-z0-9.-]+\Z"), _distroless_image),
+    ("registry.access.redhat.com", compile_lazily(r"ubi\d+/python-3\d+(?:-minimal)?\Z"), _ubi_python_image),
+    ("registry.redhat.io", compile_lazily(r"ubi\d+/python-3\d+(?:-minimal)?\Z"), _ubi_python_image),
+    ("quay.io", compile_lazily(r"sclorg/python-3\d+(?:-minimal)?-c\d+s\Z"), _ubi_python_image),
+    ("nvcr.io", compile_lazily(r"nvidia/[a-z0-9._/-]+\Z"), _ngc_image),
 )
 
 

@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import NamedTuple
 
+from .records import NamedTuple
 from fixer.shell import Diagnostic, Script, SimpleCommand, Span, Word, script_from_argv
 
 __all__ = ["InstallerCall", "ParsedOption", "find_installer_calls", "installer_call_from_argv"]
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedOption:
+class ParsedOption(NamedTuple):
     """One option as the tool understood it.
 
     `canonical` is the tool's main spelling (`--cache-dir`), `written` what the
@@ -42,8 +40,7 @@ class ParsedOption:
     value_span: Span | None
 
 
-@dataclass(frozen=True, slots=True)
-class InstallerCall:
+class InstallerCall(NamedTuple):
     """A recognised installer invocation.
 
     `program` is how it was started (`pip3`, `python3.12 -m pip`, `uv`), `subcommand`
@@ -112,20 +109,50 @@ class _Spec(NamedTuple):
 _UNLISTED = "unlisted"
 
 
-class _Table(NamedTuple):
-    names: dict[str, _Spec]
-    longs: tuple[str, ...]
-    strict: bool
+class _Table:
+    """An option table: every spelling -> its spec, the long spellings, and strictness.
+
+    The text is parsed when the table is first read: there are some forty tables and a
+    Dockerfile uses a few, so parsing them all would only lengthen start-up (by ~2 ms).
+    """
+
+    __slots__ = ("text", "strict", "_names", "_longs")
+
+    def __init__(self, text: str, strict: bool, names: dict[str, _Spec] | None = None,
+                 longs: tuple[str, ...] = ()) -> None:
+        self.text = text
+        self.strict = strict
+        self._names = names
+        self._longs = longs
+
+    @property
+    def names(self) -> dict[str, _Spec]:
+        return self._names if self._names is not None else self._parse()
+
+    @property
+    def longs(self) -> tuple[str, ...]:
+        if self._names is None:
+            self._parse()
+        return self._longs
+
+    def _parse(self) -> dict[str, _Spec]:
+        names: dict[str, _Spec] = {}
+        for token in self.text.split():
+            value = "?=" if token.endswith("?=") else "=" if token.endswith("=") else ""
+            spellings = token[: len(token) - len(value)].split("|")
+            spec = _Spec(next(s for s in spellings if s.startswith("--")), value)
+            names.update(dict.fromkeys(spellings, spec))
+        self._names = names
+        self._longs = tuple(name for name in names if name.startswith("--"))
+        return names
+
+    def lenient(self) -> _Table:
+        """The same options, with unknown ones allowed."""
+        return _Table(self.text, False, self.names, self._longs)
 
 
 def _table(*texts: str, strict: bool = True) -> _Table:
-    names: dict[str, _Spec] = {}
-    for token in " ".join(texts).split():
-        value = "?=" if token.endswith("?=") else "=" if token.endswith("=") else ""
-        spellings = token[: len(token) - len(value)].split("|")
-        spec = _Spec(next(s for s in spellings if s.startswith("--")), value)
-        names.update(dict.fromkeys(spellings, spec))
-    return _Table(names, tuple(name for name in names if name.startswith("--")), strict)
+    return _Table(" ".join(texts), strict)
 
 
 # pip 26.3 (pip/_internal/cli/cmdoptions.py, cli/main_parser.py, commands/*.py).
@@ -469,10 +496,6 @@ class _Tool(NamedTuple):
     reparse: bool = False  # pip: the subcommand's parser re-reads the options before it
 
 
-def _lenient(table: _Table) -> _Table:
-    return table._replace(strict=False)
-
-
 _PIP_ROOT = _table(_PIP_GENERAL, "--version|-V")
 _TOOLS = {
     "pip": _Tool("pip", _OPTPARSE, _PIP_ROOT, _PIP_COMMANDS, known=_PIP_OTHER_COMMANDS,
@@ -566,7 +589,7 @@ def _parse(tool: _Tool, program: str, args: Sequence[Word],
     subcommand = " ".join(word.text for word in names)
     table = tool.commands.get(subcommand)
     if table is None:
-        table = _lenient(tool.root)
+        table = tool.root.lenient()
         if tool.known and names and subcommand not in tool.known:
             head.errors.append(Diagnostic(f"{tool.name}: unknown command {subcommand!r}",
                                           names[0].start))

@@ -13,36 +13,63 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
+from .records import slots_repr
 from .stages import State, Variable, expansion_certain
 from .syntax import Flag, MountOption
-from .words import LexError, Lexer
+from .words import LexError, Lexer, is_plain
 
 _TARGET_KEYS = ("target", "dst", "destination")
 _SHARING = ("shared", "private", "locked")
 DEFAULT_CACHE_MODE = 0o755
 
 
-@dataclass(slots=True, eq=False)
 class Mount:
     """One `--mount` flag, resolved. Options not given keep BuildKit's defaults."""
 
-    flag: Flag
-    type: str
-    target: str | None
-    id: str | None
-    uid: int
-    gid: int
-    mode: int
-    sharing: str
-    source: str | None
-    from_: str | None
-    readonly: bool
-    certain: bool
-    explicit: frozenset[str]
-    undefined: frozenset[str]
-    errors: tuple[str, ...] = field(default=())
+    __slots__ = ("flag", "type", "target", "id", "uid", "gid", "mode", "sharing", "source", "from_", "readonly",
+                 "certain", "explicit", "undefined", "errors")
+
+    def __init__(
+        self,
+        flag: Flag,
+        type: str,
+        target: str | None,
+        id: str | None,
+        uid: int,
+        gid: int,
+        mode: int,
+        sharing: str,
+        source: str | None,
+        from_: str | None,
+        readonly: bool,
+        certain: bool,
+        explicit: frozenset[str],
+        undefined: frozenset[str],
+        errors: tuple[str, ...] = (),
+    ) -> None:
+        self.flag = flag
+        self.type = type
+        self.target = target
+        self.id = id
+        self.uid = uid
+        self.gid = gid
+        self.mode = mode
+        self.sharing = sharing
+        self.source = source
+        self.from_ = from_
+        self.readonly = readonly
+        self.certain = certain
+        self.explicit = explicit
+        self.undefined = undefined
+        self.errors = errors
+
+    __repr__ = slots_repr
+
+    def owned_by(self, uid: int, gid: int) -> Mount:
+        """The same mount with other `uid` and `gid` options (what a fix would make of it)."""
+        return Mount(self.flag, self.type, self.target, self.id, uid, gid, self.mode, self.sharing, self.source,
+                     self.from_, self.readonly, self.certain, self.explicit, self.undefined, self.errors)
 
     def option(self, *keys: str) -> MountOption | None:
         """The last written option among `keys` (BuildKit lets a later one win)."""
@@ -65,6 +92,8 @@ class Mount:
 
 def resolve_mounts(flags: tuple[Flag, ...], state: State, escape: str) -> tuple[Mount, ...]:
     """The mounts of a RUN, in order, with options expanded in `state`."""
+    if not flags:
+        return ()
     return tuple(_resolve(flag, state.env, state.values(), state.workdir.value, escape) for flag in flags if flag.name == "mount")
 
 
@@ -75,6 +104,9 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
     for option in flag.mount_options:
         if option.value is None:
             options[option.key] = None
+            continue
+        if is_plain(option.value, escape):
+            options[option.key] = option.value
             continue
         try:
             options[option.key] = lexer.process_word(option.value, values)

@@ -16,10 +16,12 @@ round-trips) plus `ParseError`s naming line and column.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from itertools import accumulate
 
 from . import arguments
 
+from .patterns import compile_lazily
+from .records import NamedTuple
 from .syntax import Dockerfile, Heredoc, Instruction, LogicalText, ParseError, Span, Trivia, line_column
 from .words import GO_SPACE, LexError, Lexer
 
@@ -27,8 +29,9 @@ BOM = "\ufeff"
 MAX_LINE_BYTES = 64 * 1024 - 1
 _VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
-_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
+_HEREDOC_WORD = compile_lazily(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
+_PLAIN_NAME = compile_lazily(r"[A-Za-z0-9_.-]+")
 
 
 class _Directives:
@@ -76,13 +79,8 @@ class _Builder:
         parts = source.split("\n")
         if parts[-1] == "":
             parts.pop()
-        starts: list[int] = []
-        ends: list[int] = []
-        position = 0
-        for part in parts:
-            starts.append(position)
-            position += len(part) + 1
-            ends.append(position)
+        ends = list(accumulate(len(part) + 1 for part in parts))
+        starts = [0, *ends[:-1]] if ends else []
         if ends:
             ends[-1] = min(ends[-1], len(source))
         self.starts = starts
@@ -104,6 +102,8 @@ class _Builder:
 
     def check_lengths(self, parts: list[str]) -> None:
         """BuildKit's line scanner gives up on a line of 64 KiB or more."""
+        if not parts or max(map(len, parts)) <= MAX_LINE_BYTES:
+            return
         for number, part in enumerate(parts, 1):
             if len(part) > MAX_LINE_BYTES and len(encode(part)) > MAX_LINE_BYTES:
                 self.error(number, 1, f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}")
@@ -242,7 +242,7 @@ def _trim_continuation(text: str, escape: str) -> tuple[str, bool]:
 
 _MARKER_LEXER = Lexer(raw_quotes=True, raw_escapes=True, skip_unset=True)
 _BLANKS = "".join(sorted(set(GO_SPACE)))
-_PLAIN_MARKER_WORDS = re.compile(
+_PLAIN_MARKER_WORDS = compile_lazily(
     "(?:<<[\t\r ]*|<(?!<)|[^<" + re.escape(_BLANKS) + "])+"
 )
 
@@ -280,6 +280,8 @@ def parse_heredoc_word(word: str) -> HeredocMarker | None:
     if not match or not match.group(3):
         return None
     rest = match.group(3)
+    if _PLAIN_NAME.fullmatch(rest):  # both lexers give such a name back as it is
+        return HeredocMarker(rest, int(match.group(1) or 0), match.group(2) == "-", True)
     plain = Lexer(skip_unset=True).process_words(rest, {})
     if len(plain) != 1:
         return None
@@ -313,18 +315,16 @@ def _freeze(
     if draft.sub is not None:
         sub = _freeze(draft.sub, logical, span, start_line, end_line, heredocs)
         heredocs = ()
+    flags = arguments.freeze_flags(draft.flags, logical) if draft.flags else ()
+    if len(logical.starts) == 1:  # one line: logical offsets are source offsets, shifted
+        origin = logical.origins[0]
+        keyword_span = Span(origin + draft.keyword_start, origin + draft.keyword_end)
+        args = LogicalText(logical.text[draft.args_start : draft.args_end], (0,), (origin + draft.args_start,))
+    else:
+        keyword_span = logical.span(draft.keyword_start, draft.keyword_end)
+        args = logical.slice(draft.args_start, draft.args_end)
     return Instruction(
-        keyword=draft.keyword,
-        keyword_span=logical.span(draft.keyword_start, draft.keyword_end),
-        span=span,
-        start_line=start_line,
-        end_line=end_line,
-        flags=arguments.freeze_flags(draft.flags, logical),
-        json=draft.json,
-        value=draft.value,
-        heredocs=heredocs,
-        args=logical.slice(draft.args_start, draft.args_end),
-        sub=sub,
+        draft.keyword, keyword_span, span, start_line, end_line, flags, draft.json, draft.value, heredocs, args, sub
     )
 
 

@@ -16,19 +16,18 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from .caches import PipSetting, prefix_of
 from .facts import Origin
 from .installers import find_installer_calls
+from .records import NamedTuple
 from .shell import Script, SimpleCommand
 
 GLOBAL_FILE = "/etc/pip.conf"
 _PRINTF_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'"}
 
 
-@dataclass(frozen=True, slots=True)
-class PipConfigWrites:
+class PipConfigWrites(NamedTuple):
     """Settings a RUN writes into pip config files, in order; `understood` is False when
     some write could not be read."""
 

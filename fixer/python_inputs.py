@@ -56,11 +56,12 @@ import posixpath
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .installers import InstallerCall
+from .patterns import compile_lazily
+from .records import NamedTuple, slots_repr
 
 __all__ = [
     "BuildContext",
@@ -76,15 +77,13 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Undetermined:
+class Undetermined(NamedTuple):
     """What an install reads cannot be known statically; `reason` says why."""
 
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
+class Inputs(NamedTuple):
     """What an install reads from the build context.
 
     `files` are context-relative POSIX paths, each present and sent to the builder.
@@ -101,8 +100,7 @@ class Inputs:
     dependencies: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class SetupReads:
+class SetupReads(NamedTuple):
     """What a setup.py reads: files relative to its directory, and why it needs the package
     sources (`find_packages()`), None when it does not say (setuptools then finds them itself)."""
 
@@ -121,8 +119,7 @@ class _Unknown(Exception):
 # --------------------------------------------------------------------------- .dockerignore
 
 
-@dataclass(frozen=True, slots=True)
-class _Pattern:
+class _Pattern(NamedTuple):
     """One compiled pattern, matched the way moby/patternmatcher's `Pattern.match` does."""
 
     exclusion: bool
@@ -183,8 +180,7 @@ def _clean(path: str) -> str:
     return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
 
 
-@dataclass(frozen=True, slots=True)
-class DockerIgnore:
+class DockerIgnore(NamedTuple):
     """The patterns of a `.dockerignore` file (or of `COPY --exclude` flags)."""
 
     patterns: tuple[_Pattern, ...] = ()
@@ -235,8 +231,7 @@ class DockerIgnore:
 # --------------------------------------------------------------------------- build context
 
 
-@dataclass(frozen=True, slots=True)
-class BuildContext:
+class BuildContext(NamedTuple):
     """The build-context directory, and where a broad `COPY . <target>` puts it in the image.
 
     `ignores` are applied together: `.dockerignore` and the COPY's `--exclude` patterns
@@ -276,11 +271,11 @@ class BuildContext:
 
 # --------------------------------------------------------------------------- requirement files
 
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_VARIABLE = compile_lazily(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 # Fetched from elsewhere: URLs (but `file:`, a local path) and VCS requirements (`git+ssh://`, `git+git@...`).
-_REMOTE = re.compile(r"^(?!file:)[A-Za-z][A-Za-z0-9+.-]*://|^(?:git|hg|svn|bzr)\+")
+_REMOTE = compile_lazily(r"^(?!file:)[A-Za-z][A-Za-z0-9+.-]*://|^(?:git|hg|svn|bzr)\+")
 _ARCHIVES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz", ".tar.xz", ".txz")
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+_COMMENT = compile_lazily(r"(^|\s+)#.*$")
 # The options pip accepts inside requirement files (req_file.py SUPPORTED_OPTIONS*),
 # long forms for resolving optparse abbreviations.
 _FILE_OPTIONS = (
@@ -422,7 +417,6 @@ def _local_dependencies(data: dict[str, Any]) -> str | None:
 # --------------------------------------------------------------------------- the collector
 
 
-@dataclass
 class _Collector:
     """Gathers what one install reads; raises `_Unknown` at the first thing it cannot know.
 
@@ -430,13 +424,18 @@ class _Collector:
     are the environment values known for certain (`$NAME` and `${NAME}` expand to them).
     """
 
-    context: BuildContext
-    cwd: str
-    variables: Mapping[str, str] = field(default_factory=dict)
-    files: set[str] = field(default_factory=set)
-    projects: list[str] = field(default_factory=list)
-    dependencies: bool = True
-    _followed: set[str] = field(default_factory=set)
+    __slots__ = ("context", "cwd", "variables", "files", "projects", "dependencies", "_followed")
+
+    def __init__(self, context: BuildContext, cwd: str, variables: Mapping[str, str]) -> None:
+        self.context = context
+        self.cwd = cwd
+        self.variables = variables
+        self.files: set[str] = set()
+        self.projects: list[str] = []
+        self.dependencies = True
+        self._followed: set[str] = set()
+
+    __repr__ = slots_repr
 
     def expand(self, written: str, what: str) -> str:
         """`written` with its known variables expanded; a reference to another is Unknown."""

@@ -16,17 +16,17 @@ fix found in shell code lands on the right bytes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .parser import parse_heredoc_word
+from .patterns import compile_lazily
+from .records import slots_repr
 from .syntax import Heredoc, Instruction, LogicalText, Span
 from .words import LexError
 
-_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
+_JSON_STRING = compile_lazily(r'"((?:[^"\\]|\\.)*)"')
+_LEADING_TABS = compile_lazily(r"^\t+", re.MULTILINE)
 
 
-@dataclass(slots=True, eq=False)
 class RunScript:
     """The program a RUN executes.
 
@@ -36,11 +36,23 @@ class RunScript:
     `argv_spans` holds the source span of each JSON string's content.
     """
 
-    kind: str
-    code: str
-    code_map: LogicalText | None
-    argv: tuple[str, ...] = ()
-    argv_spans: tuple[tuple[int, int], ...] = ()
+    __slots__ = ("kind", "code", "code_map", "argv", "argv_spans")
+
+    def __init__(
+        self,
+        kind: str,
+        code: str,
+        code_map: LogicalText | None,
+        argv: tuple[str, ...] = (),
+        argv_spans: tuple[tuple[int, int], ...] = (),
+    ) -> None:
+        self.kind = kind
+        self.code = code
+        self.code_map = code_map
+        self.argv = argv
+        self.argv_spans = argv_spans
+
+    __repr__ = slots_repr
 
     def source_span(self, start: int, end: int) -> Span | None:
         """Where `[start, end)` of the parsed script is in the Dockerfile; None if it cannot map.

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
-from typing import NamedTuple
+
+from .records import NamedTuple
 
 __all__ = [
     "Assignment",
@@ -48,8 +48,7 @@ _first = itemgetter(0)
 # --------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """One shell word: where it is in the code and what it means after quote removal.
 
     `code[start:end]` is the word as written, quotes included. `text` is the word after
@@ -65,7 +64,7 @@ class Word:
     text: str
     quoted: bool = False
     has_expansion: bool = False
-    segments: tuple[tuple[int, int], ...] | None = field(default=None, repr=False)
+    segments: tuple[tuple[int, int], ...] | None = None
 
     def offset_of(self, index: int) -> int:
         """Code offset of `text[index]`; `index == len(text)` gives the offset just past it."""
@@ -118,8 +117,7 @@ class Word:
                 yield offset + low - text_index, high - low
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(NamedTuple):
     """A `NAME=value` word before the command name (or making up the whole command)."""
 
     name: str
@@ -127,8 +125,7 @@ class Assignment:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Redirect:
+class Redirect(NamedTuple):
     """A redirection such as `>file`, `2>&1` or `<<EOF`: not an argument of the command.
 
     For a here-document, `target` is the delimiter word and `body` the span of the
@@ -150,8 +147,7 @@ class Redirect:
         return re.sub(r"(?m)^\t+", "", text) if self.op == "<<-" else text
 
 
-@dataclass(frozen=True, slots=True)
-class EnvChange:
+class EnvChange(NamedTuple):
     """One change to the environment of a command, in the order the shell applies them.
 
     `kind` is `set` (`value` as written, expansions kept), `unset` (`name == "*"`:
@@ -170,8 +166,7 @@ class EnvChange:
     origin: str
 
 
-@dataclass(frozen=True, slots=True)
-class UserSwitch:
+class UserSwitch(NamedTuple):
     """A wrapper that runs the command as another user (`su`, `gosu`, `sudo -u`...).
 
     `user` is as written (a name, a uid, `user:group`, or `root` by default); HOME
@@ -182,16 +177,14 @@ class UserSwitch:
     user: str
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """Something the shell would reject or that could not be understood, at an offset."""
 
     message: str
     offset: int
 
 
-@dataclass(frozen=True, slots=True)
-class SimpleCommand:
+class SimpleCommand(NamedTuple):
     """One simple command, wherever it sits in the script.
 
     `connector` is the operator before it (`''` first in a list). `depth` counts the
@@ -235,8 +228,7 @@ class SimpleCommand:
         return _basename(words[0]) if words else None
 
 
-@dataclass(frozen=True, slots=True)
-class CommandContext:
+class CommandContext(NamedTuple):
     """What a command inherits from the script before it: environment, user, directory.
 
     `env` lists the changes in effect, oldest first (statements of the enclosing
@@ -257,14 +249,30 @@ class CommandContext:
         return None
 
 
-@dataclass(frozen=True, slots=True)
 class Script:
-    """A parsed script: its commands in source order and what went wrong reading it."""
+    """A parsed script: its commands in source order and what went wrong reading it.
 
-    code: str
-    commands: tuple[SimpleCommand, ...]
-    errors: tuple[Diagnostic, ...]
-    _contexts: dict[int, CommandContext] = field(default_factory=dict, repr=False, compare=False)
+    Compared and hashed by code, commands and errors; `_contexts` is a cache.
+    """
+
+    __slots__ = ("code", "commands", "errors", "_contexts")
+
+    def __init__(self, code: str, commands: tuple[SimpleCommand, ...], errors: tuple[Diagnostic, ...]) -> None:
+        self.code = code
+        self.commands = commands
+        self.errors = errors
+        self._contexts: dict[int, CommandContext] = {}
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.code, self.commands, self.errors) == (other.code, other.commands, other.errors)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.commands, self.errors))
+
+    def __repr__(self) -> str:
+        return f"Script(code={self.code!r}, commands={self.commands!r}, errors={self.errors!r})"
 
     def context_of(self, command: SimpleCommand) -> CommandContext:
         """The environment, user and directory `command` runs with (computed once, on demand)."""
@@ -347,8 +355,8 @@ def _make_word(start: int, end: int, text: str, quoted: bool, expansion: bool,
                segments: list[tuple[int, int]]) -> Word:
     """Build a word, dropping `segments` when the text is the raw code itself."""
     if len(segments) == 1 and segments[0] == (0, start) and end - start == len(text):
-        return _new_word(start, end, text, quoted, expansion, None)
-    return _new_word(start, end, text, quoted, expansion, tuple(segments))
+        return Word(start, end, text, quoted, expansion, None)
+    return Word(start, end, text, quoted, expansion, tuple(segments))
 
 
 def _append_run(segments: list[tuple[int, int]], text_index: int, offset: int) -> None:
@@ -360,28 +368,9 @@ def _append_run(segments: list[tuple[int, int]], text_index: int, offset: int) -
     segments.append((text_index, offset))
 
 
-def _fast_constructor(cls: type) -> Callable[..., object]:
-    """A positional constructor for a frozen slotted dataclass, about twice as fast.
-
-    The generated `__init__` of a frozen dataclass sets each field through
-    `object.__setattr__`; the lexer builds a word per token and a command per
-    statement, so for those it writes the slots through their descriptors instead.
-    """
-    names = [f.name for f in fields(cls)]
-    namespace = {"new": object.__new__, "cls": cls}
-    namespace.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
-    body = "".join(f"    set_{name}(obj, {name})\n" for name in names)
-    exec(f"def make({', '.join(names)}):\n    obj = new(cls)\n{body}    return obj", namespace)
-    return namespace["make"]
-
-
-_new_word = _fast_constructor(Word)
-_new_command = _fast_constructor(SimpleCommand)
-
-
 def _plain_word(start: int, end: int, text: str) -> Word:
     """A word whose text is the code itself (no quotes, escapes or expansions)."""
-    return _new_word(start, end, text, False, False, None)
+    return Word(start, end, text, False, False, None)
 
 
 class _Builder:
@@ -473,7 +462,7 @@ class _Draft:
     def freeze(self, chains: dict[_Scope, tuple[int, ...]]) -> SimpleCommand:
         shell = chains.get(self.scope) or _shell_chain(self.scope, chains)
         launcher = None if self.launcher is None else self.launcher.index
-        return _new_command(
+        return SimpleCommand(
             self.index, (self.start, self.end), tuple(self.words), tuple(self.assignments),
             tuple(self.redirects), self.connector, self.depth, shell, self.nested_level,
             launcher, self.effective_start, self.effects,
@@ -515,7 +504,7 @@ def _shift_word(word: Word, shift: int) -> Word:
     segments = word.segments
     if segments is not None:
         segments = tuple((index, offset + shift) for index, offset in segments)
-    return _new_word(word.start + shift, word.end + shift, word.text, word.quoted,
+    return Word(word.start + shift, word.end + shift, word.text, word.quoted,
                      word.has_expansion, segments)
 
 
@@ -630,7 +619,7 @@ class _Parser:
         if self.code[self.pos : self.pos + 1] not in (" ", "\t", "\\"):
             return []  # an operator, a quote or the end follows: no plain argument
         scanner = _PLAIN_ARGUMENT.scanner(self.code, self.pos)
-        words = [_new_word(*match.span(1), match.group(1), False, False, None)
+        words = [Word(*match.span(1), match.group(1), False, False, None)
                  for match in iter(scanner.match, None)]
         if words:
             self.pos = words[-1].end

@@ -8,10 +8,10 @@ become `SourceError`s that name the path, so one bad file never stops the others
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from .parser import decode
+from .records import NamedTuple
 
 STDIN = "-"
 
@@ -20,8 +20,7 @@ class SourceError(Exception):
     """A file could not be read; the message names it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """A Dockerfile's display name and decoded text."""
 
     name: str

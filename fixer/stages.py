@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from . import images
 from .facts import BUILTIN, Known, Origin
+from .records import NamedTuple, slots_repr
 from .syntax import Dockerfile, Instruction
-from .words import LexError, Lexer
+from .words import LexError, Lexer, is_plain
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -40,29 +40,42 @@ PLATFORM_ARGS = frozenset(
 
 # An environment variable as a RUN sees it: its value, where it was set, and whether it is
 # certain (False when a --build-arg could change it: ARG values and what derives from them).
-# The plain class, not `Known[str]`: calling a subscripted slotted dataclass fails.
+# The plain class, not `Known[str]`: calling a subscripted generic class is slower.
 Variable = Known
 
 
-@dataclass(slots=True, eq=False)
 class Stage:
     """One FROM and what follows it."""
 
-    index: int
-    name: str | None
-    instruction: Instruction
-    base_name: str
-    base_name_certain: bool
-    base_stage: Stage | None
-    image: images.ImageFacts | None
-    instructions: list[Instruction] = field(default_factory=list)
+    __slots__ = ("index", "name", "instruction", "base_name", "base_name_certain", "base_stage", "image",
+                 "instructions")
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,
+        instruction: Instruction,
+        base_name: str,
+        base_name_certain: bool,
+        base_stage: Stage | None,
+        image: images.ImageFacts | None,
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.instruction = instruction
+        self.base_name = base_name
+        self.base_name_certain = base_name_certain
+        self.base_stage = base_stage
+        self.image = image
+        self.instructions: list[Instruction] = []
+
+    __repr__ = slots_repr
 
     @property
     def label(self) -> str:
         return self.name or str(self.index)
 
 
-@dataclass(slots=True, eq=False)
 class State:
     """The frontend state an instruction runs in. Never mutated once built: each change copies.
 
@@ -73,14 +86,29 @@ class State:
     None then does not mean root).
     """
 
-    stage: Stage
-    env: dict[str, Variable]
-    config_env: dict[str, Variable]
-    user: Variable | None
-    workdir: Variable
-    shell: tuple[str, ...]
-    unknown: frozenset[str] = frozenset()
-    _values: dict[str, str] | None = None
+    __slots__ = ("stage", "env", "config_env", "user", "workdir", "shell", "unknown", "_values")
+
+    def __init__(
+        self,
+        stage: Stage,
+        env: dict[str, Variable],
+        config_env: dict[str, Variable],
+        user: Variable | None,
+        workdir: Variable,
+        shell: tuple[str, ...],
+        unknown: frozenset[str] = frozenset(),
+        _values: dict[str, str] | None = None,
+    ) -> None:
+        self.stage = stage
+        self.env = env
+        self.config_env = config_env
+        self.user = user
+        self.workdir = workdir
+        self.shell = shell
+        self.unknown = unknown
+        self._values = _values
+
+    __repr__ = slots_repr
 
     def values(self) -> dict[str, str]:
         """Plain name -> value mapping for the lexer, built once per state."""
@@ -89,21 +117,14 @@ class State:
         return self._values
 
     def replace(self, **changes: object) -> State:
-        fields = {
-            "stage": self.stage,
-            "env": self.env,
-            "config_env": self.config_env,
-            "user": self.user,
-            "workdir": self.workdir,
-            "shell": self.shell,
-            "unknown": self.unknown,
-        }
-        fields.update(changes)
-        return State(**fields)  # type: ignore[arg-type]
+        """A copy with `changes`; the cached `values()` are dropped unless given."""
+        state = State(self.stage, self.env, self.config_env, self.user, self.workdir, self.shell, self.unknown)
+        for name, value in changes.items():
+            setattr(state, name, value)
+        return state
 
 
-@dataclass(slots=True)
-class Expansion:
+class Expansion(NamedTuple):
     """A word after expansion, and whether a build argument or an unknown took part."""
 
     value: str
@@ -111,15 +132,20 @@ class Expansion:
     error: str | None = None
 
 
-@dataclass(slots=True, eq=False)
 class StagesResult:
-    stages: list[Stage]
-    state_before: dict[int, State]
-    stage_of: dict[int, Stage]
-    global_args: dict[str, Variable]
-    errors: list[tuple[Instruction, str]]
+    """The stages, the state before each instruction (and after WORKDIR and USER), by `id()`."""
 
-    state_after_: dict[int, State] = field(default_factory=dict)
+    __slots__ = ("stages", "state_before", "stage_of", "global_args", "errors", "state_after_")
+
+    def __init__(self) -> None:
+        self.stages: list[Stage] = []
+        self.state_before: dict[int, State] = {}
+        self.stage_of: dict[int, Stage] = {}
+        self.global_args: dict[str, Variable] = {}
+        self.errors: list[tuple[Instruction, str]] = []
+        self.state_after_: dict[int, State] = {}
+
+    __repr__ = slots_repr
 
     def state(self, instruction: Instruction) -> State | None:
         """The state an instruction runs in."""
@@ -132,6 +158,8 @@ class StagesResult:
 
 def expand(word: str, env: Mapping[str, Variable], values: Mapping[str, str], escape: str) -> Expansion:
     """Expand a word as the frontend does; uncertain if it used a variable a build arg sets."""
+    if is_plain(word, escape):
+        return Expansion(word, True)  # most words
     lexer = Lexer(escape=escape)
     try:
         value = lexer.process_word(word, values)
@@ -153,7 +181,7 @@ class _Walker:
         self.tree = tree
         self.escape = tree.escape
         self.build_args = dict(build_args)
-        self.result = StagesResult([], {}, {}, {}, [])
+        self.result = StagesResult()
         self.final_states: dict[int, State] = {}
         self.named: dict[str, Stage] = {}
 

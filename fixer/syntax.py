@@ -6,9 +6,11 @@ which gives back the input byte for byte. A fix therefore replaces the smallest 
 it needs and never re-emits an instruction (the way dockerfile-parse does, which loses
 continuations, comments and CRLF).
 
-Nodes are plain slotted classes rather than frozen dataclasses because building a frozen
-dataclass costs about five times as much, and the parser builds thousands per second;
-treat them as immutable all the same: fixes are text edits, never node mutations.
+Nodes are named tuples, or plain slotted classes where identity matters (instructions
+are keys of the analysis' per-instruction tables), rather than frozen dataclasses:
+building a frozen dataclass costs about five times as much, and the parser builds
+thousands per second. Treat them all as immutable: fixes are text edits, never node
+mutations.
 
 Values (`Instruction.value`, `Flag.text`, heredoc names and bodies) are what BuildKit's
 own parser produces for the same input; `tests/test_differential.py` holds us to that.
@@ -17,8 +19,8 @@ own parser produces for the same input; `tests/test_differential.py` holds us to
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
-from typing import NamedTuple
+
+from .records import NamedTuple, slots_repr
 
 
 class Span(NamedTuple):
@@ -31,7 +33,6 @@ class Span(NamedTuple):
         return source[self.start : self.end]
 
 
-@dataclass(slots=True, eq=False)
 class LogicalText:
     """A line as BuildKit sees it after joining continuations, with a map back to the source.
 
@@ -41,9 +42,14 @@ class LogicalText:
     source, so any offset into `text` maps back to the source in O(log n).
     """
 
-    text: str
-    starts: tuple[int, ...]
-    origins: tuple[int, ...]
+    __slots__ = ("text", "starts", "origins")
+
+    def __init__(self, text: str, starts: tuple[int, ...], origins: tuple[int, ...]) -> None:
+        self.text = text
+        self.starts = starts
+        self.origins = origins
+
+    __repr__ = slots_repr
 
     def to_source(self, index: int) -> int:
         """Source offset of the character at `index`, or just past the last one for the end."""
@@ -76,8 +82,7 @@ class LogicalText:
         return LogicalText(self.text[start:end], tuple(starts), tuple(origins))
 
 
-@dataclass(frozen=True, slots=True)
-class Trivia:
+class Trivia(NamedTuple):
     """A source line that is not part of an instruction.
 
     `kind` is one of `bom`, `directive`, `comment`, `blank`. Directives are parser
@@ -91,8 +96,7 @@ class Trivia:
     value: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class MountOption:
+class MountOption(NamedTuple):
     """One `key=value` (or bare `key`) of a `--mount` flag, with the spans of both parts."""
 
     key: str
@@ -106,8 +110,7 @@ class MountOption:
         return Span(self.key_span.start, end)
 
 
-@dataclass(slots=True)
-class Flag:
+class Flag(NamedTuple):
     """A builder flag such as `--mount=type=cache,target=/root/.cache/pip`.
 
     `text` is the flag as BuildKit reports it (quotes removed, escapes consumed);
@@ -123,8 +126,7 @@ class Flag:
     mount_options: tuple[MountOption, ...] = ()
 
 
-@dataclass(slots=True)
-class Heredoc:
+class Heredoc(NamedTuple):
     """A here-document attached to RUN, COPY or ADD.
 
     `content` is the body exactly as in the source (line endings kept, tabs not yet
@@ -141,7 +143,6 @@ class Heredoc:
     terminator_span: Span | None
 
 
-@dataclass(slots=True, eq=False)
 class Instruction:
     """One Dockerfile instruction, continuation lines, comments inside it and heredocs included.
 
@@ -150,19 +151,39 @@ class Instruction:
     `keyword_span` points at the word as written. `value` is BuildKit's node chain for
     the arguments. `args` is the argument text after the flags, as one logical line
     with a map back to the source. `sub` is the instruction an ONBUILD wraps.
+    Compared by identity.
     """
 
-    keyword: str
-    keyword_span: Span
-    span: Span
-    start_line: int
-    end_line: int
-    flags: tuple[Flag, ...]
-    json: bool
-    value: tuple[str, ...]
-    heredocs: tuple[Heredoc, ...]
-    args: LogicalText
-    sub: Instruction | None = None
+    __slots__ = ("keyword", "keyword_span", "span", "start_line", "end_line", "flags", "json", "value",
+                 "heredocs", "args", "sub")
+
+    def __init__(
+        self,
+        keyword: str,
+        keyword_span: Span,
+        span: Span,
+        start_line: int,
+        end_line: int,
+        flags: tuple[Flag, ...],
+        json: bool,
+        value: tuple[str, ...],
+        heredocs: tuple[Heredoc, ...],
+        args: LogicalText,
+        sub: Instruction | None = None,
+    ) -> None:
+        self.keyword = keyword
+        self.keyword_span = keyword_span
+        self.span = span
+        self.start_line = start_line
+        self.end_line = end_line
+        self.flags = flags
+        self.json = json
+        self.value = value
+        self.heredocs = heredocs
+        self.args = args
+        self.sub = sub
+
+    __repr__ = slots_repr
 
     @property
     def effective(self) -> Instruction:
@@ -179,8 +200,7 @@ def line_column(line_starts: tuple[int, ...], offset: int) -> tuple[int, int]:
     return line, offset - line_starts[line - 1] + 1
 
 
-@dataclass(frozen=True, slots=True)
-class ParseError:
+class ParseError(NamedTuple):
     """A problem BuildKit would reject the file for, at a 1-based line and column."""
 
     line: int
@@ -188,8 +208,7 @@ class ParseError:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Dockerfile:
+class Dockerfile(NamedTuple):
     """A parsed Dockerfile: the source, its elements in order, and what was wrong with it."""
 
     source: str
@@ -197,7 +216,7 @@ class Dockerfile:
     instructions: tuple[Instruction, ...]
     escape: str
     errors: tuple[ParseError, ...]
-    line_starts: tuple[int, ...] = field(repr=False, default=())
+    line_starts: tuple[int, ...] = ()
 
     def render(self) -> str:
         """The source text rebuilt from the elements; equal to `source` by construction."""

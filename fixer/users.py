@@ -57,12 +57,14 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from functools import partial
 
 from .facts import Origin
 from .images import ImageFacts, ImageRef, parse_image_reference
+from .patterns import compile_lazily
+from .records import NamedTuple
 from .shell import Script, SimpleCommand, Word
 
 __all__ = [
@@ -97,7 +99,8 @@ class Account:
     cannot be predicted here (a system account, an image whose passwd is partly known).
     `home` is None when the tool's default depends on a version or distro that is not
     known. `home_exists`/`home_owner_uid` are None when not known; the owner only means
-    something when the directory exists.
+    something when the directory exists. A frozen dataclass (`dataclasses.replace` edits
+    it), unlike the named tuples elsewhere.
     """
 
     name: str
@@ -109,8 +112,7 @@ class Account:
     origin: Origin
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     """A group the build created (`groupadd`, `addgroup`, a user's own group), for gid look-ups."""
 
     name: str
@@ -121,7 +123,8 @@ class Group:
 class Passwd:
     """The accounts of an image at one point of the build, in /etc/passwd order.
 
-    Immutable, so a RUN's snapshot costs nothing to keep; every change returns a copy.
+    Immutable (a frozen dataclass: assigning raises FrozenInstanceError), so a RUN's
+    snapshot costs nothing to keep; every change returns a copy.
 
     - `complete`: every account is listed, so a missing name really is missing (and
       `USER name` fails the build).
@@ -223,8 +226,7 @@ def _regular_range_known(facts: ImageFacts) -> bool:
     return base.group(1) != "Ubuntu" or 1000 in facts.absent_uids or any(e.uid == 1000 for e in facts.passwd)
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedUser:
+class ResolvedUser(NamedTuple):
     """What a `USER` value means for a RUN, on the passwd side (the caller applies `ENV HOME`).
 
     None means not known, and `reason` says why. `error` is set when BuildKit fails the
@@ -271,10 +273,10 @@ def resolve_user(passwd: Passwd, user: str | None) -> ResolvedUser:
     if group and resolved.error is None:
         gid = passwd.gid_of_group(group)
         reason = resolved.reason if gid is not None else _join(resolved.reason, f"gid of group {group} is not known")
-        resolved = replace(resolved, gid=gid, reason=reason)
+        resolved = resolved._replace(gid=gid, reason=reason)
     if passwd.doubts:
         why = "; ".join(str(d) for d in passwd.doubts)
-        resolved = replace(resolved, certain=False, reason=_join(resolved.reason, f"accounts may have changed: {why}"))
+        resolved = resolved._replace(certain=False, reason=_join(resolved.reason, f"accounts may have changed: {why}"))
     return resolved
 
 
@@ -324,12 +326,12 @@ def _join(first: str | None, second: str) -> str:
 _LABEL_FAMILIES = (
     (re.compile(r"\balpine\b"), "alpine"),
     (re.compile(r"\b(?:debian|ubuntu|bitnami|minideb)\b"), "debian"),
-    (re.compile(r"\b(?:ubi\d*|amazon ?linux|fedora|rocky ?linux|alma ?linux|centos|red ?hat|rhel)\b"), "rhel"),
+    (compile_lazily(r"\b(?:ubi\d*|amazon ?linux|fedora|rocky ?linux|alma ?linux|centos|red ?hat|rhel)\b"), "rhel"),
 )
 _TAG_FAMILIES = (
-    (re.compile(r"alpine"), "alpine"),
-    (re.compile(r"ubuntu|debian|bookworm|bullseye|buster|trixie|jammy|noble|focal|slim"), "debian"),
-    (re.compile(r"ubi\d|rockylinux|centos|amzn|fedora"), "rhel"),
+    (compile_lazily(r"alpine"), "alpine"),
+    (compile_lazily(r"ubuntu|debian|bookworm|bullseye|buster|trixie|jammy|noble|focal|slim"), "debian"),
+    (compile_lazily(r"ubi\d|rockylinux|centos|amzn|fedora"), "rhel"),
 )
 _DISTRO_REPOSITORIES = {
     "debian": "debian", "ubuntu": "debian", "alpine": "alpine", "fedora": "rhel", "centos": "rhel",
@@ -404,8 +406,7 @@ def _options(short: str, longs: Mapping[str, str], extra: _Table | None = None) 
     return table
 
 
-@dataclass(frozen=True, slots=True)
-class _Parsed:
+class _Parsed(NamedTuple):
     options: tuple[tuple[str, Word | None], ...]
     operands: tuple[Word, ...]
 
@@ -537,8 +538,7 @@ _RM = _options("dfiIrRv", {
 # --------------------------------------------------------------------------- what tools add
 
 
-@dataclass(frozen=True, slots=True)
-class _NewUser:
+class _NewUser(NamedTuple):
     """An account a tool adds, its home's state already worked out, and the user's own group."""
 
     name: str
@@ -551,8 +551,7 @@ class _NewUser:
     group: Group | None
 
 
-@dataclass(frozen=True, slots=True)
-class _NewGroup:
+class _NewGroup(NamedTuple):
     name: str
     gid: int | None
     system: bool | None
@@ -580,7 +579,7 @@ def _agree(first: _Outcome, second: _Outcome) -> _Outcome:
         return first
     if type(first) is not type(second) or isinstance(first, _Unreadable) or first is None:
         return _UNREADABLE
-    values = {f.name: getattr(first, f.name) for f in fields(first)}
+    values = {name: getattr(first, name) for name in first._fields}
     for name, value in values.items():
         if getattr(second, name) != value:
             values[name] = None
@@ -606,7 +605,7 @@ def _int(text: str | None) -> int | None:
 
 # --------------------------------------------------------------------------- one RUN
 
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_VARIABLE = compile_lazily(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _GLOB = re.compile(r"[*?\[]")
 # Directories every base image the tool knows has (Debian, Ubuntu, Alpine, RHEL; FHS).
 _STANDARD_DIRS = frozenset({"/", "/home", "/opt", "/srv", "/tmp", "/usr", "/usr/local", "/var", "/var/lib"})
@@ -1348,7 +1347,7 @@ _EDITING_TOOLS = frozenset({"usermod", "userdel", "deluser", "groupmod", "groupd
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
 _SHELL_VALUES = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 # Files sourced to set variables (os-release, a venv's or conda's activation), not to add users.
-_ENVIRONMENT_FILES = re.compile(r"(?:^|/)(?:os-release|lsb-release|activate|conda\.sh|mamba\.sh|env|\.?profile"
+_ENVIRONMENT_FILES = compile_lazily(r"(?:^|/)(?:os-release|lsb-release|activate|conda\.sh|mamba\.sh|env|\.?profile"
                                 r"|\.?bashrc|environment|nvm\.sh)\Z")  # fmt: skip
 _PACKAGE_VERBS = {
     "apt-get": {"install", "upgrade", "dist-upgrade", "full-upgrade", "reinstall"},
@@ -1362,7 +1361,7 @@ _PACKAGE_VERBS = {
     "tdnf": {"install", "upgrade", "update", "reinstall"},
     "zypper": {"install", "in", "update", "up", "dist-upgrade", "dup"},
 }
-_RPM_INSTALL = re.compile(r"-[a-zA-Z]*[iUF][a-zA-Z]*\Z|--(?:install|upgrade|freshen)\Z")
+_RPM_INSTALL = compile_lazily(r"-[a-zA-Z]*[iUF][a-zA-Z]*\Z|--(?:install|upgrade|freshen)\Z")
 _ACCOUNT_FILES = frozenset({"/etc/passwd", "/etc/group"})
 _READERS = frozenset({
     "cat", "grep", "egrep", "fgrep", "head", "tail", "cut", "awk", "getent", "wc", "less", "more", "test", "[",

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from .records import slots_repr
 
 _EOF = ""
 # A name is letters, digits and `_` not starting with a digit (longer forms go through
@@ -30,7 +31,6 @@ class LexError(ValueError):
     """The frontend would reject this word (an unterminated quote, `${}`...)."""
 
 
-@dataclass
 class Lexer:
     """One configuration of BuildKit's `shell.Lex`.
 
@@ -40,13 +40,25 @@ class Lexer:
     UndefinedVar check uses the latter; dockerfix uses both for provenance).
     """
 
-    escape: str = "\\"
-    raw_quotes: bool = False
-    raw_escapes: bool = False
-    skip_unset: bool = False
-    skip_quotes: bool = False
-    matched: set[str] = field(default_factory=set)
-    unmatched: set[str] = field(default_factory=set)
+    __slots__ = ("escape", "raw_quotes", "raw_escapes", "skip_unset", "skip_quotes", "matched", "unmatched")
+
+    def __init__(
+        self,
+        escape: str = "\\",
+        raw_quotes: bool = False,
+        raw_escapes: bool = False,
+        skip_unset: bool = False,
+        skip_quotes: bool = False,
+    ) -> None:
+        self.escape = escape
+        self.raw_quotes = raw_quotes
+        self.raw_escapes = raw_escapes
+        self.skip_unset = skip_unset
+        self.skip_quotes = skip_quotes
+        self.matched: set[str] = set()
+        self.unmatched: set[str] = set()
+
+    __repr__ = slots_repr
 
     def process_word(self, word: str, env: Mapping[str, str]) -> str:
         """Expand one word, keeping the blanks inside it (ENV values, mount options)."""
@@ -379,6 +391,12 @@ def _reverse_pattern(pattern: str) -> str:
 
 def _trim_suffix(pattern: str, value: str, greedy: bool) -> str:
     return _trim_prefix(_reverse_pattern(pattern), value[::-1], greedy)[::-1]
+
+
+def is_plain(word: str, escape: str) -> bool:
+    """No `$`, escape character or quote: the lexer gives such a word back unchanged
+    (and looks no variable up), so callers may skip it."""
+    return "$" not in word and escape not in word and "'" not in word and '"' not in word
 
 
 def is_go_space(ch: str) -> bool:

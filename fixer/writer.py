@@ -9,7 +9,6 @@ the repository (or the directory dockerfix runs in): a fix must not reach outsid
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from .parser import encode
@@ -21,6 +20,8 @@ class WriteError(Exception):
 
 def write_atomic(path: str, text: str, root: Path) -> None:
     """Replace the file at `path` with `text` (UTF-8, invalid bytes kept), keeping its mode."""
+    import tempfile  # about 3 ms (shutil, random, bz2, lzma): only --write needs it
+
     target = Path(os.path.realpath(path))
     if os.path.islink(path) and not _inside(target, root):
         raise WriteError(f"{path}: not written: it is a symlink to {target}, outside {root}")

@@ -11,25 +11,24 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import ClassVar
 
 from ..analysis import FileFacts
 from ..diagnostics import Diagnostic, Fix
+from ..records import NamedTuple
 from ..syntax import Dockerfile, Span
 
 
-@dataclass(frozen=True, slots=True)
-class Valid:
+class Valid(NamedTuple):
     """A Dockerfile the rule must accept."""
 
     source: str
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Invalid:
+class Invalid(NamedTuple):
     """A Dockerfile the rule must flag.
 
     `fixed` is the exact text after the fix (None: reported without a fix); `unsafe`
@@ -40,12 +39,11 @@ class Invalid:
     source: str
     fixed: str | None = None
     unsafe: bool = False
-    context: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, str] = MappingProxyType({})
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """What a rule sees for one Dockerfile."""
 
     name: str

@@ -9,9 +9,7 @@ Removing a switch under any other mount would put the cache into the image layer
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 
 from ..analysis import InstallFacts, RunFacts, write_access
 from ..caches import CacheResolution
@@ -19,6 +17,8 @@ from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..facts import Fact
 from ..installers import ParsedOption
 from ..mounts import Mount
+from ..patterns import compile_lazily
+from ..records import NamedTuple
 from ..runs import RunScript
 from ..shell import Script, SimpleCommand
 from ..shell import Span as CodeSpan
@@ -27,8 +27,7 @@ from ..users import ResolvedUser
 from .base import Context, Invalid, Rule, Valid
 
 
-@dataclass(frozen=True, slots=True)
-class _Switch:
+class _Switch(NamedTuple):
     """How a tool's cache is switched off: its option (canonical spelling) and variable.
 
     pip reads every `PIP_*` name in any case (`PIP_No_Cache_Dir`); uv reads `UV_NO_CACHE`
@@ -50,7 +49,7 @@ _SWITCHES = {
 _DISABLERS = frozenset({"cli-no-cache-dir", "env-no-cache-dir", "config-no-cache-dir"})
 _DECLARATIONS = frozenset({"export", "declare", "typeset", "readonly"})
 # After a statement: its connector and the blanks up to the next command.
-_STATEMENT_END = re.compile(r"[ \t]*(?:&&|;|\n)[ \t\n]*")
+_STATEMENT_END = compile_lazily(r"[ \t]*(?:&&|;|\n)[ \t\n]*")
 # What only a setting outside the RUN can do about a stage-wide switch.
 _ELSEWHERE = {
     "pip": "only a command-line `--cache-dir` turns pip's cache back on for this RUN alone; "
@@ -322,8 +321,7 @@ class CacheDisabledUnderMount(Rule):
 # --------------------------------------------------------------------------- the mount served
 
 
-@dataclass(frozen=True, slots=True)
-class _Served:
+class _Served(NamedTuple):
     """The cache mount a call would use with its cache switched on.
 
     `certain` is False when that directory or the mount could differ at build time;
@@ -369,7 +367,7 @@ def _resolve_enabled(
 ) -> tuple[CacheResolution, Fact[ResolvedUser]]:
     """The call's cache resolution with its switches left out, and the user it runs as."""
     call = install.call
-    call = replace(call, options=tuple(option for option in call.options if option.canonical != switch.option))
+    call = call._replace(options=tuple(option for option in call.options if option.canonical != switch.option))
     return run.resolve(call, drop_variable=switch.sets, without_config_keys=frozenset({"no-cache-dir"}))
 
 
@@ -400,8 +398,7 @@ def _reaches_unserved(run: RunFacts, install: InstallFacts, switch: _Switch, rem
 # --------------------------------------------------------------------------- what to remove
 
 
-@dataclass(frozen=True, slots=True)
-class _Removal:
+class _Removal(NamedTuple):
     """The switch as written in the RUN (`span`, `text`) and the edits deleting it;
     `statement` is the `export`/assignment statement holding it, if it is one."""
 

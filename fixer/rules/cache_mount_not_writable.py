@@ -8,12 +8,12 @@ module reuses to check that the mount options it writes would be enough.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 
 from ..analysis import InstallFacts, RunFacts, describe_user, write_access
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..facts import Fact, Known, Origin, Unknown
 from ..mounts import Mount
+from ..records import NamedTuple
 from ..syntax import Dockerfile
 from ..users import ResolvedUser, resolve_user
 from .base import Context, Invalid, Rule, Valid
@@ -24,8 +24,7 @@ _COLD = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Owner:
+class _Owner(NamedTuple):
     """The uid and gid a mount needs for the user `who`; `guessed` when the gid is only
     the usual one (= uid), `certain` when no build argument or unpredictable account tool
     could change the user's ids."""
@@ -339,7 +338,7 @@ def _owner(run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[Reso
     user = runner.value
     gid = user.uid if user.gid is None else user.gid
     owner = _Owner(user.uid, gid, describe_user(user), user.gid is None, runner.certain and user.certain)
-    owned = replace(mount, uid=owner.uid, gid=owner.gid)
+    owned = mount.owned_by(owner.uid, owner.gid)
     allowed, why = write_access(install.cache.directory or "", runner, owned, run, install.cache.tool)
     if allowed is not True:
         return None, f"owning the mount would not be enough ({why})"

@@ -22,11 +22,11 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from ..analysis import RunFacts
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..installers import InstallerCall
+from ..patterns import compile_lazily
 from ..python_inputs import (
     BuildContext,
     DockerIgnore,
@@ -37,6 +37,7 @@ from ..python_inputs import (
     names_requirement_files,
     reads_dependency_files,
 )
+from ..records import NamedTuple
 from ..shell import SimpleCommand
 from ..stages import expand
 from ..syntax import Instruction, Span
@@ -58,8 +59,8 @@ _PLAIN_CALLS = frozenset({("pip", "config"), ("poetry", "config"), ("pdm", "conf
                           ("pip", "freeze"), ("pip", "check"), ("pip", "cache"), ("uv", "cache clean")})  # fmt: skip
 _PYTHON = re.compile(r"python(?:\d+(?:\.\d+)*)?")
 # File names and destinations written without quoting; anything else is not fixed.
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9._@+=,:~/-]+")
-_PLAIN_DESTINATION = re.compile(r"[A-Za-z0-9._@+=,:~/${}-]+")
+_PLAIN_PATH = compile_lazily(r"[A-Za-z0-9._@+=,:~/-]+")
+_PLAIN_DESTINATION = compile_lazily(r"[A-Za-z0-9._@+=,:~/${}-]+")
 _COPIED_FLAGS = ("chown", "chmod", "link", "exclude")
 _UNWRITABLE = "a file name or the destination would need quoting, or ADD would unpack an input"
 # Local files ADD unpacks (tar, possibly compressed): an ADD of the inputs must not hold one.
@@ -69,8 +70,7 @@ _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.x
 _Results = list[tuple[InstallerCall, str, Inputs]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Layer:
+class _Layer(NamedTuple):
     """A broad COPY, the install RUN after it, and what stands between them.
 
     `results` are the calls' inputs, or why they cannot be known; `blocker` says why
@@ -90,8 +90,7 @@ class _Layer:
         return not isinstance(self.results, str) and not any(i.files or i.project for _, _, i in self.results)
 
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
+class _Outcome(NamedTuple):
     """How a finding ends: the advice closing its message, and the fix if there is one."""
 
     advice: str

@@ -8,26 +8,27 @@ whether pip's user may write a mount.
 from __future__ import annotations
 
 import posixpath
-import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
 from ..analysis import FileFacts, InstallFacts, RunFacts, write_access
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..facts import Known
 from ..mounts import Mount
+from ..patterns import compile_lazily
 from ..syntax import Span
 from .base import Context, Invalid, Rule, Valid
 
 # A mount meant for pip names pip in its target (pipenv and pipx have caches of their own).
-_PIP_NAMED = re.compile(r"pip(?!env|x)")
+_PIP_NAMED = compile_lazily(r"pip(?!env|x)")
 # A path that can be written bare both as a `--mount` option value (CSV, expanded by the
 # frontend) and as a shell word: nothing to quote, escape or expand.
-_PLAIN_PATH = re.compile(r"/[A-Za-z0-9._+@/-]*\Z")
+_PLAIN_PATH = compile_lazily(r"/[A-Za-z0-9._+@/-]*\Z")
 # Where pip caches because the Dockerfile says so, not because of HOME.
 _EXPLICIT_CACHE_DIR = frozenset({"env-cache-dir", "config-cache-dir"})
 # `~`, `$HOME` or `${HOME}` starting an `rm` argument; and where a path stops being literal.
-_HOME_PREFIX = re.compile(r"^(?:~|\$HOME|\$\{HOME\})(?=/|$)")
-_NOT_LITERAL = re.compile(r"[$~*?\[`]")
+_HOME_PREFIX = compile_lazily(r"^(?:~|\$HOME|\$\{HOME\})(?=/|$)")
+_NOT_LITERAL = compile_lazily(r"[$~*?\[`]")
 
 
 def pip_installs(run: RunFacts) -> list[InstallFacts]:
@@ -473,7 +474,10 @@ def _id_note(mount: Mount, directory: str, run: RunFacts, facts: FileFacts) -> s
     """What moving the target does to the cache's identity, and the remedy that keeps it."""
     if "id" in mount.explicit:
         return f"The mount keeps its id={mount.id}, so it keeps its cache."
-    lines = sorted(set(facts.lines_mounting(mount.id or "")) - {run.instruction.start_line})
+    lines = facts.lines_mounting(mount.id or "")
+    own = bisect_left(lines, run.instruction.start_line)
+    if own < len(lines) and lines[own] == run.instruction.start_line:
+        lines = lines[:own] + lines[own + 1 :]
     sharing = f" (the RUN at line {', '.join(map(str, lines))} mounts it too)" if lines else ""
     note = (
         f"Moving the target changes the cache id from {mount.id} to {directory}: the cache starts cold once, and "
