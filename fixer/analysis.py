@@ -429,7 +429,11 @@ def _runtime_home(state: State, user: Fact[users.ResolvedUser]) -> Fact[str]:
         return Unknown(user.reason)
     if user.value.home is None:
         return Unknown(user.value.reason)
-    return Known(user.value.home, Origin(f"home of {describe_user(user.value)} in /etc/passwd"), user.certain)
+    if user.value.account is None:
+        origin = Origin(f"runc's default for {describe_user(user.value)}, which has no /etc/passwd entry")
+    else:
+        origin = Origin(f"home of {describe_user(user.value)} in /etc/passwd")
+    return Known(user.value.home, origin, user.certain)
 
 
 def _command_environment(

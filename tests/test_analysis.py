@@ -291,3 +291,11 @@ def test_uv_as_root_may_use_a_mount_owned_by_another_uid() -> None:
     text = BASE + "RUN --mount=type=cache,target=/root/.cache/uv,uid=1000 uv pip install --system x\n"
     (install,) = last_run(text).installs
     assert install.cache.status == "enabled"
+
+
+def test_a_uid_without_a_passwd_entry_gets_runcs_home_and_says_so() -> None:
+    run = last_run("FROM debian:bookworm\nUSER 1234\nRUN pip install x\n")
+    assert isinstance(run.home, Known) and run.home.value == "/"
+    assert str(run.home.origin) == "runc's default for uid 1234, which has no /etc/passwd entry"
+    named = last_run("FROM debian:bookworm\nRUN useradd -m app\nUSER app\nRUN pip install x\n")
+    assert str(named.home.origin) == "home of app (uid 1000) in /etc/passwd"
