@@ -85,6 +85,26 @@ def apply_edits(source: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
     return "".join(out)
 
 
+def shift_position(position: int, edits: list[Edit] | tuple[Edit, ...]) -> int:
+    """Where `position` lands once disjoint `edits` are applied.
+
+    Text inserted at the position goes before it; a position inside a replaced or
+    deleted stretch moves to where that stretch's replacement starts.
+    """
+    shifted = position
+    for edit in edits:
+        if edit.end <= position:
+            shifted += len(edit.text) - (edit.end - edit.start)
+        elif edit.start < position < edit.end:
+            shifted -= position - edit.start
+    return shifted
+
+
+def shift_span(span: Span, edits: list[Edit] | tuple[Edit, ...]) -> Span:
+    start = shift_position(span.start, edits)
+    return Span(start, max(start, shift_position(span.end, edits)))
+
+
 # A region the fixes changed: (start, end) in the original text, then in the fixed text.
 Change = tuple[int, int, int, int]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .analysis import analyse
-from .diagnostics import Applicability, Change, Diagnostic, Edit, Fix, apply_edits, track_changes
+from .diagnostics import Applicability, Change, Diagnostic, Edit, Fix, apply_edits, shift_span, track_changes
 from .parser import parse
 from .patterns import compile_lazily
 from .records import NamedTuple
@@ -52,7 +52,9 @@ class FileResult(NamedTuple):
     """The outcome for one file.
 
     `diagnostics` are the findings on the original text, `fixed` says which of them
-    the written fixes resolve, `output` is the fixed text (equal to the input when
+    the written fixes resolve, `later` the findings that only appear once earlier fixes
+    are in (fixed in a later pass, or left for the user), with spans in `output` and
+    its tree `output_tree`, `output` is the fixed text (equal to the input when
     nothing changes), and `error` explains a failure, in which case `output` is the
     input, untouched. `changes` are the regions the fixes changed, as (start, end) in
     `source` then in `output`; outside them the two texts are the same.
@@ -67,10 +69,18 @@ class FileResult(NamedTuple):
     error: str | None = None
     tree: Dockerfile | None = None
     changes: tuple[Change, ...] = ()
+    later: tuple[Diagnostic, ...] = ()
+    output_tree: Dockerfile | None = None
 
     @property
     def changed(self) -> bool:
         return self.output != self.source
+
+    def remaining(self, settings: Settings) -> list[Diagnostic]:
+        """The findings the written fixes leave: first ones not fixed, and revealed ones
+        whose fix may not be written."""
+        unfixed = [d for index, d in enumerate(self.diagnostics) if index not in self.fixed]
+        return unfixed + [d for d in self.later if d.fix is None or not settings.allows(d.fix)]
 
 
 class FixError(Exception):
@@ -108,10 +118,20 @@ def _check(
         return FileResult(name, source, source, (), frozenset(), tree.errors, tree=tree)
     diagnostics = _diagnose(name, tree, selected, settings, build_context)
     try:
-        output, fixed, changes = _fix_to_fixpoint(name, tree, diagnostics, selected, settings, build_context)
+        fixpoint = _fix_to_fixpoint(name, tree, diagnostics, selected, settings, build_context)
     except FixError as exc:
         return FileResult(name, source, source, tuple(diagnostics), frozenset(), error=str(exc), tree=tree)
-    return FileResult(name, source, output, tuple(diagnostics), frozenset(fixed), tree=tree, changes=changes)
+    return FileResult(
+        name,
+        source,
+        fixpoint.tree.source,
+        tuple(diagnostics),
+        frozenset(fixpoint.fixed),
+        tree=tree,
+        changes=fixpoint.changes,
+        later=fixpoint.later,
+        output_tree=fixpoint.tree,
+    )
 
 
 def _diagnose(
@@ -152,6 +172,13 @@ def _is_suppressed(diagnostic: Diagnostic, suppressed: list[tuple[int, int, froz
     )
 
 
+class _Fixpoint(NamedTuple):
+    tree: Dockerfile  # of the fixed text
+    fixed: set[int]  # indexes of the first diagnostics that the fixes resolve
+    changes: tuple[Change, ...]
+    later: tuple[Diagnostic, ...]
+
+
 def _fix_to_fixpoint(
     name: str,
     tree: Dockerfile,
@@ -159,23 +186,32 @@ def _fix_to_fixpoint(
     rules: list[Rule],
     settings: Settings,
     build_context: Path | None,
-) -> tuple[str, set[int], tuple[Change, ...]]:
-    """Apply fixes pass after pass; return the text, the indexes of `first` fixed, and
-    the regions changed."""
+) -> _Fixpoint:
+    """Apply fixes pass after pass, and keep what each later pass found.
+
+    A fix can reveal a finding (DFX101 moves a mount that the user then cannot write:
+    DFX104), so the findings chosen in later passes, and the new ones left in the fixed
+    text, are reported too: the dry run must give a reason for every line it changes.
+    """
     original_keywords = [i.keyword for i in tree.instructions]
     fixed = {index for index, d in enumerate(first) if d.fix is not None and settings.allows(d.fix)}
     diagnostics, current, passes = first, tree, 0
     applied_codes: set[str] = set()
     changes: tuple[Change, ...] = ()
+    later: list[Diagnostic] = []
     while True:
         chosen = _choose(current, diagnostics, settings)
         if not chosen:
-            return current.source, fixed, changes
+            later += _revealed(diagnostics, first, changes)
+            return _Fixpoint(current, fixed, changes, tuple(sorted(later, key=lambda d: (d.span.start, d.code))))
         passes += 1
         applied_codes.update(d.code for d in chosen)
         if passes > MAX_PASSES:
             raise FixError(f"fixes did not converge after {MAX_PASSES} passes ({_codes(applied_codes)})")
         edits = [edit for d in chosen for edit in d.fix.edits]  # type: ignore[union-attr]
+        if passes > 1:
+            later += _revealed(chosen, first, changes)
+        later = [d._replace(span=shift_span(d.span, edits)) for d in later]
         text = apply_edits(current.source, edits)
         changes = track_changes(changes, edits)
         current = parse(text)
@@ -188,6 +224,31 @@ def _fix_to_fixpoint(
         if not _is_subsequence(original_keywords, [i.keyword for i in current.instructions]):
             raise FixError(f"the fixes of {_codes(d.code for d in chosen)} removed or reordered instructions")
         diagnostics = _diagnose(name, current, rules, settings, build_context)
+
+
+def _revealed(found: list[Diagnostic], first: list[Diagnostic], changes: tuple[Change, ...]) -> list[Diagnostic]:
+    """The findings of a later pass that are not first findings found again.
+
+    A first finding is found again at its place, moved by the edits before it (its
+    message may differ: line numbers move); anything else the fixes revealed.
+    """
+    if not changes:
+        return []
+    again = {(d.code, _to_output(d.span.start, changes)) for d in first}
+    return [d for d in found if (d.code, d.span.start) not in again]
+
+
+def _to_output(position: int, changes: tuple[Change, ...]) -> int:
+    """Where an offset of the original text is in the fixed text (a changed region's start
+    when it lies inside one)."""
+    shift = 0
+    for start, end, out_start, out_end in changes:
+        if position < start:
+            break
+        if position < end:
+            return out_start
+        shift = out_end - end
+    return position + shift
 
 
 def _choose(tree: Dockerfile, diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 
 from .diagnostics import Applicability, Change, Diagnostic
 from .engine import FileResult, Settings
+from .syntax import Dockerfile
 from .patterns import compile_lazily
 
 _LINES = compile_lazily(r"[^\n]*\n|[^\n]+\Z")
@@ -167,16 +168,23 @@ def marker(diagnostic: Diagnostic, settings: Settings) -> str:
 
 
 def finding_lines(result: FileResult, settings: Settings) -> list[str]:
-    """`path:line:col: CODE name[*] message` for each finding, in source order."""
-    tree = result.tree
-    lines = []
-    for diagnostic in result.diagnostics:
-        line, column = tree.position(diagnostic.span.start) if tree is not None else (1, 1)
-        text = f"{result.name}:{line}:{column}: {diagnostic.code} {diagnostic.name}{marker(diagnostic, settings)} {diagnostic.message}"
-        if diagnostic.fix is not None:
-            text += f" (fix: {diagnostic.fix.title})"
-        lines.append(text)
+    """`path:line:col: CODE name[*] message` for each finding, in source order.
+
+    Then the findings the fixes revealed (`FileResult.later`), at their place in the
+    fixed file and marked so: every changed line has its reason, and what is left to do
+    after `--write` is said before it is run.
+    """
+    lines = [_finding_line(result.name, result.tree, d, settings, "") for d in result.diagnostics]
+    lines += [_finding_line(result.name, result.output_tree, d, settings, " (in the fixed file)") for d in result.later]
     return lines
+
+
+def _finding_line(name: str, tree: Dockerfile | None, diagnostic: Diagnostic, settings: Settings, where: str) -> str:
+    line, column = tree.position(diagnostic.span.start) if tree is not None else (1, 1)
+    text = f"{name}:{line}:{column}:{where} {diagnostic.code} {diagnostic.name}{marker(diagnostic, settings)} {diagnostic.message}"
+    if diagnostic.fix is not None:
+        text += f" (fix: {diagnostic.fix.title})"
+    return text
 
 
 def dry_run(result: FileResult, settings: Settings) -> str:

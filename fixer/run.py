@@ -1,9 +1,10 @@
 """One command-line run over many files: read, check, print or write, and the exit code.
 
 Every file is processed even when another fails; a file's problem (unreadable, invalid,
-a fix that did not hold up, a failed write) is reported with its name and counts as an
-error (exit 2). Otherwise the exit code is 1 when anything was found or would change,
-else 0.
+a fix that did not hold up, a failed write, a crash of dockerfix itself) is reported
+with its name and counts as an error (exit 2). Otherwise the exit code is 1 when
+anything was found or would change, else 0; with `--write`, 1 only when findings are
+left that it could not fix.
 """
 
 from __future__ import annotations
@@ -81,7 +82,11 @@ def _check_file(name: str, settings: Settings, echo: Echo) -> FileResult | None:
         echo(f"dockerfix: error: {exc}", err=True)
         return None
     context = Path.cwd() if name == STDIN else Path(name).resolve().parent
-    result = check_text(source.name, source.text, ALL_RULES, settings, context)
+    try:
+        result = check_text(source.name, source.text, ALL_RULES, settings, context)
+    except Exception as exc:  # a bug in dockerfix: this file fails, the others go on
+        _report_internal_error(source.name, exc, echo)
+        return None
     if result.parse_errors:
         for line in parse_error_lines(source.name, result.parse_errors):
             echo(line, err=True)
@@ -90,6 +95,16 @@ def _check_file(name: str, settings: Settings, echo: Echo) -> FileResult | None:
         echo(f"{source.name}: error: {result.error}; the file is left unchanged", err=True)
         return None
     return result
+
+
+def _report_internal_error(name: str, exc: Exception, echo: Echo) -> None:
+    """A crash on one file is an error (exit 2), never a finding (1): `--check` in CI
+    must not read a bug as a verdict. The traceback goes with it, for the bug report."""
+    import traceback
+
+    echo(f"{name}: error: dockerfix failed on this file ({type(exc).__name__}: {exc}); it is left unchanged.", err=True)
+    echo("Please report this with the file and the traceback below.", err=True)
+    echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
 
 
 def _emit(name: str, result: FileResult, mode: str, settings: Settings, root: Path, echo: Echo) -> int:
@@ -110,6 +125,5 @@ def _emit(name: str, result: FileResult, mode: str, settings: Settings, root: Pa
             except WriteError as exc:
                 echo(f"dockerfix: error: {exc}", err=True)
                 return EXIT_ERROR
-        remaining = [d for i, d in enumerate(result.diagnostics) if i not in result.fixed]
-        return EXIT_FINDINGS if remaining else EXIT_OK
+        return EXIT_FINDINGS if result.remaining(settings) else EXIT_OK
     return EXIT_FINDINGS if found else EXIT_OK

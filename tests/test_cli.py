@@ -139,3 +139,46 @@ def test_directories_skip_what_gitignore_ignores(tmp_path: Path) -> None:
     (tmp_path / "build" / "Dockerfile").write_text(BUGGY)
     (tmp_path / "Dockerfile").write_text(FIXED)
     assert dockerfix("--check", cwd=tmp_path).returncode == 0
+
+
+def test_the_dry_run_gives_a_reason_for_what_a_fix_reveals(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n"
+    )
+    run = dockerfix("Dockerfile", cwd=tmp_path)
+    assert run.returncode == 1
+    reasons = [line for line in run.stdout.splitlines() if line.startswith("# Dockerfile:")]
+    assert reasons[0].startswith("# Dockerfile:3:31: DFX101 ")
+    assert reasons[1].startswith("# Dockerfile:3:51: (in the fixed file) DFX102 pip-cache-dir [*] ")
+    assert "+RUN --mount=type=cache,target=/app/.cache/pip pip install --cache-dir=/app/.cache/pip x" in run.stdout
+
+
+def test_a_crash_on_one_file_is_an_error_and_the_others_go_on(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from fixer import run as run_module
+    from fixer.rules.base import Rule
+
+    class Crashes(Rule):
+        code, name = "DFX999", "crashes"
+
+        def check(self, context):  # type: ignore[no-untyped-def]
+            if "boom" in context.source:
+                raise RuntimeError("boom")
+            return iter(())
+
+    (tmp_path / "a.Dockerfile").write_text("FROM python:3.12\n# boom\n")
+    (tmp_path / "b.Dockerfile").write_text(
+        "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir x\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(run_module, "ALL_RULES", [*run_module.ALL_RULES, Crashes])
+    lines: list[tuple[str, bool]] = []
+    status = run_module.run_files(
+        ("a.Dockerfile", "b.Dockerfile"), "check", frozenset(), frozenset(), False, {},
+        lambda message="", nl=True, err=False: lines.append((message, err)),
+    )  # fmt: skip
+    errors = "\n".join(message for message, err in lines if err)
+    assert status == 2
+    assert "a.Dockerfile: error: dockerfix failed on this file (RuntimeError: boom)" in errors
+    assert "Traceback" in errors
+    assert not any(message.startswith("b.Dockerfile") for message, err in lines if err)
+    assert any(message.startswith("b.Dockerfile:2:") and " DFX103 " in message for message, err in lines if not err)

@@ -66,6 +66,7 @@ def test_fixes_are_applied_to_a_fixpoint_one_per_instruction_per_pass() -> None:
     assert result.error is None
     assert result.output == "FROM python:3.12\nRUN pip install a && pip install b\r\nRUN pip install c"
     assert len(result.diagnostics) == 3 and result.fixed == {0, 1, 2}
+    assert result.later == (), "a first finding fixed in a later pass is not a new one"
 
 
 def test_unsafe_fixes_need_the_flag() -> None:
@@ -137,3 +138,39 @@ def test_a_comment_line_suppresses_rules_for_the_next_instruction() -> None:
     assert len(result.diagnostics) == 1
     assert result.output.endswith("RUN pip install c\n")
     assert "--no-cache-dir a" in result.output and "--no-cache-dir b" in result.output
+
+
+def test_findings_a_fix_reveals_are_kept_with_their_place_in_the_fixed_file() -> None:
+    from fixer.rules import ALL_RULES
+
+    text = "FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n"
+    result = check_text("Dockerfile", text, ALL_RULES, Settings())
+    assert [d.code for d in result.diagnostics] == ["DFX101"]
+    (revealed,) = result.later
+    assert revealed.code == "DFX102" and revealed.fix is not None
+    assert result.output[revealed.span.start :].startswith("install --cache-dir=/app/.cache/pip x")
+    assert result.output_tree is not None and result.output_tree.position(revealed.span.start)[0] == 3
+    assert result.remaining(Settings()) == []
+
+
+class AfterTheDrop(Rule):
+    """Reports the last RUN, until lowercased, once no `--no-cache-dir` is left, with an
+    unsafe fix (a toy rule)."""
+
+    code = "DFX905"
+    name = "after-the-drop"
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        span = context.tree.instructions[-1].keyword_span
+        if "--no-cache-dir" not in context.source and span.text(context.source) == "RUN":
+            yield self.report(span, "revealed", Fix("lowercase", (Edit.replace(span, "run"),), Applicability.UNSAFE))
+
+
+def test_a_revealed_finding_whose_fix_may_not_be_written_remains() -> None:
+    result = check_text("Dockerfile", TEXT, [DropNoCacheDir, AfterTheDrop], Settings())
+    assert result.output == "FROM python:3.12\nRUN pip install a && pip install b\r\nRUN pip install c"
+    (revealed,) = result.later
+    assert revealed.code == "DFX905" and result.output_tree.position(revealed.span.start) == (3, 1)
+    assert [d.code for d in result.remaining(Settings())] == ["DFX905"]
+    unsafe = check_text("Dockerfile", TEXT, [DropNoCacheDir, AfterTheDrop], Settings(unsafe_fixes=True))
+    assert unsafe.output.endswith("run pip install c") and unsafe.remaining(Settings(unsafe_fixes=True)) == []
