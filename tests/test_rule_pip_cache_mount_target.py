@@ -69,11 +69,33 @@ def test_uid_gid_and_mode_stay_as_written() -> None:
     )
 
 
-def test_root_cannot_use_a_mount_owned_by_another_uid() -> None:
+def test_root_cannot_use_a_mount_owned_by_another_uid_so_the_move_gives_it_to_root() -> None:
     text = "FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install x\n"
     diagnostic = only(text)
-    assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.UNSAFE
-    assert "not root's" in diagnostic.message
+    assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
+    assert "the mount also needs `uid=0,gid=0` so root (uid 0) may write it" in diagnostic.message
+    assert fixed(text, (RULE,)) == text.replace("/root/.cache/pip,uid=1000", "/app/.cache/pip,uid=0")
+
+
+def test_a_user_whose_gid_is_a_guess_gets_an_owned_move_that_is_unsafe() -> None:
+    text = (
+        "FROM python:3.12\nRUN useradd -m -u 1000 -N app\nUSER app\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip pip install x\n"
+    )
+    diagnostic = only(text)
+    assert diagnostic.fix is not None
+    assert "set `uid=1000," in diagnostic.fix.title
+    assert diagnostic.fix.applicability is Applicability.UNSAFE
+
+
+def test_the_keep_the_id_remedy_is_offered_only_where_pips_user_may_write_the_mount() -> None:
+    root = only("FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n")
+    assert "To keep the id, keep the mount and run pip with --cache-dir=/root/.cache/pip" in root.message
+    user = only(
+        "FROM python:3.12\nRUN useradd -m -u 1000 app\nUSER app\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip pip install x\n"
+    )
+    assert "To keep the id" not in user.message
 
 
 def test_only_the_pip_mount_moves_when_there_are_two() -> None:

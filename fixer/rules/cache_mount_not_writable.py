@@ -2,7 +2,8 @@
 
 The analysis gives the verdict (`decided_by == "not-writable"`: pip disables a cache it
 may not use, uv fails the build) and `write_access` the rule behind it, which this
-module reuses to check that the mount options it writes would be enough.
+module reuses to check that the mount options it writes would be enough. DFX101 uses
+its owner and edits too, to give a mount it moves to the user who will write it.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from ..syntax import Dockerfile
 from ..users import ResolvedUser, resolve_user
 from .base import Context, Invalid, Rule, Valid
 
-_COLD = (
+COLD_ONCE = (
     "uid and gid are part of a cache mount's identity, so the first build with new values starts with an "
     "empty cache (once)"
 )
 
 
-class _Owner(NamedTuple):
+class Owner(NamedTuple):
     """The uid and gid a mount needs for the user `who`; `guessed` when the gid is only
     the usual one (= uid), `certain` when no build argument or unpredictable account tool
     could change the user's ids."""
@@ -284,7 +285,7 @@ class CacheMountNotWritable(Rule):
         for run in context.facts.runs:
             reported: set[int] = set()
             for install in run.installs:
-                mount, runner = install.mount, _runner(run, install)
+                mount, runner = install.mount, runner_of(run, install)
                 if mount is None or id(mount) in reported or not _locked_out(run, install, mount, runner):
                     continue
                 reported.add(id(mount))
@@ -294,14 +295,14 @@ class CacheMountNotWritable(Rule):
         self, tree: Dockerfile, run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[ResolvedUser]
     ) -> Diagnostic:
         problem = install.cache.reason
-        owner, why_not = _owner(run, install, mount, runner)
-        edits = _ownership_edits(tree, mount, owner) if owner is not None else None
+        owner, why_not = owner_for(run, install, mount, runner)
+        edits = ownership_edits(tree, mount, owner) if owner is not None else None
         if owner is None or not edits:
             why_not = why_not or "its uid= or gid= is a variable, or no option can be followed by more"
             message = f"{problem}; `uid=`/`gid=` on the mount would give it to the user, but not here: {why_not}"
-            return self.report(mount.flag.span, f"{message}; {_COLD}")
+            return self.report(mount.flag.span, f"{message}; {COLD_ONCE}")
         settings = f"uid={owner.uid},gid={owner.gid}"
-        message = f"{problem}; `{settings}` on the mount gives it to {owner.who}; {_COLD}"
+        message = f"{problem}; `{settings}` on the mount gives it to {owner.who}; {COLD_ONCE}"
         if owner.guessed:
             message += f"; the gid of {owner.who} is not known, so gid={owner.gid} (= uid) is a guess"
         certain = owner.certain and mount.certain and not owner.guessed
@@ -309,7 +310,7 @@ class CacheMountNotWritable(Rule):
         return self.report(mount.flag.span, message, Fix(f"Set `{settings}` on the cache mount", edits, safety))
 
 
-def _runner(run: RunFacts, install: InstallFacts) -> Fact[ResolvedUser]:
+def runner_of(run: RunFacts, install: InstallFacts) -> Fact[ResolvedUser]:
     """The user the call runs as: the RUN's, or the one `su`, `gosu`, `runuser` switch to."""
     script = run.shell
     switch = script.context_of(install.call.command).user if script is not None else None
@@ -329,7 +330,9 @@ def _locked_out(run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact
     return write_access(cache.directory or "", runner, mount, run, cache.tool)[0] is False
 
 
-def _owner(run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[ResolvedUser]) -> tuple[_Owner | None, str]:
+def owner_for(
+    run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[ResolvedUser]
+) -> tuple[Owner | None, str]:
     """The uid and gid that give the mount to the user, or why there are none."""
     if not isinstance(runner, Known) or runner.value.uid is None:
         return None, "the uid the installer runs as is not known"
@@ -337,7 +340,7 @@ def _owner(run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[Reso
         return None, "uid and gid do not apply to a cache mount seeded with from= or source=, or one BuildKit rejects"
     user = runner.value
     gid = user.uid if user.gid is None else user.gid
-    owner = _Owner(user.uid, gid, describe_user(user), user.gid is None, runner.certain and user.certain)
+    owner = Owner(user.uid, gid, describe_user(user), user.gid is None, runner.certain and user.certain)
     owned = mount.owned_by(owner.uid, owner.gid)
     allowed, why = write_access(install.cache.directory or "", runner, owned, run, install.cache.tool)
     if allowed is not True:
@@ -345,7 +348,7 @@ def _owner(run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[Reso
     return owner, ""
 
 
-def _ownership_edits(tree: Dockerfile, mount: Mount, owner: _Owner) -> tuple[Edit, ...]:
+def ownership_edits(tree: Dockerfile, mount: Mount, owner: Owner) -> tuple[Edit, ...]:
     """Edits giving the mount `owner`: wrong values replaced, missing ones added after the
     last option (BuildKit's default for both is 0, so a 0 is never added). Empty when a
     value to change is a variable or there is no place to add one."""

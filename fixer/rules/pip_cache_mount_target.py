@@ -16,8 +16,10 @@ from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..facts import Known
 from ..mounts import Mount
 from ..patterns import compile_lazily
-from ..syntax import Span
+from ..records import NamedTuple
+from ..syntax import Dockerfile, Span
 from .base import Context, Invalid, Rule, Valid
+from .cache_mount_not_writable import COLD_ONCE, Owner, owner_for, ownership_edits, runner_of
 
 # A mount meant for pip names pip in its target (pipenv and pipx have caches of their own).
 _PIP_NAMED = compile_lazily(r"pip(?!env|x)")
@@ -29,6 +31,8 @@ _EXPLICIT_CACHE_DIR = frozenset({"env-cache-dir", "config-cache-dir"})
 # `~`, `$HOME` or `${HOME}` starting an `rm` argument; and where a path stops being literal.
 _HOME_PREFIX = compile_lazily(r"^(?:~|\$HOME|\$\{HOME\})(?=/|$)")
 _NOT_LITERAL = compile_lazily(r"[$~*?\[`]")
+# The problem a mount owned by another uid makes; a move can cure it by giving the mount to pip's user.
+_LOCKED_OUT = "pip could not use the mount"
 
 
 def pip_installs(run: RunFacts) -> list[InstallFacts]:
@@ -115,7 +119,7 @@ def mount_problems(run: RunFacts, install: InstallFacts, directory: str, mount: 
     if allowed is None:
         problems.append(why)
     elif not allowed:
-        problems.append(f"pip could not use the mount: {why}")
+        problems.append(f"{_LOCKED_OUT}: {why}")
     return problems
 
 
@@ -178,9 +182,9 @@ class PipCacheMountTarget(Rule):
     The fix is safe when every fact behind it is certain: where pip caches (no build
     argument, unknown base image setting or unread pip config file could change it),
     the mount's options (a variable in them that is not set here may come from
-    `--build-arg`; only an unset `$HOME` is taken for the known trap), every pip call of the step caching in the same directory, the
-    user pip runs as being allowed to write the moved mount (its `uid`, `gid` and
-    `mode` stay as written, and a non-root user needs `uid=`/`gid=` on it), no `rm` in
+    `--build-arg`; only an unset `$HOME` is taken for the known trap), every pip
+    call of the step caching in the same directory, the user pip runs as being allowed
+    to write the moved mount, no `rm` in
     the step that could delete the new directory (cleanup such as `rm -rf ~/.cache`
     would empty the mount on every build), and the new target containing `.cache/pip`
     (so hadolint's DL3042 stays quiet) or being a directory the Dockerfile chose itself
@@ -189,6 +193,14 @@ class PipCacheMountTarget(Rule):
     or several mounts could be pip's, the mount is reported without a fix. A cache pip
     does not use at all (`--no-cache-dir`, `PIP_NO_CACHE_DIR`) is DFX103's; a cache
     directory that cannot be known is not reported.
+
+    A mount's `uid`, `gid` and `mode` apply wherever it is, and a root-owned mount locks
+    a non-root user out (pip then disables its cache). When that is all that stands in
+    the way and the user's uid and gid are certain, the fix also sets them on the mount,
+    as DFX104 would (`uid=1000,gid=1000`): moved alone, the mount would only turn a
+    cache that misses into one pip disables. uid and gid are part of the cache's
+    identity, which the move changes anyway. Without --cache-dir pinning, DFX102 then
+    adds `--cache-dir` where the new target follows a HOME that `USER` or `ENV` chose.
     """
 
     code = "DFX101"
@@ -341,9 +353,9 @@ class PipCacheMountTarget(Rule):
             fixed="FROM python:3.12\n"
             "RUN useradd -m -u 1000 app\n"
             "USER app\n"
-            "RUN --mount=type=cache,target=/home/app/.cache/pip pip install --user -r requirements.txt\n",
-            unsafe=True,
-            note="moved, the root-owned mount still needs uid=1000,gid=1000 before app may use it",
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000"
+            " pip install --user -r requirements.txt\n",
+            note="moved to app's home, and given to app: a root-owned mount would lock it out",
         ),
         Invalid(
             "FROM python:3.12\n"
@@ -375,11 +387,11 @@ class PipCacheMountTarget(Rule):
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for run in context.facts.runs:
-            diagnostic = self._check_run(run, context.facts)
+            diagnostic = self._check_run(run, context.facts, context.tree)
             if diagnostic is not None:
                 yield diagnostic
 
-    def _check_run(self, run: RunFacts, facts: FileFacts) -> Diagnostic | None:
+    def _check_run(self, run: RunFacts, facts: FileFacts, tree: Dockerfile) -> Diagnostic | None:
         installs = [install for install in pip_installs(run) if install.cache.status == "enabled"]
         # A command-line --cache-dir that misses is DFX102's: it points the option at the mount.
         missing = [i for i in installs if i.mount_status == "miss" and i.cache.decided_by != "cli-cache-dir"]
@@ -405,10 +417,13 @@ class PipCacheMountTarget(Rule):
                 f"no cache mount is where pip caches ({missing[0].cache.reason}), and which of the mounts at "
                 f"{listed} is meant for pip is not clear",
             )
-        return self._move(run, candidates[0], missing, facts)
+        return self._move(run, candidates[0], missing, facts, tree)
 
-    def _move(self, run: RunFacts, mount: Mount, missing: list[InstallFacts], facts: FileFacts) -> Diagnostic:
-        """Report the mount with the fix that moves it where pip caches."""
+    def _move(
+        self, run: RunFacts, mount: Mount, missing: list[InstallFacts], facts: FileFacts, tree: Dockerfile
+    ) -> Diagnostic:
+        """Report the mount with the fix that moves it where pip caches (and gives it to
+        pip's user, when the move alone would leave that user locked out)."""
         cache = missing[0].cache
         directory = cache.directory or ""
         span = _target_span(mount) or mount.flag.span
@@ -416,11 +431,46 @@ class PipCacheMountTarget(Rule):
         if not plain_path(directory):
             return self.report(span, f"{message} {directory!r} would need quoting in the mount; move it by hand")
         problems = _move_problems(run, mount, missing, directory)
-        message += f" {_id_note(mount, directory, run, facts)}{unsafe_note(problems)}"
+        edits: tuple[Edit, ...] = (Edit.replace(span, directory),)
         title = f"Move the cache mount to {directory}"
+        owned = _owned_move(run, mount, missing, directory, tree) if _LOCKED_OUT in " ".join(problems) else None
+        given = ""
+        if owned is not None and _LOCKED_OUT not in " ".join(owned.problems):
+            owner, problems = owned.owner, owned.problems
+            edits += owned.edits
+            title += f" and set `uid={owner.uid},gid={owner.gid}` on it"
+            given = f" Moved, the mount also needs `uid={owner.uid},gid={owner.gid}` so {owner.who} may write it; {COLD_ONCE}."
+        message += f" {_id_note(mount, directory, run, missing[0], facts)}{given}{unsafe_note(problems)}"
         if "id" not in mount.explicit:
             title += f" (its cache id becomes {directory})"
-        return self.report(span, message, Fix(title, (Edit.replace(span, directory),), applicability(problems)))
+        return self.report(span, message, Fix(title, edits, applicability(problems)))
+
+
+class _OwnedMove(NamedTuple):
+    owner: Owner
+    edits: tuple[Edit, ...]
+    problems: list[str]
+
+
+def _owned_move(
+    run: RunFacts, mount: Mount, missing: list[InstallFacts], directory: str, tree: Dockerfile
+) -> _OwnedMove | None:
+    """The move with the mount given to pip's user (DFX104's owner and edits), and what
+    is then still uncertain; None when no owner can be given.
+
+    A non-root user cannot write a root-owned mount, so moving it to that user's home
+    alone only turns a cache that misses into one pip disables; with the user's uid and
+    gid the moved mount works.
+    """
+    install = missing[0]
+    owner, _ = owner_for(run, install, mount, runner_of(run, install))
+    edits = ownership_edits(tree, mount, owner) if owner is not None else ()
+    if owner is None or not edits:
+        return None
+    problems = _move_problems(run, mount.owned_by(owner.uid, owner.gid), missing, directory)
+    if owner.guessed or not owner.certain:
+        problems.append(f"the uid or gid of {owner.who} is not certain")
+    return _OwnedMove(owner, edits, problems)
 
 
 def _move_problems(run: RunFacts, mount: Mount, missing: list[InstallFacts], directory: str) -> list[str]:
@@ -470,8 +520,9 @@ def _may_cover(path: str, directory: str, home: str | None) -> bool:
     return directory == parent or directory.startswith(parent.rstrip("/") + "/")
 
 
-def _id_note(mount: Mount, directory: str, run: RunFacts, facts: FileFacts) -> str:
-    """What moving the target does to the cache's identity, and the remedy that keeps it."""
+def _id_note(mount: Mount, directory: str, run: RunFacts, install: InstallFacts, facts: FileFacts) -> str:
+    """What moving the target does to the cache's identity, and the remedy that keeps it
+    (a `--cache-dir` naming the mount, when pip's user may write the mount where it is)."""
     if "id" in mount.explicit:
         return f"The mount keeps its id={mount.id}, so it keeps its cache."
     lines = facts.lines_mounting(mount.id or "")
@@ -483,6 +534,6 @@ def _id_note(mount: Mount, directory: str, run: RunFacts, facts: FileFacts) -> s
         f"Moving the target changes the cache id from {mount.id} to {directory}: the cache starts cold once, and "
         f"mounts with id {mount.id}{sharing} no longer share it."
     )
-    if written_target(mount) != mount.target:
+    if written_target(mount) != mount.target or pip_may_write(run, install, mount.target or "", mount)[0] is not True:
         return note
     return f"{note} To keep the id, keep the mount and run pip with --cache-dir={mount.target} instead."
