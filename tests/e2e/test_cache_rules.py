@@ -78,9 +78,7 @@ COPY requirements.txt .
 RUN --mount=type=cache,target=/root/.cache/pip \\
     pip install --user -r requirements.txt
 """,
-        unsafe=True,
-        why="USER app: pip caches in /home/app/.cache/pip; the moved mount needs uid/gid (DFX104, next pass)",
-        only=("DFX101", "DFX104"),
+        why="USER app: pip caches in /home/app/.cache/pip; DFX101 moves the mount there and gives it uid/gid 1000",
     ),
     Scenario(
         "useradd-user-root-mount-with-uid",
@@ -110,8 +108,7 @@ RUN --mount=type=cache,target=/root/.cache/pip \\
 """,
         unsafe=True,
         warns=True,
-        why="USER 1234 (not in passwd): HOME=/, /.cache/pip not writable, pip disables its cache",
-        only=("DFX101", "DFX104"),
+        why="USER 1234 (not in passwd): HOME=/; DFX101 moves the mount to /.cache/pip and gives it uid/gid 1234",
     ),
     Scenario(
         "nonroot-mount-without-uid",
