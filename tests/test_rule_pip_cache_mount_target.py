@@ -188,14 +188,24 @@ def test_an_rm_elsewhere_keeps_the_fix_safe(removed: str) -> None:
     assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
 
 
-def test_su_inside_the_run_makes_the_fix_unsafe() -> None:
+def test_su_inside_the_run_is_the_user_whose_access_counts() -> None:
     text = (
         "FROM python:3.12\nRUN useradd -m -u 1000 app\n"
-        "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000 su app -c 'pip install --user x'\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000,gid=1000 su app -c 'pip install --user x'\n"
+    )
+    diagnostic = only(text)
+    assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
+    assert fixed(text, (RULE,)) == text.replace("/root/.cache/pip", "/home/app/.cache/pip")
+
+
+def test_su_to_a_user_whose_uid_is_not_known_makes_the_fix_unsafe() -> None:
+    text = (
+        "FROM python:3.12\nRUN useradd -m -r svc\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip su svc -c 'pip install --user x'\n"
     )
     diagnostic = only(text)
     assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.UNSAFE
-    assert "switched to inside the RUN" in diagnostic.message
+    assert "the user pip runs as is not known" in diagnostic.message
 
 
 def test_with_dfx102_the_fixpoint_moves_then_pins_and_then_rests() -> None:

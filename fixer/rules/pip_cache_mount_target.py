@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from ..analysis import FileFacts, InstallFacts, RunFacts, write_access
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
-from ..facts import Known
+from ..facts import Known, Unknown
 from ..mounts import Mount
 from ..patterns import compile_lazily
 from ..records import NamedTuple
@@ -97,15 +97,15 @@ def plain_path(path: str) -> bool:
 def pip_may_write(run: RunFacts, install: InstallFacts, directory: str, mount: Mount) -> tuple[bool | None, str]:
     """Whether the user pip runs as may keep its cache in `directory` on `mount` (None: unknown).
 
-    pip disables a cache it may not write; a user switch inside the RUN (`su`, `gosu`)
-    makes the user another one than the RUN's, which the facts do not hand over.
+    pip disables a cache it may not write. The user is the RUN's, or the one a `su`,
+    `runuser` or `gosu` inside the RUN switches to for the call.
     """
-    script = run.shell
-    if script is not None and script.context_of(install.call.command).user is not None:
-        return None, "pip runs as a user switched to inside the RUN, whose access to the mount is not checked"
-    if isinstance(run.user, Known) and not run.user.certain:
-        return None, f"the user pip runs as ({run.user.origin}) depends on a build argument"
-    return write_access(directory, run.user, mount, run)
+    runner = runner_of(run, install)
+    if isinstance(runner, Unknown):
+        return None, f"the user pip runs as is not known ({runner.reason})"
+    if not runner.certain:
+        return None, f"the user pip runs as ({runner.origin}) depends on a build argument"
+    return write_access(directory, runner, mount, run)
 
 
 def mount_problems(run: RunFacts, install: InstallFacts, directory: str, mount: Mount) -> list[str]:
