@@ -4,9 +4,10 @@
 
 Measures, on one core, against the budget in the developers' guide:
 - files per second for the parser and for the full dry run (parse, analysis, all
-  rules, fixes to a fixpoint, diff) over the valid 20-80 line Dockerfiles in
-  benchmarks/corpus/ and tests/corpus/ ("typical"; budget: 2,500 files/s), and the full
-  dry run over tests/realistic/ (half of them have bugs to fix);
+  rules, fixes to a fixpoint, diff) over the valid 20-80 line Dockerfiles of
+  tests/realistic/*/, examples/*/ and benchmarks/corpus/, each text once ("typical";
+  budget: 2,500 files/s; the examples are copies of realistic projects), and the full
+  dry run over all of tests/realistic/ (half of them have bugs to fix, most are shorter);
 - a 20,000-line file (no quadratic path; budget: under 1 s), and a pathological one of
   the same length where 1,000 fixes apply (the fix loop, its self-check and the diff);
 - one file's `dockerfix --check FILE` as a process against hadolint's on the same file
@@ -15,11 +16,16 @@ Measures, on one core, against the budget in the developers' guide:
 
 Bytecode is compiled first (as a regular install has it), even where the environment
 sets PYTHONDONTWRITEBYTECODE; the command runs are then given the same environment.
+
+`--phases` prints instead where one pass over a typical file goes (parse, stages, the
+rest of the eager analysis, the facts the rules ask for, the rules) and how many passes
+the fix loop makes per file.
 """
 
 from __future__ import annotations
 
 import compileall
+import gc
 import os
 import statistics
 import subprocess
@@ -27,16 +33,21 @@ import sys
 import sysconfig
 import time
 from pathlib import Path
+from unittest import mock
 
 HERE = Path(__file__).resolve().parent
-TESTS_CORPUS = HERE.parent / "tests" / "corpus"
+EXAMPLES = HERE.parent / "examples"
 REALISTIC = HERE.parent / "tests" / "realistic"
 sys.path.insert(0, str(HERE.parent))
 
+from fixer import engine  # noqa: E402
+from fixer.analysis import analyse  # noqa: E402
 from fixer.engine import Settings, check_text  # noqa: E402
 from fixer.parser import parse  # noqa: E402
 from fixer.report import dry_run  # noqa: E402
 from fixer.rules import ALL_RULES  # noqa: E402
+from fixer.rules.base import Context  # noqa: E402
+from fixer.stages import analyse_stages  # noqa: E402
 
 # One stage of the pathological file: a cache mount that ENV HOME moves away from pip's
 # cache (DFX101 fixes it), padded to 20 lines; 1,000 of them make 20,000 lines.
@@ -95,6 +106,68 @@ def command_time(argv: list[str], runs: int = 21) -> float:
     return statistics.median(times)
 
 
+def typical_texts() -> list[str]:
+    """The valid 20-80 line Dockerfiles of the realistic projects, the examples and
+    benchmarks/corpus/, each distinct text once."""
+    candidates = (
+        sorted(REALISTIC.glob("*/Dockerfile*"))
+        + sorted(EXAMPLES.glob("*/Dockerfile"))
+        + sorted((HERE / "corpus").glob("*.Dockerfile"))
+    )
+    texts = dict.fromkeys(path.read_text(encoding="utf-8") for path in candidates)
+    return [text for text in texts if 20 <= text.count("\n") <= 80 and not parse(text).errors]
+
+
+def microseconds(function, items: list, rounds: int = 200) -> float:  # type: ignore[no-untyped-def]
+    """Microseconds per item, the best of `rounds` passes over all of them."""
+    best = float("inf")
+    collecting = gc.isenabled()
+    gc.disable()  # as check_text does
+    try:
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for item in items:
+                function(item)
+            best = min(best, time.perf_counter() - start)
+    finally:
+        if collecting:
+            gc.enable()
+    return best / len(items) * 1e6
+
+
+def phases(texts: list[str]) -> None:
+    """Where one pass over a typical file goes, each phase timed on its own."""
+    trees = [parse(text) for text in texts]
+    rules = [rule() for rule in ALL_RULES]
+
+    def with_facts(tree):  # type: ignore[no-untyped-def]
+        return sum(len(run.installs) for run in analyse(tree).runs)  # what every rule asks for
+
+    def diagnosed(tree):  # type: ignore[no-untyped-def]
+        context = Context("Dockerfile", tree, analyse(tree))
+        return [diagnostic for rule in rules for diagnostic in rule.check(context)]
+
+    parsing = microseconds(parse, texts)
+    stages = microseconds(analyse_stages, trees)
+    eager = microseconds(analyse, trees)
+    facts = microseconds(with_facts, trees)
+    checked = microseconds(diagnosed, trees)
+    full = microseconds(full_dry_run, texts, rounds=50)
+    with mock.patch.object(engine, "parse", wraps=parse) as counted:
+        for text in texts:
+            full_dry_run(text)
+    passes = counted.call_count / len(texts)
+    print(f"one pass over a typical file ({len(texts)} files), microseconds per file, each phase on its own:")
+    print(f"  parse                          {parsing:6.0f}")
+    print(f"  stages                         {stages:6.0f}")
+    print(f"  rest of the eager analysis     {eager - stages:6.0f}   (RUN facts, pre-filters, shell parse, user replay)")
+    print(f"  facts the rules ask for        {facts - eager:6.0f}   (installer calls, their caches, mounts)")
+    print(f"  rules                          {checked - facts:6.0f}")
+    print(f"  one pass                       {parsing + checked:6.0f}")
+    print(f"full dry run: {full:.0f} microseconds per file, {passes:.2f} passes (the fix loop re-parses and")
+    print("re-checks a fixed file), plus fixes, self-check and diff")
+
+
 def pathological_file() -> str:
     stage = _BUGGY_STAGE + "# padding\n" * (20 - _BUGGY_STAGE.count("\n"))
     return "".join(stage.format(n=n) for n in range(1000))
@@ -103,9 +176,10 @@ def pathological_file() -> str:
 def main() -> None:
     for directory in (HERE.parent / "fixer", sysconfig.get_paths()["purelib"]):
         compileall.compile_dir(str(directory), quiet=1)
-    candidates = sorted((HERE / "corpus").glob("*.Dockerfile")) + sorted(TESTS_CORPUS.glob("*.Dockerfile"))
-    texts = [path.read_text(encoding="utf-8") for path in candidates]
-    texts = [text for text in texts if 20 <= text.count("\n") <= 80 and not parse(text).errors]
+    texts = typical_texts()
+    if "--phases" in sys.argv[1:]:
+        phases(texts)
+        return
     lines = sum(text.count("\n") for text in texts) / len(texts)
     buggy = [path.read_text(encoding="utf-8") for path in sorted(REALISTIC.glob("*/Dockerfile"))]
     print(f"typical corpus: {len(texts)} files, {lines:.0f} lines on average; realistic: {len(buggy)} projects")

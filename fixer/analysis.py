@@ -12,8 +12,11 @@ mounts (`mounts.py`). Every value keeps its origin, and what cannot be known is
 ONBUILD RUNs get no facts: they run in images built FROM this one, whose state is not
 known here.
 
-Shell code is parsed only where it can matter: a RUN whose text names no installer and
-no user-changing command is never tokenised, which keeps whole-repository runs fast.
+Shell code is parsed only where it can matter: a RUN whose text names no installer, no
+command that changes accounts or homes and no pip config file is never tokenised, which
+keeps whole-repository runs fast. Each module that reads parsed commands says when it
+can find nothing (`installers.may_call_installer`, `users.may_change_accounts`,
+`pipconf.may_write_pip_config`), from the code without its quotes (`shell.unquoted`).
 """
 
 from __future__ import annotations
@@ -26,25 +29,18 @@ from types import MappingProxyType
 
 from . import caches, images, pipconf, users
 from .facts import Fact, Known, Origin, Unknown
-from .installers import InstallerCall, find_installer_calls
+from .installers import InstallerCall, find_installer_calls, may_call_installer
 from .mounts import Mount, resolve_mounts
 from .records import NamedTuple, slots_repr
 from .runs import RunScript, run_script
-from .shell import CommandContext, Script, parse_script, script_from_argv
+from .shell import CommandContext, Script, parse_script, script_from_argv, unquoted
 from .stages import Stage, State, StagesResult, analyse_stages
 from .syntax import Dockerfile, Instruction
 from .words import LexError, Lexer
 
-_INSTALLER_HINT = re.compile(r"pip|uv\b|poetry|pipenv|pdm|apt")
-# Commands that may change users or home directories: account tools, ownership and
-# directory commands, package managers (packages add system users), and scripts whose
-# effect cannot be seen (which then make the accounts incomplete).
-_USER_HINT = re.compile(
-    r"user(?:add|mod|del)|adduser|deluser|group(?:add|mod)|addgroup|chown|mkdir|install\s+-|\brm\b"
-    r"|\bapt|\bapk\b|\byum\b|\bdnf\b|microdnf|zypper|\beval\b|\bsource\b|\.sh\b|\|\s*(?:ba)?sh\b"
-)
 _POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "busybox"})
 _OWNERSHIP_HINT = re.compile(r"\b(?:chown|chmod|chgrp|mkdir|install|setfacl)\b")
+# A RUN in another shell that may write pip config, which dockerfix does not read there.
 _PIP_CONFIG_HINT = re.compile(r"pip\.conf|pip3?\s+config|PIP_CONFIG_FILE")
 # Top-level directories whose owner and mode decide for everything below them (FHS; the
 # same in Debian, Ubuntu and Alpine images). Other directories belong to root unless the
@@ -54,6 +50,8 @@ _WRITE_CHECKED = {
     "pip": "pip prints a warning and disables its cache",
     "uv": 'uv stops with "Failed to initialize cache" and the build fails',
 }
+# The instructions that start or change a stage's filesystem (`_step`).
+_FILESYSTEM_STEPS = frozenset({"FROM", "WORKDIR", "COPY", "ADD", "RUN"})
 _STANDARD_DIRECTORIES = {"/": (0, 0o755), "/root": (0, 0o700), "/tmp": (0, 0o1777), "/home": (0, 0o755)}
 _NO_DIRECTORIES: Mapping[str, int | None] = MappingProxyType({})
 
@@ -76,6 +74,13 @@ class Filesystem(NamedTuple):
     pip_settings: tuple[caches.PipSetting, ...]
     pip_config_known: bool
     ownership_changed: bool = False
+
+    def with_passwd(self, passwd: users.Passwd) -> Filesystem:
+        return Filesystem(passwd, self.directories, self.pip_settings, self.pip_config_known, self.ownership_changed)
+
+    def with_owners_changed(self) -> Filesystem:
+        """Owners may have changed anywhere: what WORKDIR made is no longer known."""
+        return Filesystem(self.passwd, {}, self.pip_settings, self.pip_config_known, True)
 
 
 class InstallFacts:
@@ -102,8 +107,9 @@ class RunFacts:
     """What dockerfix knows about one RUN: its frontend state, the filesystem before it,
     and (computed on first use) its user, HOME, mounts and installer calls."""
 
-    __slots__ = ("instruction", "stage", "state", "filesystem", "script", "escape",
-                 "_shell", "_installs", "_user", "_home", "_mounts", "_cache_mounts")
+    __slots__ = ("instruction", "stage", "state", "filesystem", "script", "escape", "text", "unquoted", "posix",
+                 "_shell", "_calls", "_installs", "_user", "_home", "_mounts", "_cache_mounts", "_environment",
+                 "_pip_config")
 
     def __init__(
         self, instruction: Instruction, stage: Stage, state: State, filesystem: Filesystem, script: RunScript, escape: str
@@ -114,12 +120,20 @@ class RunFacts:
         self.filesystem = filesystem
         self.script = script
         self.escape = escape
+        # The code the RUN's script holds (exec form: its arguments), and that without
+        # quotes, which the pre-filters read (`shell.unquoted`).
+        self.text = script.code or " ".join(script.argv)
+        self.unquoted = unquoted(self.text)
+        self.posix = _is_posix(script, state)  # else its commands are not read
         self._shell: Script | None | bool = False
+        self._calls: tuple[InstallerCall, ...] | None = None
         self._installs: tuple[InstallFacts, ...] | None = None
         self._user: Fact[users.ResolvedUser] | None = None
         self._home: Fact[str] | None = None
         self._mounts: tuple[Mount, ...] | None = None
         self._cache_mounts: tuple[Mount, ...] | None = None
+        self._environment: tuple[Mapping[str, Known[str]], Mapping[str, str]] | None = None
+        self._pip_config: caches.PipConfigView | None = None
 
     __repr__ = slots_repr
 
@@ -131,7 +145,7 @@ class RunFacts:
     def shell(self) -> Script | None:
         """The RUN's code as shell commands (None for a shebang script or a non-POSIX SHELL)."""
         if self._shell is False:
-            self._shell = _parse_run(self.script, self.state)
+            self._shell = _parse_run(self.script) if self.posix else None
         return self._shell  # type: ignore[return-value]
 
     @property
@@ -160,6 +174,29 @@ class RunFacts:
             self._home = _runtime_home(self.state, self.user)
         return self._home
 
+    def process_environment(self) -> tuple[Mapping[str, Known[str]], Mapping[str, str]]:
+        """The variables the RUN's process starts with (the stage's and the HOME runc
+        sets), and why those that are not known are not (HOME, when it is not).
+
+        Built once per RUN and shared by its commands: read-only, callers copy to change.
+        """
+        if self._environment is None:
+            home = self.home
+            variables: Mapping[str, Known[str]] = self.state.env
+            if "HOME" not in variables and isinstance(home, Known):
+                variables = {**variables, "HOME": home}
+            self._environment = variables, ({} if isinstance(home, Known) else {"HOME": home.reason})
+        return self._environment
+
+    def pip_config_view(self) -> caches.PipConfigView:
+        """The pip config files known to exist where the RUN runs (built once per RUN)."""
+        if self._pip_config is None:
+            files = self.filesystem.pip_settings
+            self._pip_config = caches.PipConfigView(
+                files, self.filesystem.pip_config_known, frozenset(s.path for s in files)
+            )
+        return self._pip_config
+
     @property
     def home_writable(self) -> bool | None:
         """Whether the RUN's user may write under HOME (where caches go by default); None: unknown."""
@@ -173,14 +210,17 @@ class RunFacts:
             self._installs = self._find_installs()
         return self._installs
 
+    @property
+    def calls(self) -> tuple[InstallerCall, ...]:
+        """The installer calls in the RUN's commands (none where a shell would not run them)."""
+        if self._calls is None:
+            script = self.shell if may_call_installer(self.unquoted) else None
+            self._calls = find_installer_calls(script) if script is not None else ()
+        return self._calls
+
     def _find_installs(self) -> tuple[InstallFacts, ...]:
-        if self.script.kind != "exec" and not _INSTALLER_HINT.search(self.script.code):
-            return ()
-        script = self.shell
-        if script is None:
-            return ()
         found = []
-        for call in find_installer_calls(script):
+        for call in self.calls:
             resolution, user = self.resolve(call)
             mount = _covering_mount(resolution, self.cache_mounts)
             resolution = _check_writable(resolution, user, mount, self)
@@ -217,7 +257,7 @@ class RunFacts:
 class FileFacts:
     """The analysis of one Dockerfile."""
 
-    __slots__ = ("tree", "stages", "runs", "_by_instruction", "_by_cache_id")
+    __slots__ = ("tree", "stages", "runs", "_by_instruction", "_by_cache_id", "_families")
 
     def __init__(self, tree: Dockerfile, stages: StagesResult) -> None:
         self.tree = tree
@@ -225,11 +265,18 @@ class FileFacts:
         self.runs: list[RunFacts] = []
         self._by_instruction: dict[int, RunFacts] = {}
         self._by_cache_id: dict[str, list[int]] | None = None
+        self._families: dict[int, str | None] = {}
 
     __repr__ = slots_repr
 
     def run(self, instruction: Instruction) -> RunFacts | None:
         return self._by_instruction.get(id(instruction))
+
+    def family(self, stage: Stage) -> str | None:
+        """`users.distro_family` of the stage's base image (worked out once per stage)."""
+        if stage.index not in self._families:
+            self._families[stage.index] = users.distro_family(_image_of(stage), stage.base_name)
+        return self._families[stage.index]
 
     def lines_mounting(self, cache_id: str) -> list[int]:
         """The first lines of the RUNs with a cache mount of this id, ascending, each once
@@ -250,9 +297,12 @@ def analyse(tree: Dockerfile, build_args: Mapping[str, str] | None = None) -> Fi
     stages = analyse_stages(tree, build_args)
     facts = FileFacts(tree, stages)
     tracks: dict[int, Filesystem] = {}
+    stage_of, state_before = stages.stage_of, stages.state_before
     for instruction in tree.instructions:
-        stage = stages.stage_of.get(id(instruction))
-        state = stages.state(instruction)
+        if instruction.keyword not in _FILESYSTEM_STEPS:
+            continue  # leaves the filesystem alone (an ONBUILD step runs in other images)
+        stage = stage_of.get(id(instruction))
+        state = state_before.get(id(instruction))
         if stage is None or state is None:
             continue
         track = tracks.get(stage.index) or _initial_filesystem(stage, tracks)
@@ -262,34 +312,40 @@ def analyse(tree: Dockerfile, build_args: Mapping[str, str] | None = None) -> Fi
 
 def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State, track: Filesystem) -> Filesystem:
     """Record a RUN's facts and return the filesystem after the instruction."""
-    keyword = instruction.effective.keyword
-    if keyword == "WORKDIR" and instruction.keyword == "WORKDIR":
+    keyword = instruction.keyword
+    if keyword == "WORKDIR":
         return _after_workdir(facts.stages, instruction, track)
-    if keyword in ("COPY", "ADD") and instruction.keyword != "ONBUILD":
+    if keyword in ("COPY", "ADD"):
         if any(flag.name in ("chown", "chmod") for flag in instruction.flags):
-            track = track._replace(ownership_changed=True, directories={})
+            track = track.with_owners_changed()
         return _after_copy(instruction, track)
-    if keyword != "RUN" or instruction.keyword == "ONBUILD":
-        return track
+    if keyword != "RUN":
+        return track  # FROM: the stage's starting filesystem, already made
     run = RunFacts(instruction, stage, state, track, run_script(instruction), facts.tree.escape)
     facts.runs.append(run)
     facts._by_instruction[id(instruction)] = run
-    text = run.script.code or " ".join(run.script.argv)
-    if _PIP_CONFIG_HINT.search(text):
+    if _may_write_pip_config(run):
         track = _after_pip_config_writes(run, track)
-    if _OWNERSHIP_HINT.search(text):
-        # Owners may have changed anywhere: what WORKDIR made is no longer known.
-        track = track._replace(ownership_changed=True, directories={})
-    if _USER_HINT.search(text) and run.shell is not None:
+    if _OWNERSHIP_HINT.search(run.text):
+        track = track.with_owners_changed()
+    if users.may_change_accounts(run.text, run.unquoted) and run.shell is not None:
         origin = Origin(f"RUN at line {instruction.start_line}", instruction.start_line)
-        family = users.distro_family(_image_of(stage), stage.base_name)
-        certain = {name: variable.value for name, variable in state.env.items() if variable.certain}
         run_uid = run.user.value.uid if isinstance(run.user, Known) else None
         passwd = users.apply_user_commands(
-            track.passwd, run.shell, family, origin, env=certain, workdir=state.workdir.value, run_uid=run_uid
-        )
-        track = track._replace(passwd=passwd)
+            track.passwd, run.shell, facts.family(stage), origin,
+            env=state.certain_values(), workdir=state.workdir.value, run_uid=run_uid,
+        )  # fmt: skip
+        if passwd is not track.passwd:
+            track = track.with_passwd(passwd)
     return track
+
+
+def _may_write_pip_config(run: RunFacts) -> bool:
+    """Whether the RUN may write pip config files: as `pipconf` reads them in shell code,
+    or, for a script in another language, as far as its text mentions them."""
+    if not run.posix:
+        return _PIP_CONFIG_HINT.search(run.text) is not None
+    return pipconf.may_write_pip_config(run.text, run.unquoted)
 
 
 def _after_copy(instruction: Instruction, track: Filesystem) -> Filesystem:
@@ -321,7 +377,7 @@ def _after_pip_config_writes(run: RunFacts, track: Filesystem) -> Filesystem:
         return track._replace(pip_config_known=False)
     home = run.home.value if isinstance(run.home, Known) else None
     origin = Origin(f"RUN at line {run.instruction.start_line}", run.instruction.start_line)
-    writes = pipconf.pip_config_writes(script, home, origin)
+    writes = pipconf.pip_config_writes(script, home, origin, run.calls)
     return track._replace(
         pip_settings=track.pip_settings + writes.settings,
         pip_config_known=track.pip_config_known and writes.understood,
@@ -383,16 +439,24 @@ def _image_of(stage: Stage):  # type: ignore[no-untyped-def]
     return stage.image
 
 
-def _parse_run(script: RunScript, state: State) -> Script | None:
+def _is_posix(script: RunScript, state: State) -> bool:
+    """Whether a POSIX shell runs the script: the stage's SHELL, or its `#!` line."""
+    if script.kind == "exec":
+        return True
+    if script.kind == "shebang":
+        interpreter = script.code.split("\n", 1)[0][2:].split()
+        return bool(interpreter) and posixpath.basename(
+            interpreter[-1] if interpreter[0].endswith("env") else interpreter[0]
+        ) in _POSIX_SHELLS
+    return posixpath.basename(state.shell[0]) in _POSIX_SHELLS
+
+
+def _parse_run(script: RunScript) -> Script:
+    """The commands of a script a POSIX shell runs."""
     if script.kind == "exec":
         return script_from_argv(script.argv)
     if script.kind == "shebang":
-        interpreter = script.code.split("\n", 1)[0][2:].split()
-        if not interpreter or posixpath.basename(interpreter[-1] if interpreter[0].endswith("env") else interpreter[0]) not in _POSIX_SHELLS:
-            return None
         return parse_script(script.code.split("\n", 1)[1] if "\n" in script.code else "")
-    if posixpath.basename(state.shell[0]) not in _POSIX_SHELLS:
-        return None
     return parse_script(script.code)
 
 
@@ -446,15 +510,40 @@ def _command_environment(
     `env -i`, `su`/`gosu` resetting HOME to the target's home, sudo making it unknown).
     """
     state = run.state
-    variables: dict[str, Known[str]] = dict(state.env)
-    home = run.home
-    if "HOME" not in variables and isinstance(home, Known):
-        variables["HOME"] = home
-    unknown: dict[str, str] = {} if isinstance(home, Known) else {"HOME": home.reason}
-    cleared: Origin | None = None
     user = run.user
     if context.user is not None:
         user = _switched_user(run.passwd, context.user.user, context.user.tool)
+    variables, unknown = run.process_environment()
+    cleared: Origin | None = None
+    if context.env:
+        variables, unknown = dict(variables), dict(unknown)
+        cleared = _apply_env_changes(run, context, variables, unknown)
+    home_value: str | None = None
+    home_reason = unknown.get("HOME", "")
+    if "HOME" in variables and variables["HOME"].value:
+        home_value, home_reason = variables["HOME"].value, str(variables["HOME"].origin)
+    elif "HOME" not in unknown and isinstance(user, Known) and user.value.home is not None:
+        home_value, home_reason = user.value.home, f"home of {describe_user(user.value)} in /etc/passwd"
+    elif not home_reason:
+        home_reason = user.reason if isinstance(user, Unknown) else "HOME is not set and the user's home is unknown"
+    expanded = [option for option in call.options if option.value and option.value_span and "$" in option.value]
+    values = {name: variable.value for name, variable in variables.items()} if expanded else {}
+    expansions = {
+        option.value_span: Known(value, Origin(f"`{option.written}` on the command line"), static)
+        for option in expanded
+        for value, static in [expand_shell_value(option.value, values)]
+        if static
+    }
+    view = caches.EnvView(variables, "env" not in state.unknown, cleared, expansions)
+    return view, home_value, home_reason, user
+
+
+def _apply_env_changes(
+    run: RunFacts, context: CommandContext, variables: dict[str, Known[str]], unknown: dict[str, str]
+) -> Origin | None:
+    """Apply the script's statements, prefixes and wrappers before a command, in order;
+    return where the environment was emptied, if it was."""
+    cleared: Origin | None = None
     for change in context.env:
         origin = Origin(change.origin, run.instruction.start_line)
         if change.name == "*":
@@ -482,24 +571,7 @@ def _command_environment(
         else:
             variables.pop(change.name, None)
             unknown[change.name] = f"{change.origin} may change {change.name}"
-    home_value: str | None = None
-    home_reason = unknown.get("HOME", "")
-    if "HOME" in variables and variables["HOME"].value:
-        home_value, home_reason = variables["HOME"].value, str(variables["HOME"].origin)
-    elif "HOME" not in unknown and isinstance(user, Known) and user.value.home is not None:
-        home_value, home_reason = user.value.home, f"home of {describe_user(user.value)} in /etc/passwd"
-    elif not home_reason:
-        home_reason = user.reason if isinstance(user, Unknown) else "HOME is not set and the user's home is unknown"
-    expanded = [option for option in call.options if option.value and option.value_span and "$" in option.value]
-    values = {name: variable.value for name, variable in variables.items()} if expanded else {}
-    expansions = {
-        option.value_span: Known(value, Origin(f"`{option.written}` on the command line"), static)
-        for option in expanded
-        for value, static in [expand_shell_value(option.value, values)]
-        if static
-    }
-    view = caches.EnvView(variables, "env" not in state.unknown, cleared, expansions)
-    return view, home_value, home_reason, user
+    return cleared
 
 
 def _switched_user(passwd: users.Passwd, written: str, tool: str) -> Fact[users.ResolvedUser]:
@@ -511,6 +583,8 @@ def _switched_user(passwd: users.Passwd, written: str, tool: str) -> Fact[users.
 
 def _pip_config(run: RunFacts, without_keys: frozenset[str] = frozenset()) -> caches.PipConfigView:
     """The pip config files known to exist where the RUN runs (minus some keys, for "what if")."""
+    if not without_keys:
+        return run.pip_config_view()
     files = run.filesystem.pip_settings
     settings = tuple(s for s in files if s.key.lower().replace("_", "-") not in without_keys)
     return caches.PipConfigView(settings, run.filesystem.pip_config_known, frozenset(s.path for s in files))
@@ -625,7 +699,7 @@ def _command_cwd(state: State, context: CommandContext) -> str:
 
 def _covering_mount(resolution: caches.CacheResolution, mounts: tuple[Mount, ...]) -> Mount | None:
     """The last cache mount covering the cache directory (a later mount shadows earlier ones)."""
-    if resolution.directory is None:
+    if resolution.directory is None or not mounts:
         return None
     covering = [mount for mount in mounts if mount.covers(resolution.directory)]
     return max(covering, key=lambda mount: len(mount.target or ""), default=None)

@@ -122,7 +122,7 @@ def parse_instruction(line: str, escape: str, base: int = 0) -> Draft:
                 draft.sub = parse_instruction(args, escape, base + args_start)
                 errors.extend(draft.sub.errors)
         else:
-            draft.json, draft.value = _dispatch(lower, args, escape)
+            draft.json, draft.value = dispatch(lower, args, escape)
     except ArgumentError as exc:
         errors.append(ArgumentError(exc.message, base + args_start))
     return draft
@@ -221,7 +221,7 @@ def _extract_quoted_flags(
             flags.append(RawFlag(text, start, pos, origins))
 
 
-def _dispatch(keyword: str, rest: str, escape: str) -> tuple[bool, tuple[str, ...]]:
+def dispatch(keyword: str, rest: str, escape: str) -> tuple[bool, tuple[str, ...]]:
     """BuildKit's dispatch table: (is JSON form, node values) for one instruction."""
     if keyword in ("run", "cmd", "entrypoint", "shell"):
         return _maybe_json(rest)
@@ -359,18 +359,22 @@ def _json_constant(name: str) -> float:
     raise ValueError(f"invalid JSON literal {name}")
 
 
+# One decoder for every call: `json.loads` with hooks builds a new one (and its scanner) each time.
+_JSON = json.JSONDecoder(parse_float=_json_number, parse_int=_json_number, parse_constant=_json_constant)
+
+
 def json_array(text: str) -> list[object] | None:
     """`text` decoded as Go's json.Unmarshal into []any would, or None when that fails."""
     text = text.lstrip(GO_SPACE)
     if not text.startswith("["):
         return None
     try:
-        value = json.loads(text, parse_float=_json_number, parse_int=_json_number, parse_constant=_json_constant)
+        value = _JSON.decode(text)
     except (ValueError, RecursionError):
         return None
     if not isinstance(value, list):
         return None
-    return [_SURROGATE.sub("\ufffd", item) if isinstance(item, str) else item for item in value]
+    return [_SURROGATE.sub("\ufffd", item) if isinstance(item, str) and not item.isascii() else item for item in value]
 
 
 def freeze_flags(flags: list[RawFlag], logical: LogicalText) -> tuple[Flag, ...]:
@@ -379,16 +383,13 @@ def freeze_flags(flags: list[RawFlag], logical: LogicalText) -> tuple[Flag, ...]
 
 
 def _freeze_flag(flag: RawFlag, logical: LogicalText) -> Flag:
+    shift = _straight_shift(flag, logical)
+    if shift is not None:
+        return _straight_flag(flag.text, shift)
     body = flag.text[2:]
     name, has_value, value = body.partition("=")
     value_start = 2 + len(name) + 1
-    shift = _straight_shift(flag, logical)
-    if shift is None:
-        text_span: Callable[[int, int], Span] = lambda start, end: _text_span(flag, start, end, logical)
-        span = logical.span(flag.start, flag.end)
-    else:
-        text_span = lambda start, end: Span(shift + start, shift + max(start, end))
-        span = Span(shift, shift + flag.end - flag.start)
+    text_span: Callable[[int, int], Span] = lambda start, end: _text_span(flag, start, end, logical)
     value_span = text_span(value_start, len(flag.text)) if has_value else None
     options: tuple[MountOption, ...] = ()
     if name == "mount" and has_value:
@@ -401,7 +402,30 @@ def _freeze_flag(flag: RawFlag, logical: LogicalText) -> Flag:
             )
             for key, option_value, key_start, key_end, v_start, v_end in csv_fields(value)
         )
-    return Flag(flag.text, span, name, value if has_value else None, value_span, options)
+    return Flag(flag.text, logical.span(flag.start, flag.end), name, value if has_value else None, value_span, options)
+
+
+def _straight_flag(text: str, shift: int) -> Flag:
+    """A flag whose text is the source itself, from offset `shift` on (the common case)."""
+    name, has_value, value = text[2:].partition("=")
+    span = Span(shift, shift + len(text))
+    if not has_value:
+        return Flag(text, span, name, None, None, ())
+    value_start = shift + len(name) + 3
+    options: tuple[MountOption, ...] = ()
+    if name == "mount":
+        options = tuple(
+            MountOption(
+                key,
+                option_value,
+                Span(value_start + key_start, value_start + max(key_start, key_end)),
+                Span(value_start + v_start, value_start + max(v_start, v_end)) if option_value is not None else None,
+            )
+            for key, option_value, key_start, key_end, v_start, v_end in (
+                csv_fields(value) if '"' in value else _plain_csv_fields(value)
+            )
+        )
+    return Flag(text, span, name, value, Span(value_start, span.end), options)
 
 
 def _straight_shift(flag: RawFlag, logical: LogicalText) -> int | None:
@@ -425,6 +449,21 @@ def _text_span(flag: RawFlag, start: int, end: int, logical: LogicalText) -> Spa
         return Span(logical.to_source(flag.origins[start]), logical.to_source(flag.origins[end - 1]) + 1)
     point = logical.to_source(flag.origins[start - 1]) + 1 if start > 0 else logical.to_source(flag.start)
     return Span(point, point)
+
+
+def _plain_csv_fields(value: str) -> list[tuple[str, str | None, int, int, int, int]]:
+    """`csv_fields` of a value without quotes: the fields are what lies between commas."""
+    fields = []
+    start = 0
+    for text in value.split(","):
+        key, has_value, option = text.partition("=")
+        key_end = start + len(key)
+        if has_value:
+            fields.append((key.lower(), option, start, key_end, key_end + 1, start + len(text)))
+        else:
+            fields.append((key.lower(), None, start, key_end, key_end, key_end))
+        start += len(text) + 1
+    return fields
 
 
 def csv_fields(value: str) -> list[tuple[str, str | None, int, int, int, int]]:

@@ -592,6 +592,8 @@ def _pip_files(ctx: _Context, config: PipConfigView, isolated: bool) -> tuple[li
     if config_file is not None and config_file.value == "/dev/null":
         return [], []
     unseen = [] if config.known else ["not every pip config file is known"]
+    if not config.settings:
+        return [], unseen  # no known file holds a setting, so which files pip reads changes nothing
     unlocated: list[str] = []
     config_dirs = ctx.env.get("XDG_CONFIG_DIRS")
     bases = [d.strip() for d in (config_dirs.value if config_dirs else "").split(":")]
@@ -916,6 +918,8 @@ def _apt_directory(ctx: _Context, chain: tuple[tuple[str, str], ...],
     """apt's `FindDir`: a relative value is taken inside its parent's directory, up to an
     absolute one (or one starting `./`, `../`, `~/`). A command-line `-o` decides over
     the config files, which decide over the defaults."""
+    if not options and not files:
+        return _APT_DEFAULT_DIRECTORIES[chain]
     values, labels, decided, origin, option, certain = [], [], "default", None, None, True
     for key, default in chain:
         fact = options[key.lower()][0] if key.lower() in options else files.get(key.lower())
@@ -940,8 +944,18 @@ def _apt_directory(ctx: _Context, chain: tuple[tuple[str, str], ...],
                          "which dockerfix cannot place", origin, certain=False, option=option)
     directory, cwd_certain, _ = ctx.path(path, tilde=False)
     return _Decision("enabled", directory, decided, f"apt keeps its {chain[-1][1].rstrip('/')} in "
-                     f"{directory} ({source})", origin or Origin("apt's built-in defaults"),
-                     certain and cwd_certain, option=option)
+                     f"{directory} ({source})", origin or _APT_BUILT_IN, certain and cwd_certain,
+                     option=option)
+
+
+_APT_BUILT_IN = Origin("apt's built-in defaults")
+# Where apt keeps archives and lists when no option or config file moves them (the
+# general case of `_apt_directory` for such a call, worked out once).
+_APT_DEFAULT_DIRECTORIES = {
+    chain: _Decision("enabled", directory, "default",
+                     f"apt keeps its {chain[-1][1].rstrip('/')} in {directory} (apt's defaults)", _APT_BUILT_IN)
+    for chain, directory in ((_APT_ARCHIVES, "/var/cache/apt/archives"), (_APT_LISTS, "/var/lib/apt/lists"))
+}
 
 
 def _apt_deletion(ctx: _Context, decision: _Decision,

@@ -8,7 +8,10 @@ has a cost the user must accept), DISPLAY_ONLY ones never (they show the remedy)
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
 from enum import Enum
+from itertools import accumulate
 
 from .records import NamedTuple
 from .syntax import Span
@@ -85,24 +88,36 @@ def apply_edits(source: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
     return "".join(out)
 
 
-def shift_position(position: int, edits: list[Edit] | tuple[Edit, ...]) -> int:
-    """Where `position` lands once disjoint `edits` are applied.
+class OffsetMap:
+    """Where offsets of a text land once disjoint replacements are applied to it.
 
-    Text inserted at the position goes before it; a position inside a replaced or
-    deleted stretch moves to where that stretch's replacement starts.
+    Built from `(start, end, new_length)` triples (edits, or the regions of
+    `track_changes`); a lookup is a binary search, so mapping every finding of a file
+    with a thousand fixes stays linear-logarithmic. Text inserted at an offset goes
+    before it; an offset inside a replaced stretch moves to where the replacement starts.
     """
-    shifted = position
-    for edit in edits:
-        if edit.end <= position:
-            shifted += len(edit.text) - (edit.end - edit.start)
-        elif edit.start < position < edit.end:
-            shifted -= position - edit.start
-    return shifted
 
+    __slots__ = ("_starts", "_ends", "_shifts")
 
-def shift_span(span: Span, edits: list[Edit] | tuple[Edit, ...]) -> Span:
-    start = shift_position(span.start, edits)
-    return Span(start, max(start, shift_position(span.end, edits)))
+    def __init__(self, replacements: Iterable[tuple[int, int, int]]) -> None:
+        ordered = sorted(replacements)
+        self._starts = [start for start, _, _ in ordered]
+        self._ends = [end for _, end, _ in ordered]
+        self._shifts = list(accumulate((length - (end - start) for start, end, length in ordered), initial=0))
+
+    @classmethod
+    def of_edits(cls, edits: Iterable[Edit]) -> OffsetMap:
+        return cls((edit.start, edit.end, len(edit.text)) for edit in edits)
+
+    def __call__(self, offset: int) -> int:
+        index = bisect_right(self._ends, offset)  # the replacements that end at or before it
+        if index < len(self._starts) and self._starts[index] < offset:
+            return self._starts[index] + self._shifts[index]
+        return offset + self._shifts[index]
+
+    def span(self, span: Span) -> Span:
+        start = self(span.start)
+        return Span(start, max(start, self(span.end)))
 
 
 # A region the fixes changed: (start, end) in the original text, then in the fixed text.

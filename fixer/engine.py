@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .analysis import analyse
-from .diagnostics import Applicability, Change, Diagnostic, Edit, Fix, apply_edits, shift_span, track_changes
+from .diagnostics import Applicability, Change, Diagnostic, Edit, Fix, OffsetMap, apply_edits, track_changes
 from .parser import parse
 from .patterns import compile_lazily
 from .records import NamedTuple
@@ -211,7 +211,9 @@ def _fix_to_fixpoint(
         edits = [edit for d in chosen for edit in d.fix.edits]  # type: ignore[union-attr]
         if passes > 1:
             later += _revealed(chosen, first, changes)
-        later = [d._replace(span=shift_span(d.span, edits)) for d in later]
+        if later:
+            moved = OffsetMap.of_edits(edits)
+            later = [d._replace(span=moved.span(d.span)) for d in later]
         text = apply_edits(current.source, edits)
         changes = track_changes(changes, edits)
         current = parse(text)
@@ -234,21 +236,9 @@ def _revealed(found: list[Diagnostic], first: list[Diagnostic], changes: tuple[C
     """
     if not changes:
         return []
-    again = {(d.code, _to_output(d.span.start, changes)) for d in first}
+    to_output = OffsetMap((start, end, out_end - out_start) for start, end, out_start, out_end in changes)
+    again = {(d.code, to_output(d.span.start)) for d in first}
     return [d for d in found if (d.code, d.span.start) not in again]
-
-
-def _to_output(position: int, changes: tuple[Change, ...]) -> int:
-    """Where an offset of the original text is in the fixed text (a changed region's start
-    when it lies inside one)."""
-    shift = 0
-    for start, end, out_start, out_end in changes:
-        if position < start:
-            break
-        if position < end:
-            return out_start
-        shift = out_end - end
-    return position + shift
 
 
 def _choose(tree: Dockerfile, diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from .records import NamedTuple
 from fixer.shell import Diagnostic, Script, SimpleCommand, Span, Word, script_from_argv
 
-__all__ = ["InstallerCall", "ParsedOption", "find_installer_calls", "installer_call_from_argv"]
+__all__ = ["InstallerCall", "ParsedOption", "find_installer_calls", "installer_call_from_argv", "may_call_installer"]
 
 
 class ParsedOption(NamedTuple):
@@ -517,6 +517,17 @@ _PYTHON_NAME = re.compile(r"python(?:\d+(?:\.\d+)*)?[dmt]?")
 _PROGRAMS = {"uv": "uv", "poetry": "poetry", "pdm": "pdm", "pipenv": "pipenv",
              "apt-get": "apt", "apt": "apt"}
 _MODULES = {"pip": "pip", "uv": "uv", "poetry": "poetry", "pdm": "pdm", "pipenv": "pipenv"}
+# Every name `_identify` accepts holds one of these (pip's, `pip3.12`, start with "pip").
+_NAMES = re.compile("|".join(sorted({"pip", *_PROGRAMS, *_MODULES})))
+
+
+def may_call_installer(unquoted: str | None) -> bool:
+    """Whether `find_installer_calls` can find a call in a script whose code is, without
+    quotes, `unquoted` (`shell.unquoted`; None: not known). False means it finds none,
+    so the script need not be parsed for installs: every program and `-m` module name
+    it identifies is a stretch of that text.
+    """
+    return unquoted is None or _NAMES.search(unquoted) is not None
 
 
 def _calls(command: SimpleCommand, words: Sequence[Word]) -> list[InstallerCall]:
@@ -525,7 +536,7 @@ def _calls(command: SimpleCommand, words: Sequence[Word]) -> list[InstallerCall]
     if found is None:
         return []
     tool, start = found
-    program = " ".join(word.text for word in words[:start])
+    program = words[0].text if start == 1 else " ".join(word.text for word in words[:start])
     call, runs = _parse(_TOOLS[tool], program, words[start:], command)
     return [call, *_calls(command, runs)]
 
@@ -586,7 +597,7 @@ def _parse(tool: _Tool, program: str, args: Sequence[Word],
         if args[i].text not in tool.groups or len(names) > 1:
             break
         i = head.read(args, i + 1, until_operand=True)
-    subcommand = " ".join(word.text for word in names)
+    subcommand = names[0].text if len(names) == 1 else " ".join(word.text for word in names)
     table = tool.commands.get(subcommand)
     if table is None:
         table = tool.root.lenient()
@@ -607,8 +618,9 @@ def _parse(tool: _Tool, program: str, args: Sequence[Word],
         if subcommand in tool.runners:
             body.positionals.extend(args[end:])
     # The tool stops at its first error; keep one per place (pip reads some words twice).
-    errors = tuple({error.offset: error for error in reversed(head.errors + body.errors)}
-                   .values())[::-1]
+    errors: tuple[Diagnostic, ...] = ()
+    if head.errors or body.errors:
+        errors = tuple({error.offset: error for error in reversed(head.errors + body.errors)}.values())[::-1]
     runs = body.positionals if subcommand in tool.runners else ()
     call = InstallerCall(tool.name, program, subcommand, tuple(options),
                          tuple(body.positionals), errors, command)

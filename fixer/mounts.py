@@ -100,20 +100,18 @@ def resolve_mounts(flags: tuple[Flag, ...], state: State, escape: str) -> tuple[
 def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str], workdir: str, escape: str) -> Mount:
     options: dict[str, str | None] = {}
     errors: list[str] = []
-    lexer = Lexer(escape=escape)
+    lexer: Lexer | None = None  # made for the first value that needs expanding (most need none)
     for option in flag.mount_options:
-        if option.value is None:
-            options[option.key] = None
-            continue
-        if is_plain(option.value, escape):
+        if option.value is None or is_plain(option.value, escape):
             options[option.key] = option.value
             continue
+        lexer = lexer or Lexer(escape=escape)
         try:
             options[option.key] = lexer.process_word(option.value, values)
         except LexError as exc:
             errors.append(f"{option.key}: {exc}")
             options[option.key] = option.value
-    certain = expansion_certain(lexer, env)
+    certain = lexer is None or expansion_certain(lexer, env)
     mount_type = (options.get("type") or "bind").lower()
     written_target = next((options[k] for k in reversed(list(options)) if k in _TARGET_KEYS), None)
     target = None
@@ -124,21 +122,21 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
     if sharing not in _SHARING:
         errors.append(f"unsupported sharing value {sharing!r}")
     return Mount(
-        flag=flag,
-        type=mount_type,
-        target=target,
-        id=cache_id if mount_type == "cache" else None,
-        uid=_number(options.get("uid"), 10, 0, "uid", errors),
-        gid=_number(options.get("gid"), 10, 0, "gid", errors),
-        mode=_number(options.get("mode"), 8, DEFAULT_CACHE_MODE, "mode", errors),
-        sharing=sharing,
-        source=options.get("source") or options.get("src"),
-        from_=options.get("from"),
-        readonly=_readonly(options, mount_type),
-        certain=certain,
-        explicit=frozenset(k for k in options if k in ("uid", "gid", "mode", "id", "sharing", "from")),
-        undefined=frozenset(lexer.unmatched),
-        errors=tuple(errors),
+        flag,
+        mount_type,
+        target,
+        cache_id if mount_type == "cache" else None,  # id
+        _number(options.get("uid"), 10, 0, "uid", errors),
+        _number(options.get("gid"), 10, 0, "gid", errors),
+        _number(options.get("mode"), 8, DEFAULT_CACHE_MODE, "mode", errors),
+        sharing,
+        options.get("source") or options.get("src"),
+        options.get("from"),
+        _readonly(options, mount_type),
+        certain,
+        frozenset(k for k in options if k in ("uid", "gid", "mode", "id", "sharing", "from")),  # explicit
+        frozenset(lexer.unmatched) if lexer is not None else frozenset(),  # undefined
+        tuple(errors),
     )
 
 

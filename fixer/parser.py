@@ -22,8 +22,8 @@ from . import arguments
 
 from .patterns import compile_lazily
 from .records import NamedTuple
-from .syntax import Dockerfile, Heredoc, Instruction, LogicalText, ParseError, Span, Trivia, line_column
-from .words import GO_SPACE, LexError, Lexer
+from .syntax import Dockerfile, Flag, Heredoc, Instruction, LogicalText, ParseError, Span, Trivia, line_column
+from .words import GO_SPACE, LexError, Lexer, is_go_space
 
 BOM = "\ufeff"
 MAX_LINE_BYTES = 64 * 1024 - 1
@@ -32,6 +32,11 @@ _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\
 _HEREDOC_WORD = compile_lazily(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _PLAIN_NAME = compile_lazily(r"[A-Za-z0-9_.-]+")
+# Builds a named tuple from a tuple of all its fields without its Python-level `__new__`,
+# at half the cost: for the spans of every line.
+_new_tuple = tuple.__new__
+# The keyword and the blanks after it, as arguments.parse_instruction splits them.
+_HEAD = re.compile(r"([^\t\v\f\r ]+)[\t\v\f\r ]+")
 
 
 class _Directives:
@@ -148,16 +153,75 @@ class _Builder:
                 return
         if not stripped or stripped[0] == "#":
             kind = "comment" if stripped else "blank"
-            self.elements.append(Trivia(kind, Span(self.starts[first], self.ends[first])))
+            span = _new_tuple(Span, (self.starts[first], self.ends[first]))
+            self.elements.append(_new_tuple(Trivia, (kind, span, "", "")))
             return
         escape = self.directives.escape
         piece, continued = _trim_continuation(stripped, escape)
         origin = self.starts[first] + len(text) - len(stripped)
-        if not continued:
-            logical = LogicalText(piece, (0,), (origin,))
-        else:
+        if continued:
             logical = self.join_continuation(piece, origin, escape)
-        self.instruction(first, logical)
+        else:
+            logical = LogicalText(piece, (0,), (origin,))
+        if not self.plain_instruction(first, logical):
+            self.instruction(first, logical)
+
+    def plain_instruction(self, first: int, logical: LogicalText) -> bool:
+        """The common instruction in one step: not ONBUILD, and accepted by BuildKit.
+
+        It does what `instruction` does, without a draft in logical coordinates to map
+        back afterwards (a single line maps by adding its offset). Returns False, having
+        done nothing, for any other instruction.
+        """
+        line = logical.text
+        head = _HEAD.match(line)
+        end = len(line.rstrip(GO_SPACE))
+        if head is None or head.end() >= end or is_go_space(line[0]):
+            return False  # no arguments, or blanks BuildKit trims before it splits
+        name = head.group(1)
+        lower = name.lower()
+        if lower == "onbuild":
+            return False
+        escape = self.directives.escape
+        position = head.end()
+        flags: tuple[Flag, ...] = ()
+        if line.startswith("--", position):
+            position, raw = arguments.extract_builder_flags(line, position, end, escape)
+            if raw:
+                flags = arguments.freeze_flags(raw, logical)
+        rest = line[position:end]
+        args = rest.lstrip(GO_SPACE)
+        position += len(rest) - len(args)
+        try:
+            json, value = arguments.dispatch(lower, args, escape)
+        except arguments.ArgumentError:
+            return False
+        keyword = name.upper()
+        heredocs: tuple[Heredoc, ...] = ()
+        if not json and keyword in _HEREDOC_KEYWORDS and "<<" in line:
+            heredocs = self.heredocs(first, line)
+        if len(logical.starts) == 1:
+            origin = logical.origins[0]
+            keyword_span = _new_tuple(Span, (origin, origin + head.end(1)))
+            args_text = LogicalText(args, (0,), (origin + position,))
+        else:
+            keyword_span = logical.span(0, head.end(1))
+            args_text = logical.slice(position, position + len(args))
+        instruction = Instruction(
+            keyword,
+            keyword_span,
+            _new_tuple(Span, (self.starts[first], self.ends[self.index - 1])),
+            first + 1,
+            self.index,
+            flags,
+            json,
+            value,
+            heredocs,
+            args_text,
+        )
+        self.elements.append(instruction)
+        self.instructions.append(instruction)
+        return True
 
     def join_continuation(self, piece: str, origin: int, escape: str) -> LogicalText:
         """Append continuation lines as BuildKit does: comments and blank lines dropped."""

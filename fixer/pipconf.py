@@ -19,11 +19,13 @@ import re
 
 from .caches import PipSetting, prefix_of
 from .facts import Origin
-from .installers import find_installer_calls
+from .installers import InstallerCall, find_installer_calls
 from .records import NamedTuple
 from .shell import Script, SimpleCommand
 
 GLOBAL_FILE = "/etc/pip.conf"
+# `config` as a whole word: between characters that end words, as the unquoted text has them.
+_CONFIG_WORD = re.compile(r"(?:^|[\s;&|()<>`])config(?:[\s;&|()<>`]|\Z)")
 _PRINTF_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'"}
 
 
@@ -55,11 +57,38 @@ def parse_ini(text: str, path: str, origin: Origin) -> tuple[PipSetting, ...] | 
     )
 
 
-def pip_config_writes(script: Script, home: str | None, origin: Origin) -> PipConfigWrites:
-    """The pip config settings one RUN writes; `home` resolves `~` and `--user` files."""
+def may_write_pip_config(code: str, unquoted: str | None) -> bool:
+    """Whether `pip_config_writes` can find a write in a script of this code
+    (`unquoted` is `shell.unquoted(code)`).
+
+    False means it finds none and everything is understood: the script has no `pip ...
+    config` call (pip named "pip...", its subcommand the word `config`), and no file
+    write (a `>` redirection or `tee`) to a file named pip.conf or to a path that both
+    names pip and holds a `$` or backquote (only such a path is not understood). A path
+    starting `~/` or `$HOME/` takes the RUN's HOME, which this text does not show: a
+    write there may.
+    """
+    if unquoted is None:
+        return True
+    if "pip" in unquoted and _CONFIG_WORD.search(unquoted):
+        return True
+    if ">" not in code and "tee" not in unquoted:
+        return False
+    if "pip.conf" in unquoted or "~/" in unquoted or "HOME/" in unquoted:
+        return True
+    return "pip" in unquoted.lower() and ("$" in code or "`" in code)
+
+
+def pip_config_writes(
+    script: Script, home: str | None, origin: Origin, calls: tuple[InstallerCall, ...] | None = None
+) -> PipConfigWrites:
+    """The pip config settings one RUN writes; `home` resolves `~` and `--user` files.
+
+    `calls` are the script's installer calls when the caller has them already.
+    """
     settings: list[PipSetting] = []
     understood = True
-    for call in find_installer_calls(script):
+    for call in find_installer_calls(script) if calls is None else calls:
         if call.tool == "pip" and call.subcommand == "config":
             found = _pip_config_set(call, home, origin)
             understood = understood and found is not None

@@ -39,10 +39,14 @@ __all__ = [
     "Word",
     "parse_script",
     "script_from_argv",
+    "unquoted",
 ]
 
 Span = tuple[int, int]
 _first = itemgetter(0)
+# Builds a named tuple from a tuple of all its fields without its Python-level `__new__`,
+# at half the cost: for the words and commands of the parser's fast paths.
+_new_tuple = tuple.__new__
 
 
 # --------------------------------------------------------------------------- results
@@ -284,9 +288,58 @@ class Script:
 
 def parse_script(code: str) -> Script:
     """Parse shell code; never raises, problems are in `Script.errors`."""
+    flat = _flat_script(code)
+    if flat is not None:
+        return flat
     parser = _Parser(code, _Scope(None, False), 0, 0, None)
     parser.run()
     return parser.script()
+
+
+def _flat_script(code: str) -> Script | None:
+    """A flat script read in one scan, or None for any other (the parser reads it).
+
+    Flat: commands of plain words (no quotes, escapes, `$`, redirections, pipes or
+    parentheses) joined by `&&`, `||`, `;` and newlines, with comments; none starts
+    with an assignment, a wrapper (`sudo`, `sh`, `env`...) or a reserved word. Most RUN
+    steps are such lists (`apt-get update && apt-get install -y ... && rm -rf ...`),
+    and for them the parser's result is simply this: each command in the script's own
+    shell, at depth 0, with the operator before it as its connector.
+    """
+    if _NOT_FLAT.search(code):
+        return None  # found at once, before reading the commands up to it
+    commands: list[SimpleCommand] = []
+    words: list[Word] = []
+    connector, seen, position = "", False, 0
+    for match in _FLAT_TOKEN.finditer(code):
+        if match.start() != position:
+            return None  # a character only the parser reads
+        position = match.end()
+        kind = match.lastindex
+        if kind == 1:  # a word
+            text = match.group(1)
+            if not words:
+                start = match.start(1)
+                if text in _CLOSERS or text in _COMPOUNDS or text.rpartition("/")[2] in _WRAPPERS or (
+                    "=" in text and _ASSIGNMENT.match(text)
+                ):
+                    return None
+            words.append(_new_tuple(Word, (match.start(1), position, text, False, False, None)))
+            continue
+        if words:
+            commands.append(_flat_command(len(commands), start, words, connector))
+            words, connector, seen = [], "", True
+        if kind == 2 and (seen or match.group(2) not in (";", "\n")):  # a separator
+            connector = match.group(2)
+    if code[position:].strip(" \t"):
+        return None
+    if words:
+        commands.append(_flat_command(len(commands), start, words, connector))
+    return Script(code, tuple(commands), ())
+
+
+def _flat_command(index: int, start: int, words: list[Word], connector: str) -> SimpleCommand:
+    return _new_tuple(SimpleCommand, (index, (start, words[-1].end), tuple(words), (), (), connector, 0, (0,), 0, None, 0, ()))
 
 
 def script_from_argv(argv: Sequence[str]) -> Script:
@@ -306,6 +359,24 @@ def script_from_argv(argv: Sequence[str]) -> Script:
     parser.drafts.append(draft)
     parser.finish(draft)
     return parser.script()
+
+
+def unquoted(code: str) -> str | None:
+    """`code` without quote characters, backslashes and dollar signs, for pre-filters
+    that look for command names without parsing; None when no such text stands for it.
+
+    Every word's text (`Word.text`), in this script and in the scripts it runs (`sh -c
+    '...'`, backquotes, here-documents read by a shell, exec-form arguments), is code
+    characters in order with at most quotes, backslashes and the `$` of `$'...'` taken
+    out, and it never reaches across a blank or an operator. So a command name (what
+    follows the last `/` of its word) is a stretch of the unquoted text, between
+    characters that are not part of it. A backslash-newline breaks that: it joins two
+    lines into one word, unless the backslash is itself escaped or in a comment, which
+    only a parse can tell.
+    """
+    if "\\\n" in code:
+        return None
+    return code.replace("'", "").replace('"', "").replace("\\", "").replace("$", "")
 
 
 # --------------------------------------------------------------------------- lexing
@@ -338,6 +409,13 @@ _BALANCE = {"(": re.compile(r"""[()\\'"]"""), "{": re.compile(r"""[{}\\'"]""")}
 _CLOSE = {"(": ")", "{": "}"}
 _DQ_END = re.compile(r'(?:[^"\\]|\\.)*"', re.S)
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+# One token of a flat script (`_flat_script`) after blanks: a plain word, an operator
+# that separates commands, or a comment.
+# Characters no flat script holds (the commonest reasons it is not flat).
+_NOT_FLAT = re.compile(r"[<>()$`\\\"']")
+_FLAT_TOKEN = re.compile(
+    r"[ \t]*(?:([^ \t\n|&;<>()$`\\\"'#][^ \t\n|&;<>()$`\\\"']*)|(&&|\|\||;(?![;&])|\n)|#[^\n]*)"
+)
 _CLOSERS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
 _NO_STOP: frozenset[str] = frozenset()
 _STOP_PAREN = frozenset({")"})
@@ -619,7 +697,7 @@ class _Parser:
         if self.code[self.pos : self.pos + 1] not in (" ", "\t", "\\"):
             return []  # an operator, a quote or the end follows: no plain argument
         scanner = _PLAIN_ARGUMENT.scanner(self.code, self.pos)
-        words = [Word(*match.span(1), match.group(1), False, False, None)
+        words = [_new_tuple(Word, (*match.span(1), match.group(1), False, False, None))
                  for match in iter(scanner.match, None)]
         if words:
             self.pos = words[-1].end

@@ -86,7 +86,7 @@ class State:
     None then does not mean root).
     """
 
-    __slots__ = ("stage", "env", "config_env", "user", "workdir", "shell", "unknown", "_values")
+    __slots__ = ("stage", "env", "config_env", "user", "workdir", "shell", "unknown", "_values", "_certain_values")
 
     def __init__(
         self,
@@ -107,6 +107,7 @@ class State:
         self.shell = shell
         self.unknown = unknown
         self._values = _values
+        self._certain_values: dict[str, str] | None = None
 
     __repr__ = slots_repr
 
@@ -115,6 +116,12 @@ class State:
         if self._values is None:
             self._values = {name: variable.value for name, variable in self.env.items()}
         return self._values
+
+    def certain_values(self) -> dict[str, str]:
+        """`values()` of the variables no build argument can change, built once per state."""
+        if self._certain_values is None:
+            self._certain_values = {name: variable.value for name, variable in self.env.items() if variable.certain}
+        return self._certain_values
 
     def replace(self, **changes: object) -> State:
         """A copy with `changes`; the cached `values()` are dropped unless given."""
@@ -296,15 +303,20 @@ class _Walker:
         config = dict(state.config_env)
         values = dict(state.values())
         triples = instruction.value
+        escape = self.escape
         for i in range(0, len(triples) - 2, 3):
-            key = expand(triples[i], env, values, self.escape)
-            value = expand(triples[i + 1], env, values, self.escape)
-            if key.error or value.error:
-                self.result.errors.append((instruction, key.error or value.error or ""))
-            origin = Origin(f"ENV {key.value}", instruction.start_line)
-            variable = Variable(value.value, origin, value.certain)
-            env[key.value] = config[key.value] = variable
-            values[key.value] = value.value
+            name, text = triples[i], triples[i + 1]
+            if is_plain(name, escape) and is_plain(text, escape):  # most ENV lines: nothing to expand
+                variable = Variable(text, Origin(f"ENV {name}", instruction.start_line))
+            else:
+                key = expand(name, env, values, escape)
+                value = expand(text, env, values, escape)
+                if key.error or value.error:
+                    self.result.errors.append((instruction, key.error or value.error or ""))
+                name, text = key.value, value.value
+                variable = Variable(text, Origin(f"ENV {name}", instruction.start_line), value.certain)
+            env[name] = config[name] = variable
+            values[name] = text
         return state.replace(env=env, config_env=config, _values=values)
 
     def arg(self, state: State, instruction: Instruction) -> State:

@@ -76,6 +76,7 @@ __all__ = [
     "UID_MIN",
     "apply_user_commands",
     "distro_family",
+    "may_change_accounts",
     "resolve_user",
 ]
 
@@ -192,9 +193,6 @@ class Passwd:
 
     def without(self, name: str) -> Passwd:
         return replace(self, accounts=tuple(a for a in self.accounts if a.name != name))
-
-    def with_group(self, group: Group) -> Passwd:
-        return replace(self, groups=self.groups + (group,))
 
     def used_uids(self) -> set[int]:
         return {a.uid for a in self.accounts if a.uid is not None}
@@ -411,7 +409,10 @@ class _Parsed(NamedTuple):
     operands: tuple[Word, ...]
 
     def has(self, key: str) -> bool:
-        return any(name == key for name, _ in self.options)
+        for name, _ in self.options:
+            if name == key:
+                return True
+        return False
 
     def word(self, key: str) -> Word | None:
         """The value of the last `key` option (later ones win, as getopt loops do)."""
@@ -818,18 +819,19 @@ class _Run:
             return  # useradd/adduser refuse an existing name; adduser --system leaves it alone
         account = Account(new.name, new.uid, new.gid, new.home, new.home_exists, new.home_owner_uid,
                           self.origin_of(command))  # fmt: skip
-        passwd = passwd.with_account(account)
-        if new.group is not None:
-            passwd = passwd.with_group(new.group)
         regular = new.system is not True  # None: either
         absent = passwd.absent_uids - {new.uid}
         if new.uid is None:  # it took some free uid of its range: system below UID_MIN, regular from it
             absent = frozenset(u for u in absent if _outside_range(u, new.system))
-        self.passwd = replace(
-            passwd,
-            absent_uids=absent,
-            regular_complete=passwd.regular_complete and not (regular and new.uid is None),
-            regular_groups_complete=passwd.regular_groups_complete and not (regular and new.gid is None),
+        # The account appended (its name is new) and its group, in one copy.
+        self.passwd = Passwd(
+            passwd.accounts + (account,),
+            passwd.complete,
+            passwd.regular_complete and not (regular and new.uid is None),
+            passwd.regular_groups_complete and not (regular and new.gid is None),
+            absent,
+            passwd.groups if new.group is None else passwd.groups + (new.group,),
+            passwd.doubts,
         )
 
     def _add_group(self, new: _NewGroup) -> None:
@@ -837,8 +839,9 @@ class _Run:
         if any(g.name == new.name for g in passwd.groups):
             return
         unknown_regular = new.gid is None and new.system is not True
-        self.passwd = replace(passwd.with_group(Group(new.name, new.gid)),
-                              regular_groups_complete=passwd.regular_groups_complete and not unknown_regular)
+        self.passwd = Passwd(passwd.accounts, passwd.complete, passwd.regular_complete,
+                             passwd.regular_groups_complete and not unknown_regular, passwd.absent_uids,
+                             passwd.groups + (Group(new.name, new.gid),), passwd.doubts)  # fmt: skip
 
     def may_add(self) -> None:
         """Accounts or groups may have been added that cannot be seen (`useradd $U`, a script)."""
@@ -853,7 +856,7 @@ class _Run:
         self.passwd = replace(self.passwd, doubts=self.passwd.doubts + (doubt,))
 
     def change_homes(self, change: Callable[[Account], Account]) -> None:
-        accounts = tuple(change(a) for a in self.passwd.accounts)
+        accounts = tuple(map(change, self.passwd.accounts))
         if accounts != self.passwd.accounts:
             self.passwd = replace(self.passwd, accounts=accounts)
 
@@ -1217,18 +1220,28 @@ def _removed(account: Account) -> Account:
     return replace(account, home_exists=False, home_owner_uid=None)
 
 
-def _matches(home: str, target: str, *, below: bool = False, above: bool = False) -> bool:
-    """Whether `target` (a path or glob) is `home`, or a directory above it (`below`: the
-    command works recursively), or one below it (`above`: `mkdir -p` makes parents)."""
+def _matcher(target: str, *, below: bool = False, above: bool = False) -> Callable[[str], bool]:
+    """Whether a home is matched by `target` (a path or glob): the home itself, or a
+    directory above it (`below`: the command works recursively), or one below it
+    (`above`: `mkdir -p` makes parents).
+
+    Built once per target, which is then tried on every account's home.
+    """
     if _GLOB.search(target) is None:
-        return home == target or (below and _within(home, target)) or (above and _within(target, home))
-    home_parts = [p for p in home.split("/") if p]
+        return lambda home: home == target or (below and _within(home, target)) or (above and _within(target, home))
     target_parts = [p for p in target.split("/") if p]
-    if len(home_parts) > len(target_parts) and not below:
-        return False
-    if len(home_parts) < len(target_parts) and not above:
-        return False
-    return all(fnmatchcase(h, t) for h, t in zip(home_parts, target_parts))
+
+    def matches(home: str) -> bool:
+        if not above and home.count("/") + 1 < len(target_parts):
+            return False  # fewer parts than the target (the common case: a shallow home)
+        home_parts = [p for p in home.split("/") if p]
+        if len(home_parts) > len(target_parts) and not below:
+            return False
+        if len(home_parts) < len(target_parts) and not above:
+            return False
+        return all(fnmatchcase(h, t) for h, t in zip(home_parts, target_parts))
+
+    return matches
 
 
 def _targets(run: _Run, command: SimpleCommand, operands: Iterable[Word]) -> list[str | None]:
@@ -1252,15 +1265,17 @@ def _make_dirs(run: _Run, command: SimpleCommand, targets: Sequence[str | None],
             target = None  # mkdir does not expand a pattern that matches nothing
         if target is not None:
             run.make_dirs(target, runner, parents=parents)
-        run.change_homes(lambda a, t=target: _made(a, t, runner, parents))
+        matches = None if target is None else _matcher(target, above=parents)
+        run.change_homes(lambda a, m=matches: _made(a, m, runner))
 
 
-def _made(account: Account, target: str | None, runner: int | None, parents: bool) -> Account:
+def _made(account: Account, matches: Callable[[str], bool] | None, runner: int | None) -> Account:
+    """The account after a mkdir of the directories `matches` accepts (None: unknown ones)."""
     if account.home is None or account.home_exists is True:
         return account
-    if target is None:  # some directory was made: a missing home may be it
+    if matches is None:  # some directory was made: a missing home may be it
         return replace(account, home_exists=None) if account.home_exists is False else account
-    if not _matches(account.home, target, above=parents):
+    if not matches(account.home):
         return account
     owner = _owner_after_mkdir((account.home_exists, account.home_owner_uid), runner)
     return replace(account, home_exists=True, home_owner_uid=owner)
@@ -1295,17 +1310,19 @@ def _owner_uid(run: _Run, spec: str | None) -> int | None:
 
 def _give(run: _Run, targets: Sequence[str | None], uid: int | None, *, recursive: bool) -> None:
     for target in targets:
-        for path in [p for p in run.made if target is None or _matches(p, target, below=recursive)]:
+        matches = None if target is None else _matcher(target, below=recursive)
+        for path in [p for p in run.made if matches is None or matches(p)]:
             run.made[path] = uid if target is not None else None
-        run.change_homes(lambda a, t=target: _owned(a, t, uid, recursive))
+        run.change_homes(lambda a, m=matches: _owned(a, m, uid))
 
 
-def _owned(account: Account, target: str | None, uid: int | None, recursive: bool) -> Account:
+def _owned(account: Account, matches: Callable[[str], bool] | None, uid: int | None) -> Account:
+    """The account after its home, if `matches` accepts it (None: any), went to `uid`."""
     if account.home is None or account.home_exists is False:
         return account  # chown of a missing path fails the step
-    if target is None:
+    if matches is None:
         return replace(account, home_owner_uid=None)
-    return replace(account, home_owner_uid=uid) if _matches(account.home, target, below=recursive) else account
+    return replace(account, home_owner_uid=uid) if matches(account.home) else account
 
 
 def _install(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:
@@ -1327,17 +1344,19 @@ def _rm(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:
     if parsed is not None and not parsed.has("r"):
         return  # without -r, directories stay
     for target in [None] if parsed is None else _targets(run, command, parsed.operands):
-        for path in [p for p in run.made if target is None or _matches(p, target, below=True)]:
+        matches = None if target is None else _matcher(target, below=True)
+        for path in [p for p in run.made if matches is None or matches(p)]:
             del run.made[path]
-        run.change_homes(lambda a, t=target: _gone(a, t))
+        run.change_homes(lambda a, m=matches: _gone(a, m))
 
 
-def _gone(account: Account, target: str | None) -> Account:
+def _gone(account: Account, matches: Callable[[str], bool] | None) -> Account:
+    """The account after an `rm -r` of what `matches` accepts (None: unknown paths)."""
     if account.home is None or account.home_exists is False:
         return account
-    if target is None:
+    if matches is None:
         return replace(account, home_exists=None)
-    return _removed(account) if _matches(account.home, target, below=True) else account
+    return _removed(account) if matches(account.home) else account
 
 
 # --------------------------------------------------------------------------- what cannot be seen
@@ -1478,6 +1497,29 @@ def _handler(command: SimpleCommand) -> _Handler | None:
 
 
 # --------------------------------------------------------------------------- entry point
+
+_LETTERS = compile_lazily(r"[A-Za-z]+")
+# The letters that end the name of each command the replay acts on (`_handler`; the
+# shells' `sh` also stands for `*.sh`; find and xargs act only through such commands). A
+# name is a stretch of the unquoted code between characters that no name holds, so its
+# last run of letters is a whole run there.
+_COMMAND_LETTERS = frozenset(_LETTERS.findall(name)[-1] for name in _HANDLERS if _LETTERS.search(name))
+# `.` (source) as a command name: the whole word, or what follows its last `/`.
+_DOT_COMMAND = compile_lazily(r"(?:^|[\s;&|()<>/`])\.(?:[\s;&|()<>`]|\Z)")
+
+
+def may_change_accounts(code: str, unquoted: str | None) -> bool:
+    """Whether `apply_user_commands` can change anything for a script of this code
+    (`unquoted` is `shell.unquoted(code)`).
+
+    False means it returns the passwd as it was: no command is named like one it acts
+    on (or `.`), and nothing mentions the account files. So the script need not be
+    parsed for it.
+    """
+    if unquoted is None or "/etc/passwd" in code or "/etc/group" in code:
+        return True
+    return not _COMMAND_LETTERS.isdisjoint(_LETTERS.findall(unquoted)) or _DOT_COMMAND.search(unquoted) is not None
+
 
 
 def apply_user_commands(passwd: Passwd, script: Script, family: str | None, origin: Origin, *,

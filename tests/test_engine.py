@@ -174,3 +174,17 @@ def test_a_revealed_finding_whose_fix_may_not_be_written_remains() -> None:
     assert [d.code for d in result.remaining(Settings())] == ["DFX905"]
     unsafe = check_text("Dockerfile", TEXT, [DropNoCacheDir, AfterTheDrop], Settings(unsafe_fixes=True))
     assert unsafe.output.endswith("run pip install c") and unsafe.remaining(Settings(unsafe_fixes=True)) == []
+
+
+def test_offset_map_agrees_with_applying_the_edits() -> None:
+    from fixer.diagnostics import OffsetMap, apply_edits
+
+    source = "0123456789abcdef"
+    edits = [Edit(2, 4, "XYZW"), Edit(6, 6, "++"), Edit(9, 12, "")]
+    output = apply_edits(source, edits)
+    moved = OffsetMap.of_edits(edits)
+    for offset, char in enumerate(source):
+        inside = any(edit.start < offset < edit.end for edit in edits)
+        if not inside and not any(edit.start == offset < edit.end for edit in edits):
+            assert output[moved(offset)] == char, offset
+    assert moved(3) == 2 and moved(6) == 10 and moved(10) == 13 and moved(len(source)) == len(output)
