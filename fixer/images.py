@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -185,12 +184,11 @@ class PipConfigFile(NamedTuple):
 FACT_NAMES = frozenset({"env", "user", "passwd", "pip_config", "has_shell", "shell"})
 
 
-@dataclass(frozen=True, slots=True)
-class ImageFacts:
+class ImageFacts(NamedTuple):
     """What an image config and filesystem give a RUN step, each fact with its source.
 
-    A frozen dataclass, unlike the named tuples around it: it hashes without its
-    mappings (`hash=False`), and assigning to it raises FrozenInstanceError.
+    A named tuple (immutable: assigning raises AttributeError) that hashes without its
+    read-only mappings (`env`, `sources`), which are not hashable.
 
     - `env`: the config Env entries that matter for caches and users (`is_relevant_env`);
       complete unless "env" is in `unknown`.
@@ -209,7 +207,7 @@ class ImageFacts:
     name: str
     ref: ImageRef
     source: str
-    env: Mapping[str, str] = field(default_factory=lambda: _EMPTY, hash=False)
+    env: Mapping[str, str] = _EMPTY
     user: str | None = None
     passwd: tuple[PasswdEntry, ...] = ()
     pip_config: tuple[PipConfigFile, ...] = ()
@@ -217,8 +215,11 @@ class ImageFacts:
     shell: tuple[str, ...] | None = None
     unknown: frozenset[str] = frozenset()
     absent_uids: frozenset[int] = frozenset()
-    sources: Mapping[str, str] = field(default_factory=lambda: _EMPTY, hash=False)
+    sources: Mapping[str, str] = _EMPTY
     notes: tuple[str, ...] = ()
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.ref, self.source, self.user, self.passwd, self.pip_config, self.unknown))
 
     def knows(self, fact: str) -> bool:
         """Whether `fact` ("env", "user", "passwd", "pip_config", "has_shell", "shell") is fully known."""

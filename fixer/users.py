@@ -57,7 +57,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from functools import partial
 
@@ -92,16 +91,14 @@ _NUMBER = re.compile(r"[0-9]+\Z")
 # --------------------------------------------------------------------------- values
 
 
-@dataclass(frozen=True, slots=True)
-class Account:
+class Account(NamedTuple):
     """One /etc/passwd line and what is known of its home directory.
 
     `uid`/`gid` are None when the tool that made the account picks them in a way that
     cannot be predicted here (a system account, an image whose passwd is partly known).
     `home` is None when the tool's default depends on a version or distro that is not
     known. `home_exists`/`home_owner_uid` are None when not known; the owner only means
-    something when the directory exists. A frozen dataclass (`dataclasses.replace` edits
-    it), unlike the named tuples elsewhere.
+    something when the directory exists.
     """
 
     name: str
@@ -120,12 +117,11 @@ class Group(NamedTuple):
     gid: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Passwd:
+class Passwd(NamedTuple):
     """The accounts of an image at one point of the build, in /etc/passwd order.
 
-    Immutable (a frozen dataclass: assigning raises FrozenInstanceError), so a RUN's
-    snapshot costs nothing to keep; every change returns a copy.
+    Immutable (a named tuple), so a RUN's snapshot costs nothing to keep; every change
+    returns a copy.
 
     - `complete`: every account is listed, so a missing name really is missing (and
       `USER name` fails the build).
@@ -188,11 +184,11 @@ class Passwd:
         usermod edits a line where it is; appended when there is none."""
         name = account.name if replacing is None else replacing
         if self.by_name(name) is None:
-            return replace(self, accounts=self.accounts + (account,))
-        return replace(self, accounts=tuple(account if a.name == name else a for a in self.accounts))
+            return self._replace(accounts=self.accounts + (account,))
+        return self._replace(accounts=tuple(account if a.name == name else a for a in self.accounts))
 
     def without(self, name: str) -> Passwd:
-        return replace(self, accounts=tuple(a for a in self.accounts if a.name != name))
+        return self._replace(accounts=tuple(a for a in self.accounts if a.name != name))
 
     def used_uids(self) -> set[int]:
         return {a.uid for a in self.accounts if a.uid is not None}
@@ -845,7 +841,7 @@ class _Run:
 
     def may_add(self) -> None:
         """Accounts or groups may have been added that cannot be seen (`useradd $U`, a script)."""
-        self.passwd = replace(self.passwd, complete=False, regular_complete=False,
+        self.passwd = self.passwd._replace(complete=False, regular_complete=False,
                               regular_groups_complete=False, absent_uids=frozenset())  # fmt: skip
 
     def may_edit(self, command: SimpleCommand, why: str) -> None:
@@ -853,12 +849,12 @@ class _Run:
         self.may_add()
         origin = self.origin_of(command)
         doubt = Origin(f"{origin.description}: {why}", origin.line)
-        self.passwd = replace(self.passwd, doubts=self.passwd.doubts + (doubt,))
+        self.passwd = self.passwd._replace(doubts=self.passwd.doubts + (doubt,))
 
     def change_homes(self, change: Callable[[Account], Account]) -> None:
         accounts = tuple(map(change, self.passwd.accounts))
         if accounts != self.passwd.accounts:
-            self.passwd = replace(self.passwd, accounts=accounts)
+            self.passwd = self.passwd._replace(accounts=accounts)
 
 
 def _outside_range(uid: int, system: bool | None) -> bool:
@@ -1134,7 +1130,7 @@ def _adding_tool(flavours: Mapping[str, _Flavour]) -> _Handler:
 
 def _groupmod(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:
     """`groupmod -g` may move a gid: which gids are free is no longer known."""
-    run.passwd = replace(run.passwd, regular_groups_complete=False)
+    run.passwd = run.passwd._replace(regular_groups_complete=False)
 
 
 def _edited_login(run: _Run, command: SimpleCommand, arguments: _Arguments, table: _Table,
@@ -1163,18 +1159,18 @@ def _usermod(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:
         uid = _number_option(run, command, parsed, "u")
         # The home and the files in it that the old uid owned go to the new uid.
         kept = account.uid is not None and changed.home_owner_uid == account.uid
-        changed = replace(changed, uid=uid, home_owner_uid=uid if kept else None)
+        changed = changed._replace(uid=uid, home_owner_uid=uid if kept else None)
     if parsed.has("g"):
-        changed = replace(changed, gid=_group_option(run, command, parsed, "g"))
+        changed = changed._replace(gid=_group_option(run, command, parsed, "g"))
     if parsed.has("l"):
-        changed = replace(changed, name=run.value(command, parsed.word("l")) or "")
+        changed = changed._replace(name=run.value(command, parsed.word("l")) or "")
     if not changed.name:
         run.passwd = run.passwd.without(login)
         run.may_edit(command, "usermod -l to a name that cannot be read")
         return
-    passwd = run.passwd.with_account(replace(changed, origin=run.origin_of(command)), replacing=login)
+    passwd = run.passwd.with_account(changed._replace(origin=run.origin_of(command)), replacing=login)
     lost = changed.uid is None and account.uid is not None  # -u with a value that cannot be read
-    run.passwd = replace(passwd, regular_complete=passwd.regular_complete and not lost,
+    run.passwd = passwd._replace(regular_complete=passwd.regular_complete and not lost,
                          absent_uids=frozenset() if lost else passwd.absent_uids - {changed.uid})  # fmt: skip
 
 
@@ -1184,11 +1180,11 @@ def _moved_home(run: _Run, command: SimpleCommand, parsed: _Parsed, account: Acc
         return account
     home = run.value(command, parsed.word("d"))
     if home is None:
-        return replace(account, home=None, home_exists=None, home_owner_uid=None)
+        return account._replace(home=None, home_exists=None, home_owner_uid=None)
     if parsed.has("m") and account.home_exists is not False:
-        return replace(account, home=home)
+        return account._replace(home=home)
     exists, owner = run.existing(home)
-    return replace(account, home=home, home_exists=exists, home_owner_uid=owner)
+    return account._replace(home=home, home_exists=exists, home_owner_uid=owner)
 
 
 def _userdel(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:
@@ -1217,7 +1213,7 @@ def _delete(run: _Run, login: str, remove_home: bool) -> None:
 
 
 def _removed(account: Account) -> Account:
-    return replace(account, home_exists=False, home_owner_uid=None)
+    return account._replace(home_exists=False, home_owner_uid=None)
 
 
 def _matcher(target: str, *, below: bool = False, above: bool = False) -> Callable[[str], bool]:
@@ -1274,11 +1270,11 @@ def _made(account: Account, matches: Callable[[str], bool] | None, runner: int |
     if account.home is None or account.home_exists is True:
         return account
     if matches is None:  # some directory was made: a missing home may be it
-        return replace(account, home_exists=None) if account.home_exists is False else account
+        return account._replace(home_exists=None) if account.home_exists is False else account
     if not matches(account.home):
         return account
     owner = _owner_after_mkdir((account.home_exists, account.home_owner_uid), runner)
-    return replace(account, home_exists=True, home_owner_uid=owner)
+    return account._replace(home_exists=True, home_owner_uid=owner)
 
 
 def _chown(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:
@@ -1321,8 +1317,8 @@ def _owned(account: Account, matches: Callable[[str], bool] | None, uid: int | N
     if account.home is None or account.home_exists is False:
         return account  # chown of a missing path fails the step
     if matches is None:
-        return replace(account, home_owner_uid=None)
-    return replace(account, home_owner_uid=uid) if matches(account.home) else account
+        return account._replace(home_owner_uid=None)
+    return account._replace(home_owner_uid=uid) if matches(account.home) else account
 
 
 def _install(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:
@@ -1355,7 +1351,7 @@ def _gone(account: Account, matches: Callable[[str], bool] | None) -> Account:
     if account.home is None or account.home_exists is False:
         return account
     if matches is None:
-        return replace(account, home_exists=None)
+        return account._replace(home_exists=None)
     return _removed(account) if matches(account.home) else account
 
 
@@ -1401,10 +1397,10 @@ def _packages(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:
         installing = any(text in _PACKAGE_VERBS[command.name or ""] for text in texts)
     if not installing:
         return
-    run.change_homes(lambda a: replace(a, home_exists=None) if a.home_exists is False and a.home != "/nonexistent"
+    run.change_homes(lambda a: a._replace(home_exists=None) if a.home_exists is False and a.home != "/nonexistent"
                      else a)  # fmt: skip
     passwd = run.passwd
-    run.passwd = replace(passwd, complete=False, absent_uids=frozenset(u for u in passwd.absent_uids if u >= UID_MIN))
+    run.passwd = passwd._replace(complete=False, absent_uids=frozenset(u for u in passwd.absent_uids if u >= UID_MIN))
 
 
 def _script(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:

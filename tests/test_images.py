@@ -7,7 +7,6 @@ entry must keep (a source for every fact, only relevant Env keys, unknown stays 
 
 from __future__ import annotations
 
-import dataclasses
 
 import pytest
 
@@ -178,7 +177,7 @@ def test_lookup_is_cached_and_facts_are_frozen() -> None:
     first = lookup("python:3.12-slim")
     assert lookup("python:3.12-slim") is first
     assert lookup("docker.io/library/python:3.12-slim").env == first.env
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         first.user = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         first.env["HOME"] = "/x"  # type: ignore[index]

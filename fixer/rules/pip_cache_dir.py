@@ -9,7 +9,7 @@ file, and mounts that only a movable HOME keeps in place, so the two never fix o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from ..records import NamedTuple
 
 from ..analysis import InstallFacts, RunFacts, describe_user
 from ..diagnostics import Diagnostic, Edit, Fix
