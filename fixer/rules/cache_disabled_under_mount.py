@@ -292,6 +292,8 @@ class CacheDisabledUnderMount(Rule):
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for run in context.facts.runs:
+            if not run.cache_mounts:  # every finding here is about a cache mount
+                continue
             for install in run.installs:
                 switch = _SWITCHES.get(install.cache.tool)
                 if switch is None or install.cache.decided_by not in _DISABLERS:

@@ -283,6 +283,8 @@ class CacheMountNotWritable(Rule):
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for run in context.facts.runs:
+            if not run.cache_mounts:  # every finding here is about a cache mount
+                continue
             reported: set[int] = set()
             for install in run.installs:
                 mount, runner = install.mount, runner_of(run, install)

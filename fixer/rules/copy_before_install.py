@@ -415,7 +415,7 @@ def _find_layer(
         if _is_broad_copy(instruction):
             break
         run = context.facts.run(instruction) if instruction.keyword == "RUN" else None
-        calls = tuple(i.call for i in run.installs if is_dependency_install(i.call)) if run is not None else ()
+        calls = tuple(call for call in run.calls if is_dependency_install(call)) if run is not None else ()
         if run is not None and calls:
             results = _inputs(run, calls, build) if build is not None else "the build context is not known"
             layer = _Layer(copy, run, calls, results, tuple(between), blocker)
@@ -462,7 +462,7 @@ def _split_already(context: Context, earlier: Sequence[Instruction], layer: _Lay
     if any(names_requirement_files(call) for call in layer.calls):
         return False
     runs = (context.facts.run(instruction) for instruction in earlier if instruction.keyword == "RUN")
-    return any(reads_dependency_files(install.call) for run in runs if run is not None for install in run.installs)
+    return any(reads_dependency_files(call) for run in runs if run is not None for call in run.calls)
 
 
 # --------------------------------------------------------------------------- commands
@@ -500,8 +500,8 @@ def _source_command(run: RunFacts, installs: tuple[InstallerCall, ...], build: B
     launchers = {command.launcher for command in script.commands if command.launcher is not None}
     handled = {call.command.index for call in installs}
     calls: dict[int, list[InstallerCall]] = {}
-    for install in run.installs:
-        calls.setdefault(install.call.command.index, []).append(install.call)
+    for call in run.calls:
+        calls.setdefault(call.command.index, []).append(call)
     for command in script.commands:
         if command.index in launchers or command.index in handled:
             continue

@@ -349,6 +349,8 @@ class PipCacheDir(Rule):
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for run in context.facts.runs:
+            if not run.cache_mounts:  # every finding here is about a cache mount
+                continue
             findings = [
                 finding
                 for install in pip_installs(run)

@@ -387,6 +387,8 @@ class PipCacheMountTarget(Rule):
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for run in context.facts.runs:
+            if not run.cache_mounts:  # every finding here is about a cache mount
+                continue
             diagnostic = self._check_run(run, context.facts, context.tree)
             if diagnostic is not None:
                 yield diagnostic
