@@ -366,6 +366,12 @@ SRC_CUDA = (
     "(copy in taehun-kmu/FMCL-Docker): FROM ubuntu:<ver>; ENV NVARCH, NVIDIA_*, CUDA_VERSION, PATH, LD_LIBRARY_PATH; "
     "no USER, no userdel, no pip"
 )
+SRC_CUDNN = (
+    "gitlab.com/nvidia/container-images/cuda dist/<ver>/<os>/{runtime,devel}/cudnn*/Dockerfile, as quoted by "
+    "Dockerfiles adapted from it (e.g. 'Adapted from .../dist/12.8.0/ubuntu2404/devel/cudnn/Dockerfile'): "
+    "FROM the runtime or devel image; ENV NV_CUDNN_VERSION, NV_CUDNN_PACKAGE_NAME, NV_CUDNN_PACKAGE(_DEV) only; "
+    "a LABEL and an apt-get install of libcudnn; no USER, no HOME, no pip"
+)
 SRC_NGC_PIP = (
     "https://github.com/pypa/pip/issues/12278 (nvcr.io/nvidia/pytorch:23.08-py3 `pip config debug`: "
     "env_var PIP_DEFAULT_TIMEOUT='100'; /etc/xdg/pip/pip.conf global.no-cache-dir: true)"
@@ -809,9 +815,10 @@ def _cuda_image(ref: ImageRef) -> ImageFacts:
         base = _ubuntu(match.group("osver")).derived()
     else:
         base = _unknown_base("base not examined", "only the ubuntu<version> flavours were examined")
-    env_known = bool(match) and "cudnn" not in match.group("flavor")
+    env_known = bool(match)
     notes = () if env_known else ("config Env of this flavour was not read",)
-    return _facts(ref, f"nvidia/cuda ({base.label})", SRC_CUDA, base, env_known=env_known,
+    source = f"{SRC_CUDA}; {SRC_CUDNN}" if match and "cudnn" in match.group("flavor") else SRC_CUDA
+    return _facts(ref, f"nvidia/cuda ({base.label})", source, base, env_known=env_known,
                   has_shell=True if match and match.group("os") == "ubuntu" else None, notes=notes)  # fmt: skip
 
 

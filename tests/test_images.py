@@ -332,7 +332,9 @@ def test_cuda_images_inherit_the_ubuntu_release() -> None:
     assert noble.passwd_entry("ubuntu").uid == 1000 and noble.user is None and noble.knows("env")
     jammy = lookup("nvidia/cuda:12.4.1-base-ubuntu22.04")
     assert jammy.passwd_entry("1000") is None and 1000 in jammy.absent_uids
-    assert not lookup("nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04").knows("env")
+    cudnn = lookup("nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04")
+    assert cudnn.knows("env") and "HOME" not in cudnn.env and "cudnn" in cudnn.source
+    assert cudnn.runtime_home() == "/root"
     ubi = lookup("nvidia/cuda:12.6.3-runtime-ubi9")
     assert ubi.passwd == () and not ubi.knows("passwd")
 

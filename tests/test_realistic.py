@@ -487,7 +487,6 @@ def test_explain_json(file: str, explained: dict[str, Run]) -> None:
 # Buggy on purpose, but hinging on a fact dockerfix cannot know: it must say unknown,
 # not report a finding built on a guess.
 UNKNOWABLE = {
-    "cuda-nonroot-root-mount": "HOME is unknown: the Env of nvidia/cuda cudnn images is not in the image facts",
     "windows-escape-copy-order": "RUNs under a PowerShell SHELL and Windows paths are not analysed yet",
 }
 
