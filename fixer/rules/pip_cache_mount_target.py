@@ -31,8 +31,6 @@ _EXPLICIT_CACHE_DIR = frozenset({"env-cache-dir", "config-cache-dir"})
 # `~`, `$HOME` or `${HOME}` starting an `rm` argument; and where a path stops being literal.
 _HOME_PREFIX = compile_lazily(r"^(?:~|\$HOME|\$\{HOME\})(?=/|$)")
 _NOT_LITERAL = compile_lazily(r"[$~*?\[`]")
-# The problem a mount owned by another uid makes; a move can cure it by giving the mount to pip's user.
-_LOCKED_OUT = "pip could not use the mount"
 
 
 def pip_installs(run: RunFacts) -> list[InstallFacts]:
@@ -119,7 +117,7 @@ def mount_problems(run: RunFacts, install: InstallFacts, directory: str, mount: 
     if allowed is None:
         problems.append(why)
     elif not allowed:
-        problems.append(f"{_LOCKED_OUT}: {why}")
+        problems.append(f"pip could not use the mount: {why}")
     return problems
 
 
@@ -184,9 +182,8 @@ class PipCacheMountTarget(Rule):
     the mount's options (a variable in them that is not set here may come from
     `--build-arg`; only an unset `$HOME` is taken for the known trap), every pip
     call of the step caching in the same directory, the user pip runs as being allowed
-    to write the moved mount, no `rm` in
-    the step that could delete the new directory (cleanup such as `rm -rf ~/.cache`
-    would empty the mount on every build), and the new target containing `.cache/pip`
+    to write the moved mount, no `rm` in the step that could delete the new directory
+    (cleanup such as `rm -rf ~/.cache` would empty the mount on every build), and the new target containing `.cache/pip`
     (so hadolint's DL3042 stays quiet) or being a directory the Dockerfile chose itself
     (`PIP_CACHE_DIR`, a config file's `cache-dir`). Otherwise the fix is unsafe and the
     message says why. When the pip calls of one step cache in different directories,
@@ -195,12 +192,12 @@ class PipCacheMountTarget(Rule):
     directory that cannot be known is not reported.
 
     A mount's `uid`, `gid` and `mode` apply wherever it is, and a root-owned mount locks
-    a non-root user out (pip then disables its cache). When that is all that stands in
-    the way and the user's uid and gid are certain, the fix also sets them on the mount,
-    as DFX104 would (`uid=1000,gid=1000`): moved alone, the mount would only turn a
+    a non-root user out (pip then disables its cache). When owning the mount is enough,
+    the fix also sets the user's uid and gid on it, as DFX104 would
+    (`uid=1000,gid=1000`; safe only when both are certain): moved alone, the mount would only turn a
     cache that misses into one pip disables. uid and gid are part of the cache's
-    identity, which the move changes anyway. Without --cache-dir pinning, DFX102 then
-    adds `--cache-dir` where the new target follows a HOME that `USER` or `ENV` chose.
+    identity, which the move changes anyway. Where the new target follows a HOME that
+    `USER` or `ENV` chose, DFX102 then adds `--cache-dir` in the next pass.
     """
 
     code = "DFX101"
@@ -435,9 +432,9 @@ class PipCacheMountTarget(Rule):
         problems = _move_problems(run, mount, missing, directory)
         edits: tuple[Edit, ...] = (Edit.replace(span, directory),)
         title = f"Move the cache mount to {directory}"
-        owned = _owned_move(run, mount, missing, directory, tree) if _LOCKED_OUT in " ".join(problems) else None
+        owned = _owned_move(run, mount, missing, directory, tree) if _locked_out(run, mount, missing, directory) else None
         given = ""
-        if owned is not None and _LOCKED_OUT not in " ".join(owned.problems):
+        if owned is not None:
             owner, problems = owned.owner, owned.problems
             edits += owned.edits
             title += f" and set `uid={owner.uid},gid={owner.gid}` on it"
@@ -458,7 +455,7 @@ def _owned_move(
     run: RunFacts, mount: Mount, missing: list[InstallFacts], directory: str, tree: Dockerfile
 ) -> _OwnedMove | None:
     """The move with the mount given to pip's user (DFX104's owner and edits), and what
-    is then still uncertain; None when no owner can be given.
+    is then still uncertain; None when no owner can be given or owning it is not enough.
 
     A non-root user cannot write a root-owned mount, so moving it to that user's home
     alone only turns a cache that misses into one pip disables; with the user's uid and
@@ -467,12 +464,18 @@ def _owned_move(
     install = missing[0]
     owner, _ = owner_for(run, install, mount, runner_of(run, install))
     edits = ownership_edits(tree, mount, owner) if owner is not None else ()
-    if owner is None or not edits:
+    owned = mount.owned_by(owner.uid, owner.gid) if owner is not None else mount
+    if owner is None or not edits or _locked_out(run, owned, missing, directory):
         return None
-    problems = _move_problems(run, mount.owned_by(owner.uid, owner.gid), missing, directory)
+    problems = _move_problems(run, owned, missing, directory)
     if owner.guessed or not owner.certain:
         problems.append(f"the uid or gid of {owner.who} is not certain")
     return _OwnedMove(owner, edits, problems)
+
+
+def _locked_out(run: RunFacts, mount: Mount, missing: list[InstallFacts], directory: str) -> bool:
+    """Whether pip's user, for one of the calls, certainly may not write `mount` at `directory`."""
+    return any(pip_may_write(run, install, directory, mount)[0] is False for install in missing)
 
 
 def _move_problems(run: RunFacts, mount: Mount, missing: list[InstallFacts], directory: str) -> list[str]:
