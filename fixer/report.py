@@ -181,7 +181,8 @@ def finding_lines(result: FileResult, settings: Settings) -> list[str]:
 
 def _finding_line(name: str, tree: Dockerfile | None, diagnostic: Diagnostic, settings: Settings, where: str) -> str:
     line, column = tree.position(diagnostic.span.start) if tree is not None else (1, 1)
-    text = f"{name}:{line}:{column}:{where} {diagnostic.code} {diagnostic.name}{marker(diagnostic, settings)} {diagnostic.message}"
+    rule = f"{diagnostic.code} {diagnostic.name}{marker(diagnostic, settings)}"
+    text = f"{name}:{line}:{column}:{where} {rule} {diagnostic.message}"
     if diagnostic.fix is not None:
         text += f" (fix: {diagnostic.fix.title})"
     return text

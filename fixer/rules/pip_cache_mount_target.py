@@ -432,13 +432,14 @@ class PipCacheMountTarget(Rule):
         problems = _move_problems(run, mount, missing, directory)
         edits: tuple[Edit, ...] = (Edit.replace(span, directory),)
         title = f"Move the cache mount to {directory}"
-        owned = _owned_move(run, mount, missing, directory, tree) if _locked_out(run, mount, missing, directory) else None
+        owned = _owned_move(run, mount, missing, directory, tree)
         given = ""
         if owned is not None:
             owner, problems = owned.owner, owned.problems
             edits += owned.edits
-            title += f" and set `uid={owner.uid},gid={owner.gid}` on it"
-            given = f" Moved, the mount also needs `uid={owner.uid},gid={owner.gid}` so {owner.who} may write it; {COLD_ONCE}."
+            settings = f"uid={owner.uid},gid={owner.gid}"
+            title += f" and set `{settings}` on it"
+            given = f" Moved, the mount also needs `{settings}` so {owner.who} may write it; {COLD_ONCE}."
         message += f" {_id_note(mount, directory, run, missing[0], facts)}{given}{unsafe_note(problems)}"
         if "id" not in mount.explicit:
             title += f" (its cache id becomes {directory})"
@@ -455,12 +456,15 @@ def _owned_move(
     run: RunFacts, mount: Mount, missing: list[InstallFacts], directory: str, tree: Dockerfile
 ) -> _OwnedMove | None:
     """The move with the mount given to pip's user (DFX104's owner and edits), and what
-    is then still uncertain; None when no owner can be given or owning it is not enough.
+    is then still uncertain; None when the user is not locked out of the moved mount, or
+    no owner can be given, or owning it is not enough.
 
     A non-root user cannot write a root-owned mount, so moving it to that user's home
     alone only turns a cache that misses into one pip disables; with the user's uid and
     gid the moved mount works.
     """
+    if not _locked_out(run, mount, missing, directory):
+        return None
     install = missing[0]
     owner, _ = owner_for(run, install, mount, runner_of(run, install))
     edits = ownership_edits(tree, mount, owner) if owner is not None else ()
