@@ -57,7 +57,10 @@ CONTEXT = {
             "RUN <<EOF\n#!/bin/bash\nuv sync --no-install-project --frozen\nEOF\n"
             "COPY . .\nRUN <<EOF\n#!/bin/bash\nuv sync --frozen\nEOF\n",
         ),
-        ('FROM x\nCOPY . .\nRUN ["uv", "sync"]\n', None),
+        (  # exec form: the option is a JSON string of its own
+            'FROM x\nCOPY . .\nRUN ["uv", "sync"]\n',
+            'FROM x\nCOPY pyproject.toml uv.lock ./\nRUN ["uv", "sync", "--no-install-project"]\nCOPY . .\nRUN ["uv", "sync"]\n',
+        ),
         ("FROM x\nCOPY . .\nRUN pip install -r requirements.txt && python -m compileall .\n", None),
         ("FROM x\nARG DIR=/app\nCOPY . $DIR\nRUN pip install -r $DIR/requirements.txt\n", None),
     ],

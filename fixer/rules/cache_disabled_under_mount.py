@@ -13,13 +13,12 @@ from collections.abc import Iterator
 
 from ..analysis import InstallFacts, RunFacts, write_access
 from ..caches import CacheResolution
+from .. import edits
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..facts import Fact
 from ..installers import ParsedOption
 from ..mounts import Mount
-from ..patterns import compile_lazily
 from ..records import NamedTuple
-from ..runs import RunScript
 from ..shell import Script, SimpleCommand
 from ..shell import Span as CodeSpan
 from ..syntax import Dockerfile, Span
@@ -48,8 +47,6 @@ _SWITCHES = {
 }
 _DISABLERS = frozenset({"cli-no-cache-dir", "env-no-cache-dir", "config-no-cache-dir"})
 _DECLARATIONS = frozenset({"export", "declare", "typeset", "readonly"})
-# After a statement: its connector and the blanks up to the next command.
-_STATEMENT_END = compile_lazily(r"[ \t]*(?:&&|;|\n)[ \t\n]*")
 # What only a setting outside the RUN can do about a stage-wide switch.
 _ELSEWHERE = {
     "pip": "only a command-line `--cache-dir` turns pip's cache back on for this RUN alone; "
@@ -426,34 +423,21 @@ def _removal(tree: Dockerfile, run: RunFacts, install: InstallFacts, switch: _Sw
         return None
     span, statement = found
     if statement is not None and _sets_only_that(statement):
-        edits = _statement_removal(run, script, statement)
+        removal = edits.remove_statement(run.script, script.code, statement.span)
     else:
-        edits = _word_removal(tree, run, located)
+        removal = edits.remove_word(tree.source, located, edits.continuation_escape(tree, run.instruction, located.start))
     text = script.code[span[0] : span[1]]
-    return _Removal(located, text, edits, statement) if edits else None
+    return _Removal(located, text, removal, statement) if removal else None
 
 
 def _option_removal(tree: Dockerfile, run: RunFacts, option: ParsedOption, command: SimpleCommand) -> _Removal | None:
-    """Delete an option word: its JSON element in exec form, its letter in an unquoted
-    short-option cluster (`-nq`), else the word and one separator."""
-    script = run.script
-    span = script.source_span(*option.span)
-    if span is None:
-        return None
-    element = _exec_element(script, option.span)
-    if element is not None:
-        return _Removal(span, option.written, (_element_removal(script, element),))
+    """Delete an option word (`edits.remove_option`)."""
+    span = run.script.source_span(*option.span)
     word = next((w for w in command.words if (w.start, w.end) == option.span), None)
-    if word is None:
+    if span is None or word is None:
         return None
-    if word.text == option.written:
-        edits = _word_removal(tree, run, span)
-    elif len(option.written) == 2 and word.text == span.text(tree.source):
-        letter = span.start + word.text.index(option.written[1], 1)
-        edits = (Edit(letter, letter + 1, ""),)
-    else:
-        return None
-    return _Removal(span, option.written, edits) if edits else None
+    removal = edits.remove_option(tree, run.instruction, run.script, option.span, word.text, option.written)
+    return _Removal(span, option.written, removal) if removal else None
 
 
 def _shell_setting(
@@ -513,113 +497,3 @@ def _sets_only_that(statement: SimpleCommand) -> bool:
         return len(statement.assignments) == 1
     operands = [w for w in statement.words[1:] if not w.text.startswith("-")]
     return len(operands) == 1
-
-
-# --------------------------------------------------------------------------- edits in the source
-
-
-def _exec_element(script: RunScript, span: CodeSpan) -> int | None:
-    """The index of the exec-form argument that `span` covers exactly, if any."""
-    if script.kind != "exec":
-        return None
-    offset = 0
-    for index, argument in enumerate(script.argv):
-        if span == (offset, offset + len(argument)):
-            return index
-        offset += len(argument) + 1
-    return None
-
-
-def _element_removal(script: RunScript, index: int) -> Edit:
-    """Delete a JSON string with the comma after it (before it, for the last one)."""
-    spans = script.argv_spans
-    if index + 1 < len(spans):
-        return Edit(spans[index][0] - 1, spans[index + 1][0] - 1, "")
-    return Edit(spans[index - 1][1] + 1, spans[index][1] + 1, "")
-
-
-def _statement_removal(run: RunFacts, script: Script, statement: SimpleCommand) -> tuple[Edit, ...]:
-    """Delete a statement with its connector (`export X=1 && `, `export X=1;`, a line)."""
-    end = _STATEMENT_END.match(script.code, statement.span[1])
-    span = run.script.source_span(statement.span[0], end.end()) if end else None
-    return (Edit.delete(span),) if span else ()
-
-
-def _word_removal(tree: Dockerfile, run: RunFacts, located: Span) -> tuple[Edit, ...]:
-    """Delete a word and one adjacent separator, keeping the layout of the lines.
-
-    A word sharing its line loses the blanks after it (when code follows on the line) or
-    before it (when it ends the line or precedes a continuation). A word alone on its
-    line loses the line; if the command ended there, the line before it loses its
-    continuation so the next line does not join the command. Comment lines stay.
-    """
-    source, (start, end) = tree.source, located
-    escape = _escape_at(tree, run, start)
-    after, before = _blanks_after(source, end), _blanks_before(source, start)
-    line_start = source.rfind("\n", 0, start) + 1
-    ends_line = _ends_line(source, after, escape)
-    if after > end and not ends_line:
-        return (Edit(start, after, ""),)
-    if before > line_start or not ends_line:
-        return (Edit(before, end, ""),)
-    line_end = source.find("\n", after)
-    if _continues(source, after, escape):
-        return (Edit(line_start, line_end + 1, ""),)
-    continuation = _previous_continuation(source, line_start, escape)
-    if continuation is None:
-        return ()
-    if line_end >= 0:
-        return (continuation, Edit(line_start, line_end + 1, ""))
-    # The last line of a file without a final newline: take the line break before it.
-    line_break = 2 if source[line_start - 2 : line_start] == "\r\n" else 1
-    return (continuation, Edit(line_start - line_break, len(source), ""))
-
-
-def _escape_at(tree: Dockerfile, run: RunFacts, offset: int) -> str:
-    """The line-continuation character at `offset`: the shell's `\\` in a heredoc body,
-    else the Dockerfile's escape character."""
-    bodies = (heredoc.body_span for heredoc in run.instruction.effective.heredocs)
-    return "\\" if any(start <= offset < end for start, end in bodies) else tree.escape
-
-
-def _blanks_after(source: str, index: int) -> int:
-    """The end of the spaces and tabs starting at `index`."""
-    while index < len(source) and source[index] in " \t":
-        index += 1
-    return index
-
-
-def _blanks_before(source: str, index: int) -> int:
-    """The start of the spaces and tabs ending at `index`."""
-    while index > 0 and source[index - 1] in " \t":
-        index -= 1
-    return index
-
-
-def _continues(source: str, index: int, escape: str) -> bool:
-    """An escape character at `index` with only blanks after it on its line (BuildKit
-    allows trailing blanks after the escape)."""
-    return source.startswith(escape, index) and _ends_line(source, _blanks_after(source, index + len(escape)), "")
-
-
-def _ends_line(source: str, index: int, escape: str) -> bool:
-    """Whether nothing but the end of the line (or a continuation, when `escape` is
-    given) is at `index`."""
-    return index >= len(source) or source[index] in "\r\n" or bool(escape) and _continues(source, index, escape)
-
-
-def _previous_continuation(source: str, line_start: int, escape: str) -> Edit | None:
-    """The edit deleting the continuation that ends the last code line before `line_start`
-    (comment and blank lines are skipped, as BuildKit does)."""
-    end = line_start - 1
-    while end > 0:
-        start = source.rfind("\n", 0, end) + 1
-        line = source[start:end].rstrip("\r")
-        if line.strip() and not line.lstrip().startswith("#"):
-            code = line.rstrip(" \t")
-            if not code.endswith(escape):
-                return None
-            cut = _blanks_before(source, start + len(code) - len(escape))
-            return Edit(cut, start + len(line), "")
-        end = start - 1
-    return None

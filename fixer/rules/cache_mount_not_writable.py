@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis import InstallFacts, RunFacts, describe_user, write_access
+from .. import edits
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..facts import Fact, Known, Origin, Unknown
 from ..mounts import Mount
@@ -351,31 +352,9 @@ def owner_for(
 
 
 def ownership_edits(tree: Dockerfile, mount: Mount, owner: Owner) -> tuple[Edit, ...]:
-    """Edits giving the mount `owner`: wrong values replaced, missing ones added after the
-    last option (BuildKit's default for both is 0, so a 0 is never added). Empty when a
-    value to change is a variable or there is no place to add one."""
-    edits, added = [], []
-    for key, wanted, current in (("uid", owner.uid, mount.uid), ("gid", owner.gid, mount.gid)):
-        option = mount.option(key)
-        if option is None and wanted != 0:
-            added.append(f"{key}={wanted}")
-        elif option is not None and current != wanted:
-            if option.value_span is None or "$" in (option.value or ""):
-                return ()
-            edits.append(Edit.replace(option.value_span, str(wanted)))
-    if added:
-        point = _insertion_point(tree.source, mount)
-        if point is None:
-            return ()
-        edits.append(Edit.insert(point, "," + ",".join(added)))
-    return tuple(edits)
-
-
-def _insertion_point(source: str, mount: Mount) -> int | None:
-    """Where `,key=value` can go: after the last option, unless a CSV quote closes it
-    (`"target=/a,b"`); then after the last option a comma follows. Shell quotes around
-    the whole value (`--mount="..."`) are fine: the text lands inside them."""
-    options = mount.flag.mount_options
-    if options and not mount.flag.text.endswith(('"', "'")):
-        return options[-1].span.end
-    return next((o.span.end for o in reversed(options) if source.startswith(",", o.span.end)), None)
+    """Edits giving the mount `owner`: the uid and gid that differ, set on the flag
+    (BuildKit's default for both is 0, so a 0 is never added). Empty when a value to
+    change is a variable or there is no place to add one."""
+    wanted = {key: str(value) for key, value, current in (("uid", owner.uid, mount.uid), ("gid", owner.gid, mount.gid))
+              if value != current}  # fmt: skip
+    return edits.set_mount_options(tree.source, mount.flag, wanted) or ()

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from ..analysis import RunFacts
+from .. import edits
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..installers import InstallerCall
 from ..patterns import compile_lazily
@@ -575,19 +576,15 @@ def _move(context: Context, layer: _Layer, results: _Results, build: BuildContex
     lines = _copy_lines(context.source, layer.copy, files)
     if lines is None:
         return _cannot(_UNWRITABLE)
-    source, copy, run = context.source, layer.copy, layer.run.instruction
-    moved = source[copy.span.start : copy.span.end]
-    if not source[run.span.start : run.span.end].endswith("\n"):
-        moved = _newline(source, copy.span.start) + moved.rstrip("\r\n")
-    edits = (Edit.replace(copy.span, lines), Edit.insert(run.span.end, moved))
+    moved = edits.move_instruction_after(context.source, layer.copy, layer.run.instruction, lines)
     if not files:
         advice = "it reads nothing from the build context, so the sources can be copied after it"
-        return _Outcome(advice, Fix("Copy the sources after the install", edits, Applicability.DISPLAY_ONLY))
+        return _Outcome(advice, Fix("Copy the sources after the install", moved, Applicability.DISPLAY_ONLY))
     names = ", ".join(files)
     unsafe = _unsafe(build, certain, venvs=True)
     advice = f"copy {names} before it and the sources after it" + (f" (unsafe: {unsafe})" if unsafe else "")
     title = f"Copy {names} before the install and the sources after it"
-    return _Outcome(advice, Fix(title, edits, Applicability.UNSAFE if unsafe else Applicability.SAFE))
+    return _Outcome(advice, Fix(title, moved, Applicability.UNSAFE if unsafe else Applicability.SAFE))
 
 
 def _split(context: Context, layer: _Layer, results: _Results, build: BuildContext, certain: bool) -> _Outcome:
@@ -616,7 +613,7 @@ def _split(context: Context, layer: _Layer, results: _Results, build: BuildConte
     if lines is None:
         return _cannot(_UNWRITABLE)
     if run_text is None:
-        return _cannot("dockerfix cannot add an option to this RUN (exec form, or a subcommand it cannot locate)")
+        return _cannot("dockerfix cannot find where to add the option in this RUN")
     options = ", ".join(sorted({f"`{call.tool} {call.subcommand} {inputs.split}`" for call, inputs in projects}))
     unsafe = _unsafe(build, certain, venvs=False)
     advice = f"install the dependencies before it with {options}" + (f" (unsafe: {unsafe})" if unsafe else "")
@@ -652,47 +649,32 @@ def _copy_lines(source: str, copy: Instruction, files: Sequence[str]) -> str | N
         return None
     if copy.keyword == "ADD" and any(name.endswith(_TAR_SUFFIXES) for name in files):
         return None
-    indent = source[copy.span.start : copy.keyword_span.start]
     keyword = source[copy.keyword_span.start : copy.keyword_span.end]
     flags = [source[flag.span.start : flag.span.end] for flag in copy.flags if flag.name in _COPIED_FLAGS]
     groups: dict[str, list[str]] = {}
     for name in files:
         groups.setdefault(posixpath.dirname(name), []).append(name)
-    newline = _newline(source, copy.span.start)
     lines = []
     for directory in sorted(groups, key=lambda d: (d != "", d)):
         target = (posixpath.join(destination, directory) if directory else destination).rstrip("/") + "/"
-        lines.append(indent + " ".join([keyword, *flags, *groups[directory], target]) + newline)
-    return "".join(lines)
+        lines.append(" ".join([keyword, *flags, *groups[directory], target]))
+    return edits.instruction_lines(source, copy, lines)
 
 
 def _split_run(source: str, run: RunFacts, projects: list[tuple[InstallerCall, Inputs]]) -> str | None:
-    """The RUN's text with each project install's dependencies-only option after its subcommand.
-
-    Not for exec form: an option inserted there needs a JSON string of its own.
-    """
-    if run.script.kind == "exec":
-        return None
+    """The RUN's text with each project install's dependencies-only option after its subcommand."""
     span = run.instruction.span
     insertions = []
     for call, inputs in projects:
         last = call.subcommand.split()[-1]
         words = call.command.effective_words[len(call.program.split()) :]
         word = next((word for word in words if word.text == last), None)
-        where = run.script.source_span(word.start, word.end) if word is not None else None
-        if where is None:
+        edit = edits.insert_argument_after(run.script, source, (word.start, word.end), inputs.split) if word else None
+        if edit is None:
             return None
-        insertions.append((where.end - span.start, f" {inputs.split}"))
-    text = source[span.start : span.end]
-    for offset, option in sorted(insertions, reverse=True):
-        text = text[:offset] + option + text[offset:]
-    return text if text.endswith("\n") else text + _newline(source, span.start)
-
-
-def _newline(source: str, offset: int) -> str:
-    """The line ending of the line at `offset` (inserted lines match their neighbours)."""
-    end = source.find("\n", offset)
-    return "\r\n" if end > 0 and source[end - 1] == "\r" else "\n"
+        insertions.append(edit)
+    text = edits.apply_within(source, span, insertions)
+    return text if text.endswith("\n") else text + edits.line_ending(source, span.start)
 
 
 def _first_line(source: str, instruction: Instruction) -> Span:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from ..records import NamedTuple
 
 from ..analysis import InstallFacts, RunFacts, describe_user
+from .. import edits
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known
 from ..installers import InstallerCall
@@ -504,20 +505,11 @@ def _set_on_the_command(run: RunFacts, install: InstallFacts) -> bool:
 
 
 def _insertion(run: RunFacts, call: InstallerCall, directory: str, source: str) -> tuple[Span, Edit] | None:
-    """The insertion of `--cache-dir=directory` right after pip's subcommand word, with that word's span.
-
-    In an exec-form RUN the word is a whole JSON string unless a `sh -c` script holds
-    it, and the flag then becomes a JSON string of its own.
-    """
+    """The insertion of `--cache-dir=directory` right after pip's subcommand word, with that word's span."""
     word = _subcommand_word(call)
     span = run.script.source_span(word.start, word.end) if word is not None else None
-    if span is None:
-        return None
-    flag = f"--cache-dir={directory}"
-    if run.script.kind == "exec" and call.command.nested_level == 0:
-        index = run.script.argv_spans.index((span.start, span.end))
-        return span, Edit.insert(span.end, f'"{_separator(run, index, source)}"{flag}')
-    return span, Edit.insert(span.end, f" {flag}")
+    edit = edits.insert_argument_after(run.script, source, (word.start, word.end), f"--cache-dir={directory}") if span else None
+    return (span, edit) if span is not None and edit is not None else None
 
 
 def _subcommand_word(call: InstallerCall) -> Word | None:
@@ -527,13 +519,3 @@ def _subcommand_word(call: InstallerCall) -> Word | None:
         if word.text == call.subcommand and not any(start <= word.start < end for start, end in taken):
             return word
     return None
-
-
-def _separator(run: RunFacts, index: int, source: str) -> str:
-    """What separates exec-form arguments in this RUN (`, ` or `,`), kept for the new one."""
-    spans = run.script.argv_spans
-    if index + 1 < len(spans):
-        between = source[spans[index][1] + 1 : spans[index + 1][0] - 1]
-        if "\n" not in between and "\r" not in between:
-            return between
-    return ", "
