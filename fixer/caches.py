@@ -161,6 +161,8 @@ class CacheResolution(NamedTuple):
     'cli-no-cache-dir', 'env-cache-dir', 'env-no-cache-dir', 'config-cache-dir',
     'config-no-cache-dir', 'xdg-cache-home', 'home', 'default' (apt), 'apt-clean-hook',
     'apt-keep-downloaded', 'invalid-value', 'command-error', 'shell-expansion'.
+    `certain` is also False when only an older version of the tool takes the command line
+    (`InstallerCall.version_dependent`; the reason says which versions).
     `option` is the command-line option that decided, so a fix can edit its span;
     `also` lists further values that disable the cache on their own.
     `uses_cache` says whether this subcommand reads or writes the cache at all.
@@ -213,16 +215,35 @@ def resolve_cache(
                              f"command line ({problems}), so it never runs", None, exposed=False)
         return _finish(call.tool, decision, _uses_cache(call), ())
     if call.tool == "pip":
-        return _pip(ctx, config)
-    if call.tool == "uv":
-        return _uv(ctx, tool_config)
-    if call.tool == "poetry":
-        return _poetry(ctx, tool_config)
-    if call.tool == "pipenv":
-        return _pipenv(ctx)
-    if call.tool == "pdm":
-        return _pdm(ctx, tool_config)
-    return _apt(ctx, tool_config, apt_clean_hook)
+        resolution = _pip(ctx, config)
+    elif call.tool == "uv":
+        resolution = _uv(ctx, tool_config)
+    elif call.tool == "poetry":
+        resolution = _poetry(ctx, tool_config)
+    elif call.tool == "pipenv":
+        resolution = _pipenv(ctx)
+    elif call.tool == "pdm":
+        resolution = _pdm(ctx, tool_config)
+    else:
+        resolution = _apt(ctx, tool_config, apt_clean_hook)
+    return _version_dependent(resolution, call)
+
+
+def _version_dependent(resolution: CacheResolution, call: InstallerCall) -> CacheResolution:
+    """`resolution`, not certain if only an older version of the tool takes the command line.
+
+    The option tables follow the tool's newest version, and which version a Dockerfile
+    installs is not known. A word that the newest version rejects but an older one takes
+    (`pip install --global x`: `--global-option` until pip 25.3) is not a certain
+    error: the call is read as that older version reads it (installers.py) and resolved
+    as usual, so the answer says where the cache is when the command runs; it holds only
+    under such a version, so it is not certain, and says which versions take the word.
+    """
+    if not call.version_dependent:
+        return resolution
+    problems = "; ".join(note.message for note in call.version_dependent)
+    return resolution._replace(certain=False, reason=f"{resolution.reason}; not certain: "
+                               f"the {call.tool} version decides whether it runs ({problems})")
 
 
 # --------------------------------------------------------------------------- shared

@@ -7,6 +7,9 @@ before the subcommand (`pip --no-cache-dir install`), clusters (`-qUr req.txt`);
 uv (clap) has aliases (`--no-cache-dir`, `-n`); pdm and pipenv (argparse) accept
 prefixes too. So each tool's options are parsed by a model of its own parser,
 driven by option tables copied from the tool's source (versions named below).
+pip's tables also say which pip versions since 9.0 had which options: a word that
+the newest pip rejects but an older one takes (`--global`, `--install-option`) is
+read as that pip reads it and noted, not reported as an error.
 
 A call is found wherever the shell module finds a command: after `&&`, in
 subshells, inside `sh -c '...'`, behind `sudo`/`env`/`gosu`, as `python -m pip`,
@@ -47,6 +50,10 @@ class InstallerCall(NamedTuple):
     the command words (`install`, `pip install`, `tool install`; '' if none),
     `positionals` the operands (packages, paths). `errors` are what the tool would
     reject, such as an ambiguous abbreviation: the real command fails there.
+    `version_dependent` are words that the newest version (the one the tables follow)
+    rejects but an older one takes, such as pip's `--global` (`--global-option` until
+    pip 25.3): they are read as the newest of those older versions reads them, and each
+    message says which versions take the word as what.
     """
 
     tool: str
@@ -56,6 +63,7 @@ class InstallerCall(NamedTuple):
     positionals: tuple[Word, ...]
     errors: tuple[Diagnostic, ...]
     command: SimpleCommand
+    version_dependent: tuple[Diagnostic, ...] = ()
 
     def get(self, *canonical: str) -> ParsedOption | None:
         """The last option written among `canonical` names, or None.
@@ -98,6 +106,11 @@ def installer_call_from_argv(argv: Sequence[str]) -> InstallerCall | None:
 # Tables are written as `--long|--alias|-s=`: spellings separated by `|`, the first
 # long one canonical; a trailing `=` means the option takes a value, `?=` an optional
 # one. Complete tables are "strict": an unknown option is an error, as in the tool.
+#
+# `@RANGES` after a token says which versions of the tool had it, where that is not all
+# of them: `@22.3` since 22.3, `@-25.3` until 25.3 (which removed it), `@20.1-20.3`,
+# ranges joined by `,`. A token that no longer exists is left out of the option table
+# and kept for `_History` only.
 
 
 class _Spec(NamedTuple):
@@ -109,21 +122,32 @@ class _Spec(NamedTuple):
 _UNLISTED = "unlisted"
 
 
+def _token(token: str) -> tuple[list[str], _Spec, str]:
+    """A table token's spellings, its spec, and its version ranges ('' for all versions)."""
+    token, _, ranges = token.partition("@")
+    value = "?=" if token.endswith("?=") else "=" if token.endswith("=") else ""
+    spellings = token[: len(token) - len(value)].split("|")
+    return spellings, _Spec(next(s for s in spellings if s.startswith("--")), value), ranges
+
+
 class _Table:
     """An option table: every spelling -> its spec, the long spellings, and strictness.
 
     The text is parsed when the table is first read: there are some forty tables and a
     Dockerfile uses a few, so parsing them all would only lengthen start-up (by ~2 ms).
+    `since` is the version that added the command (pip's `lock` came in 25.1).
     """
 
-    __slots__ = ("text", "strict", "_names", "_longs")
+    __slots__ = ("text", "strict", "since", "_names", "_longs", "_history")
 
     def __init__(self, text: str, strict: bool, names: dict[str, _Spec] | None = None,
-                 longs: tuple[str, ...] = ()) -> None:
+                 longs: tuple[str, ...] = (), since: str = "") -> None:
         self.text = text
         self.strict = strict
+        self.since = since
         self._names = names
         self._longs = longs
+        self._history: _History | None = None
 
     @property
     def names(self) -> dict[str, _Spec]:
@@ -135,13 +159,19 @@ class _Table:
             self._parse()
         return self._longs
 
+    @property
+    def history(self) -> _History:
+        """Which versions had which spellings; built on first use (a rejected option)."""
+        if self._history is None:
+            self._history = _History(self.text, self.since)
+        return self._history
+
     def _parse(self) -> dict[str, _Spec]:
         names: dict[str, _Spec] = {}
         for token in self.text.split():
-            value = "?=" if token.endswith("?=") else "=" if token.endswith("=") else ""
-            spellings = token[: len(token) - len(value)].split("|")
-            spec = _Spec(next(s for s in spellings if s.startswith("--")), value)
-            names.update(dict.fromkeys(spellings, spec))
+            spellings, spec, ranges = _token(token)
+            if "-" not in ranges.rpartition(",")[2]:  # not removed
+                names.update(dict.fromkeys(spellings, spec))
         self._names = names
         self._longs = tuple(name for name in names if name.startswith("--"))
         return names
@@ -151,49 +181,166 @@ class _Table:
         return _Table(self.text, False, self.names, self._longs)
 
 
-def _table(*texts: str, strict: bool = True) -> _Table:
-    return _Table(" ".join(texts), strict)
+def _table(*texts: str, strict: bool = True, since: str = "") -> _Table:
+    return _Table(" ".join(texts), strict, since=since)
 
 
-# pip 26.3 (pip/_internal/cli/cmdoptions.py, cli/main_parser.py, commands/*.py).
+class _History:
+    """Every spelling a table's tool ever had (from its `@` ranges), and how each version
+    reads a word that the newest one rejects.
+
+    The versions are cut into eras at every version a range names; a spelling's eras are
+    the bits of an int, so which eras read a word as what takes a few bit operations per
+    matching spelling, not a loop over versions (the same optparse rule per era: an exact
+    spelling, else a prefix of exactly one spelling, aliases counted apart).
+
+    Only words the newest version rejects are looked up here. A word it accepts is read
+    as it reads it, even where an older version rejects it or reads it otherwise (pip
+    9.0 to 26.2 rejected `--ver` as ambiguous with the subcommands' `--version`; pip
+    before 21.3 read `--build` as `--build-dir`, now it is a prefix of
+    `--build-constraint`): the tables follow the newest version and claim nothing for
+    older ones, as they claim nothing for an option older versions lack
+    (`--break-system-packages` came in pip 23.0.1). A word the newest version rejects
+    is different: the command line then runs only under an older version, so what it
+    does can be told only under that one, not for certain.
+    """
+
+    __slots__ = ("cuts", "spellings", "longs")
+
+    def __init__(self, text: str, since: str) -> None:
+        tokens = [_token(token) for token in text.split()]
+        versions = {version for *_, ranges in tokens for part in ranges.split(",")
+                    for version in part.split("-") if version}
+        if since:
+            versions.add(since)
+        self.cuts = sorted(versions, key=_version_key)
+        alive = self._eras(since)
+        self.spellings: dict[str, tuple[_Spec, int]] = {}
+        for spellings, spec, ranges in tokens:
+            self.spellings.update(dict.fromkeys(spellings, (spec, self._eras(ranges) & alive)))
+        self.longs = tuple(name for name in self.spellings if name.startswith("--"))
+
+    def _eras(self, ranges: str) -> int:
+        """The eras (bits; era k runs from cuts[k-1] to cuts[k]) that `ranges` covers."""
+        if not ranges:
+            return (1 << (len(self.cuts) + 1)) - 1
+        bits = 0
+        for part in ranges.split(","):
+            start, _, end = part.partition("-")
+            low = self.cuts.index(start) + 1 if start else 0
+            high = self.cuts.index(end) if end else len(self.cuts)
+            bits |= (1 << (high + 1)) - (1 << low)
+        return bits
+
+    def readings(self, name: str, abbreviations: bool) -> dict[_Spec, int]:
+        """The options `name` stands for in the eras that accept it -> those eras (none
+        where the tool's versions are not told apart: the newest one rejected it)."""
+        if not self.cuts:
+            return {}
+        spelling, exact = self.spellings.get(name, (None, 0))
+        found = {spelling: exact} if exact else {}
+        if abbreviations and name.startswith("--"):
+            matches = [self.spellings[long] for long in self.longs
+                       if long.startswith(name) and long != name]
+            once = twice = 0
+            for _, eras in matches:
+                twice |= once & eras
+                once |= eras
+            unique = once & ~twice & ~exact
+            for spec, eras in matches:
+                if eras & unique:
+                    found[spec] = found.get(spec, 0) | eras & unique
+        return found
+
+    def versions(self, eras: int) -> str:
+        """`eras` as version specifiers: `<25.3`, `>=20.0,<26.2` (joined by ` or `)."""
+        runs: list[str] = []
+        k = 0
+        while eras >> k:
+            if not eras >> k & 1:
+                k += 1
+                continue
+            end = k
+            while eras >> end + 1 & 1:
+                end += 1
+            bounds = ([f">={self.cuts[k - 1]}"] if k else []) + (
+                [f"<{self.cuts[end]}"] if end < len(self.cuts) else [])
+            runs.append(",".join(bounds))
+            k = end + 1
+        return " or ".join(runs)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+# pip 26.3 (pip/_internal/cli/cmdoptions.py, cli/main_parser.py, commands/*.py). The `@`
+# ranges are read from the same files at every pip release tag from 9.0 on (before 9.0
+# nothing is modelled). The removals, as NEWS.rst has them: 10.0 --egg, `install
+# --download`, --(no-)use-wheel, --allow-external, --allow-all-external,
+# --allow-unverified (with the aliases --allow-insecure, --no-allow-*), --default-vcs,
+# `download --editable`; 19.0 --process-dependency-links; 19.3 `config --venv`; 20.1
+# --skip-requirements-regex; 20.3 --unstable-feature and --build-dir (back as a no-op in
+# 20.3.1, removed for good in 21.3); 23.1 --install-option; 25.3 --global-option,
+# --build-option, --no-use-pep517; 26.3 a subcommand's --version/-V (news/9456.bugfix.rst,
+# pypa/pip#14231: only `pip --version` is left). `-C` came in 23.1, after
+# --config-settings: the history is never asked about a short spelling pip still has.
 _PIP_GENERAL = """
---help|-h --debug --isolated --require-virtualenv|--require-venv --python= --verbose|-v
---quiet|-q --log|--log-file|--local-log= --no-input --keyring-provider= --proxy=
---no-proxy-env --retries= --timeout|--default-timeout= --exists-action= --trusted-host=
---cert= --client-cert= --cache-dir= --no-cache-dir --disable-pip-version-check
---no-color --no-python-version-warning --use-feature= --use-deprecated=
---resume-retries=
+--help|-h --debug@21.3 --isolated --require-virtualenv|--require-venv --python=@22.3
+--verbose|-v --quiet|-q --log|--log-file|--local-log= --no-input --keyring-provider=@23.1
+--proxy= --no-proxy-env@26.2 --retries= --timeout|--default-timeout= --exists-action=
+--trusted-host= --cert= --client-cert= --cache-dir= --no-cache-dir
+--disable-pip-version-check --no-color@10.0 --no-python-version-warning@20.0
+--use-feature=@20.2 --use-deprecated=@20.2 --resume-retries=@25.1
+--version|-V@-26.3 --default-vcs=@-10.0 --skip-requirements-regex=@-20.1
+--unstable-feature=@20.1-20.3
 """
-_PIP_SELECTION = "--pre --all-releases= --only-final= --no-binary= --only-binary= --prefer-binary"
+_PIP_SELECTION = """
+--pre --all-releases=@26.0 --only-final=@26.0 --no-binary= --only-binary= --prefer-binary@18.0
+"""
 _PIP_INDEX = """
---index-url|--pypi-url|-i= --extra-index-url= --no-index --refresh-package=
---find-links|-f= --uploaded-prior-to=
+--index-url|--pypi-url|-i= --extra-index-url= --no-index --refresh-package=@26.2
+--find-links|-f= --uploaded-prior-to=@26.0
 """
 _PIP_REQUIREMENTS = """
---requirement|-r= --constraint|-c= --build-constraint= --requirements-from-script=
---no-deps|--no-dependencies --only-deps|--only-dependencies --group=
+--requirement|-r= --constraint|-c= --build-constraint=@25.3 --requirements-from-script=@26.0
+--no-deps|--no-dependencies --only-deps|--only-dependencies@26.2 --group=@25.1
 --src|--source|--source-dir|--source-directory= --ignore-requires-python
---no-build-isolation --use-pep517 --check-build-dependencies --require-hashes
---no-require-hashes --progress-bar= --no-clean
+--no-build-isolation@10.0 --use-pep517@19.0 --check-build-dependencies@22.1.1
+--require-hashes --no-require-hashes@26.2 --progress-bar=@10.0 --no-clean
+--no-use-pep517@19.0-25.3 --build-dir|--build|--build-directory|-b=@-20.3,20.3.1-21.3
+--process-dependency-links@-19.0
+"""
+# pip 9's options for PEP 438 (external and unverified files) and wheel use.
+_PIP_BEFORE_10 = """
+--use-wheel@-10.0 --no-use-wheel@-10.0 --allow-external=@-10.0 --allow-all-external@-10.0
+--no-allow-external@-10.0 --allow-unverified|--allow-insecure=@-10.0 --no-allow-insecure@-10.0
 """
 _PIP_COMMANDS = {
-    "install": _table(_PIP_GENERAL, _PIP_SELECTION, _PIP_INDEX, _PIP_REQUIREMENTS, """
-        --editable|-e= --dry-run --target|-t= --platform= --python-version= --implementation=
-        --abi= --user --no-user --root= --prefix= --upgrade|-U --upgrade-strategy=
-        --force-reinstall --ignore-installed|-I --break-system-packages --config-settings|-C=
-        --compile --no-compile --no-warn-script-location --no-warn-conflicts
-        --root-user-action= --report="""),
+    "install": _table(_PIP_GENERAL, _PIP_SELECTION, _PIP_INDEX, _PIP_REQUIREMENTS,
+                      _PIP_BEFORE_10, """
+        --editable|-e= --dry-run@22.2 --target|-t= --platform=@18.1 --python-version=@18.1
+        --implementation=@18.1 --abi=@18.1 --user --no-user@10.0 --root= --prefix=
+        --upgrade|-U --upgrade-strategy= --force-reinstall --ignore-installed|-I
+        --break-system-packages@23.0.1 --config-settings|-C=@22.1 --compile --no-compile
+        --no-warn-script-location@10.0 --no-warn-conflicts@10.0 --root-user-action=@22.1
+        --report=@22.2 --global-option=@-25.3 --install-option=@-23.1 --egg@-10.0
+        --download|--download-dir|--download-directory|-d=@-10.0"""),
     "download": _table(_PIP_GENERAL, _PIP_SELECTION, _PIP_INDEX, _PIP_REQUIREMENTS, """
         --dest|--destination-dir|--destination-directory|-d= --platform= --python-version=
-        --implementation= --abi="""),
-    "wheel": _table(_PIP_GENERAL, _PIP_SELECTION, _PIP_INDEX, _PIP_REQUIREMENTS, """
-        --wheel-dir|-w= --editable|-e= --no-verify --config-settings|-C="""),
+        --implementation= --abi= --ignore-requires-python@21.0 --global-option=@-25.3
+        --editable|-e=@-10.0"""),
+    "wheel": _table(_PIP_GENERAL, _PIP_SELECTION, _PIP_INDEX, _PIP_REQUIREMENTS,
+                    _PIP_BEFORE_10, """
+        --wheel-dir|-w= --editable|-e= --no-verify@20.3.4 --config-settings|-C=@22.1
+        --global-option=@-25.3 --build-option=@-25.3"""),
     "lock": _table(_PIP_GENERAL, _PIP_SELECTION, _PIP_INDEX, _PIP_REQUIREMENTS, """
-        --output|-o= --editable|-e= --config-settings|-C="""),
+        --output|-o= --editable|-e= --config-settings|-C=""", since="25.1"),
     "uninstall": _table(_PIP_GENERAL, """
-        --requirement|-r= --yes|-y --root-user-action= --break-system-packages"""),
-    "cache": _table(_PIP_GENERAL, "--format="),
-    "config": _table(_PIP_GENERAL, "--editor= --global --user --site"),
+        --requirement|-r= --yes|-y --root-user-action=@22.1 --break-system-packages@23.0.1"""),
+    "cache": _table(_PIP_GENERAL, "--format=@20.3", since="20.1"),
+    "config": _table(_PIP_GENERAL, "--editor= --global --user --site@19.1 --venv@-19.3",
+                     since="10.0"),
 }
 # Commands whose own options are not modelled: read leniently with the general ones.
 _PIP_OTHER_COMMANDS = ("list", "freeze", "show", "check", "inspect", "hash", "completion",
@@ -372,7 +519,8 @@ _APT_PARSER = _Dialect(abbreviations=False, dash_values=True)
 class _Reader:
     """One pass of a tool's option parser over some words, collecting what it finds."""
 
-    __slots__ = ("tool", "table", "dialect", "options", "positionals", "errors")
+    __slots__ = ("tool", "table", "dialect", "options", "positionals", "errors",
+                 "version_dependent")
 
     def __init__(self, tool: str, table: _Table, dialect: _Dialect) -> None:
         self.tool = tool
@@ -381,6 +529,7 @@ class _Reader:
         self.options: list[ParsedOption] = []
         self.positionals: list[Word] = []
         self.errors: list[Diagnostic] = []
+        self.version_dependent: list[Diagnostic] = []
 
     def read(self, words: Sequence[Word], i: int = 0, until_operand: bool = False) -> int:
         """Read options from `words[i]`; return where reading stopped.
@@ -408,7 +557,7 @@ class _Reader:
     def _long(self, words: Sequence[Word], i: int) -> int:
         word = words[i]
         name, equals, _ = word.text.partition("=")
-        spec = self._resolve(name, word)
+        spec = self._resolve(name, word, bool(equals))
         if spec is None:
             return i + 1
         if equals and not spec.value:
@@ -429,9 +578,12 @@ class _Reader:
             spec = self.table.names.get(letter)
             if spec is None:
                 if self.table.strict:
-                    self._error(f"no such option: {letter}", word)
-                    return i + 1
-                spec = _Spec(letter, _UNLISTED)
+                    problem = f"no such option: {letter}"
+                    spec = self._rejected(problem, letter, word, k + 1 < len(text))
+                    if spec is None:
+                        return i + 1
+                else:
+                    spec = _Spec(letter, _UNLISTED)
             if spec.value in ("", _UNLISTED):
                 self._add(spec.canonical, letter, None, word, word)
             elif k + 1 < len(text):
@@ -455,8 +607,9 @@ class _Reader:
         self._add(spec.canonical, written, None, word, word)
         return i + 1
 
-    def _resolve(self, name: str, word: Word) -> _Spec | None:
-        """The option `name` stands for: exact, else a unique prefix where allowed."""
+    def _resolve(self, name: str, word: Word, attached: bool) -> _Spec | None:
+        """The option `name` stands for: exact, else a unique prefix where allowed.
+        `attached`: the word holds a value after `=`."""
         names = self.table.names
         spec = names.get(name)
         if spec is not None:
@@ -466,12 +619,29 @@ class _Reader:
             if len(matches) == 1:
                 return names[matches[0]]
             if matches:
-                self._error(f"ambiguous option: {name} ({', '.join(sorted(matches))})", word)
-                return None
+                problem = f"ambiguous option: {name} ({', '.join(sorted(matches))})"
+                return self._rejected(problem, name, word, attached)
         if self.table.strict:
-            self._error(f"no such option: {name}", word)
-            return None
+            return self._rejected(f"no such option: {name}", name, word, attached)
         return _Spec(name, _UNLISTED)
+
+    def _rejected(self, problem: str, name: str, word: Word, attached: bool) -> _Spec | None:
+        """What the newest version rejects: an error, unless an older version takes it;
+        then it is read as the newest of those reads it (see `_History`)."""
+        history = self.table.history
+        readings = history.readings(name, self.dialect.abbreviations)
+        if not readings:
+            self._error(problem, word)
+            return None
+        newest = max(readings, key=readings.__getitem__)  # the eras are disjoint
+        separate = newest.value == "=" and not attached
+        taking = ", taking the next word as its value" if separate else ""
+        newest_first = sorted(readings.items(), key=lambda item: -item[1])
+        how = " and ".join(f"{self.tool} {history.versions(eras)} {'as' if n else 'reads it as'} "
+                           f"{spec.canonical}" for n, (spec, eras) in enumerate(newest_first))
+        self.version_dependent.append(Diagnostic(f"{self.tool}: {problem}, but {how}{taking}",
+                                                 word.start))
+        return newest
 
     def _add(self, canonical: str, written: str, value: Word | None, first: Word,
              last: Word) -> None:
@@ -617,11 +787,22 @@ def _parse(tool: _Tool, program: str, args: Sequence[Word],
         options = head.options + body.options
         if subcommand in tool.runners:
             body.positionals.extend(args[end:])
-    # The tool stops at its first error; keep one per place (pip reads some words twice).
-    errors: tuple[Diagnostic, ...] = ()
-    if head.errors or body.errors:
-        errors = tuple({error.offset: error for error in reversed(head.errors + body.errors)}.values())[::-1]
     runs = body.positionals if subcommand in tool.runners else ()
-    call = InstallerCall(tool.name, program, subcommand, tuple(options),
-                         tuple(body.positionals), errors, command)
+    # The tool stops at its first error. An error is one in every version (older versions'
+    # readings were tried), so a note on what they make of the same word would mislead:
+    # pip reads the words before the subcommand with its general options, then again.
+    errors = _one_per_place(head.errors + body.errors)
+    notes = head.version_dependent + body.version_dependent
+    if errors and notes:
+        failed = {error.offset for error in errors}
+        notes = [note for note in notes if note.offset not in failed]
+    call = InstallerCall(tool.name, program, subcommand, tuple(options), tuple(body.positionals),
+                         errors, command, _one_per_place(notes))
     return call, runs
+
+
+def _one_per_place(diagnostics: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """The first diagnostic at each offset, in order (pip reads some words twice)."""
+    if not diagnostics:
+        return ()
+    return tuple({d.offset: d for d in reversed(diagnostics)}.values())[::-1]

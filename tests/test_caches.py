@@ -354,6 +354,43 @@ def test_ambiguous_abbreviation_means_pip_never_runs() -> None:
     """optparse rejects an ambiguous prefix: no cache is used because pip exits."""
     result = resolve("pip install --no-c x")
     assert where(result) == ("unknown", None, "command-error") and "ambiguous" in result.reason
+    assert result.certain
+
+
+@pytest.mark.parametrize("code", ["pip install --bogus x", "pip install --no-c --global-option=o x"])
+def test_an_error_of_every_pip_version_is_certain(code: str) -> None:
+    """No pip ever had `--bogus`, and every pip rejects `--no-c`: whatever older pips
+    make of the rest of the line, pip never runs."""
+    result = resolve(code)
+    assert (where(result), result.certain) == (("unknown", None, "command-error"), True)
+
+
+@pytest.mark.parametrize(("code", "versions"), [
+    ("pip3 install --global-option=--foo x", "pip <25.3 reads it as --global-option"),
+    ("pip install --global x", "pip <25.3 reads it as --global-option"),
+    ("pip install --install-option=--prefix=/p x", "pip <23.1 reads it as --install-option"),
+])
+def test_an_option_only_older_pips_take_is_no_certain_error(code: str, versions: str) -> None:
+    """pip 25.3 removed --global-option (23.1 --install-option): the newest pip rejects
+    the line, older ones run it and cache as usual. Which pip runs is not known."""
+    result = resolve(code)
+    assert where(result) == ("enabled", "/root/.cache/pip", "home")
+    assert not result.certain and versions in result.reason
+
+
+def test_older_pips_read_the_rest_of_the_line_their_way() -> None:
+    """Before 25.3 `--global` is `--global-option` and takes `--no-cache-dir` as its value
+    (optparse takes the next word whatever it is): the cache stays on."""
+    result = resolve("pip install --global --no-cache-dir x")
+    assert (where(result), result.certain) == (("enabled", "/root/.cache/pip", "home"), False)
+
+
+def test_an_abbreviation_newer_pips_find_ambiguous() -> None:
+    """`--no-p` was `--no-python-version-warning` from pip 20.0 until --no-proxy-env
+    came in 26.2: with such a pip the cache is disabled here."""
+    result = resolve("pip install --no-p --no-cache-dir x")
+    assert (where(result)[:2], result.certain) == (("disabled", None), False)
+    assert "pip >=20.0,<26.2 reads it as --no-python-version-warning" in result.reason
 
 
 # --------------------------------------------------------------------------- pip: config files

@@ -182,6 +182,88 @@ def test_pip_unknown_subcommand():
     assert messages(only("pip instal x")) == ["pip: unknown command 'instal'"]
 
 
+# --------------------------------------------------------------------------- pip versions
+
+
+def notes(call):
+    return [note.message for note in call.version_dependent]
+
+
+@pytest.mark.parametrize(("code", "expected", "operands", "note"), [
+    ("pip3 install --global-option=--foo x", [("--global-option", "--foo")], ["x"],
+     "pip: no such option: --global-option, but pip <25.3 reads it as --global-option"),
+    # a prefix of the removed option: older pips take `x` as its value
+    ("pip install --global x", [("--global-option", "x")], [],
+     "pip: no such option: --global, but pip <25.3 reads it as --global-option, "
+     "taking the next word as its value"),
+    ("pip install --install-option=--prefix=/p y", [("--install-option", "--prefix=/p")], ["y"],
+     "pip: no such option: --install-option, but pip <23.1 reads it as --install-option"),
+    # removed in 20.3, restored as a no-op in 20.3.1, removed again in 21.3
+    ("pip install -b /tmp/b x", [("--build-dir", "/tmp/b")], ["x"],
+     "pip: no such option: -b, but pip <20.3 or >=20.3.1,<21.3 reads it as --build-dir, "
+     "taking the next word as its value"),
+    ("pip wheel --no-use x", [("--no-use-pep517", None)], ["x"],
+     "pip: no such option: --no-use, but pip >=19.0,<25.3 reads it as --no-use-pep517 "
+     "and pip <10.0 as --no-use-wheel"),
+    # ambiguous only since --no-proxy-env came (26.2)
+    ("pip install --no-p x", [("--no-python-version-warning", None)], ["x"],
+     "pip: ambiguous option: --no-p (--no-proxy-env, --no-python-version-warning), "
+     "but pip >=20.0,<26.2 reads it as --no-python-version-warning"),
+    ("pip uninstall --no-c x", [("--no-cache-dir", None)], ["x"],
+     "pip: ambiguous option: --no-c (--no-cache-dir, --no-color), "
+     "but pip <10.0 reads it as --no-cache-dir"),
+    ("pip install --version", [("--version", None)], [],
+     "pip: no such option: --version, but pip <26.3 reads it as --version"),
+    ("pip config --venv list", [("--venv", None)], ["list"],
+     "pip: no such option: --venv, but pip >=10.0,<19.3 reads it as --venv"),
+])
+def test_pip_options_only_older_versions_take(code, expected, operands, note):
+    """The tables follow the newest pip; a word it rejects but an older pip takes is no
+    certain error: it is read as that pip reads it, and the note says which versions."""
+    call = only(code)
+    assert (options(call), positionals(call), call.errors, notes(call)) == (
+        expected, operands, (), [note])
+
+
+def test_pip_version_note_points_at_its_word():
+    code = "pip install --no-cache-dir --global=x y"
+    (note,) = only(code).version_dependent
+    assert code[note.offset :].startswith("--global=x")
+
+
+@pytest.mark.parametrize(("code", "error"), [
+    ("pip install --bogus x", "pip: no such option: --bogus"),
+    ("pip install --no-c x",
+     "pip: ambiguous option: --no-c (--no-cache-dir, --no-clean, --no-color, --no-compile)"),
+    ("pip install -Z x", "pip: no such option: -Z"),
+    # `pip lock` came in 25.1, after --build-dir had gone
+    ("pip lock --build-dir /b", "pip: no such option: --build-dir"),
+    ("pip --global install x", "pip: no such option: --global"),  # never a general option
+])
+def test_pip_errors_of_every_version_stay_errors(code, error):
+    call = only(code)
+    assert (messages(call), notes(call)) == ([error], [])
+
+
+def test_pip_errors_an_older_reading_still_has():
+    """An older pip's reading can fail too: then every version rejects the line."""
+    call = only("pip install --egg=1 x")
+    assert messages(call) == ["pip: option --egg does not take a value"]
+    assert messages(only("pip install --global")) == ["pip: option --global requires a value"]
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("pip install --ver x", [("--verbose", None)]),  # ambiguous with --version until 26.3
+    ("pip install --build /b x", [("--build-constraint", "/b")]),  # --build-dir until 21.3
+    ("pip install --no-use x", [("--no-user", None)]),  # ambiguous in pip 19.0 to 25.2
+])
+def test_pip_words_the_newest_pip_takes_are_read_as_it_does(code, expected):
+    """Older pips rejected these or read them otherwise; like any option that came
+    later, they are read as the newest pip reads them, without a note."""
+    call = only(code)
+    assert (options(call), call.errors, notes(call)) == (expected, (), [])
+
+
 # --------------------------------------------------------------------------- other tools
 
 
@@ -304,9 +386,11 @@ def test_exec_form_argv():
 
 # --------------------------------------------------------------------------- pip oracle
 #
-# pip 26.3 is installed in the test environment: its own parser is the reference.
-# Options whose values pip validates (choices, numbers, callbacks) are left out: we
-# read values, we do not check them.
+# The test environment's own pip, whatever its version, is the reference. Options whose
+# values pip validates (choices, numbers, callbacks) are left out: we read values, we
+# do not check them. Words some versions reject (`--global`: until pip 25.3
+# `--global-option`) are compared where that pip takes them; where it rejects them, the
+# call must say so, as an error or a version-dependent note.
 
 _PIP_WORDS = [
     "install", "download", "wheel", "uninstall", "x", "req.txt", "/c", ".", "--", "-",
@@ -315,6 +399,7 @@ _PIP_WORDS = [
     "-c", "-e", "-Ie", "--user", "--no-i", "--no-index", "--no", "-q", "-v", "-vv", "--target",
     "-t", "-f", "--find-links", "--index-url", "--isolated", "--log", "-d", "-w", "-y", "--pre",
     "--upgrade", "-U", "--no-deps", "--dest=/w", "--frobnicate", "-Z",
+    "--global", "--install-option=o", "-b",
 ]
 
 
@@ -371,7 +456,7 @@ def test_pip_options_match_pips_own_parser(isolated_pip, before, subcommand, aft
     reference = pip_reference(argv)
     call = installer_call_from_argv(["pip", *argv])
     if reference is None:  # a usage error, or no subcommand left (pip prints its help)
-        assert call.errors or not call.subcommand, argv
+        assert call.errors or call.version_dependent or not call.subcommand, argv
         return
     name, parsed, operands = reference
     assert not call.errors, argv
