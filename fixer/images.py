@@ -14,7 +14,10 @@ tarballs committed to alpinelinux/docker-alpine). A fact that could not be sourc
 left out, never guessed: `ImageFacts.unknown` names the facts that are only partly
 known, `lookup` returns None for an image that is not in the table, and the tag decides
 which entry applies (`ubuntu:24.04` has a uid 1000 `ubuntu` user, `ubuntu:22.04` has not,
-`ubuntu:latest` is not pinned and so leaves the question open).
+`ubuntu:latest` is not pinned and so leaves the question open). A FROM whose tag a build
+argument without a value decides (`python:${PYTHON_VERSION}-slim`) gets what every tag it
+may name shares, for the repositories whose builders read such a tag pattern soundly
+(`_every_tag`): the same facts as an unpinned tag, an origin that says "every tag of".
 
 The table is data: base layers (Debian, Ubuntu, Alpine, distroless, ...) and per-image
 builders that parse the tag and derive their facts from a base. `lookup` is cached and
@@ -108,6 +111,15 @@ _DIGEST = compile_lazily(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}\Z")
 _DOMAIN = compile_lazily(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?\Z|\[[0-9A-Fa-f:.]+\](?::[0-9]+)?\Z")
 
 
+def _split_reference(ref: str) -> tuple[str, str | None, str | None]:
+    """(name, tag, digest) of a reference, unchecked: the tag follows the last `:` after the last `/`."""
+    text, at, digest = ref.strip().partition("@")
+    colon = text.rfind(":")
+    if colon != -1 and "/" not in text[colon + 1 :]:
+        return text[:colon], text[colon + 1 :], digest if at else None
+    return text, None, digest if at else None
+
+
 def parse_image_reference(ref: str) -> ImageRef | None:
     """Parse an image reference as BuildKit resolves a FROM, or None if it cannot be known.
 
@@ -119,20 +131,9 @@ def parse_image_reference(ref: str) -> ImageRef | None:
     """
     if "$" in ref:
         return None
-    text = ref.strip()
-    if not text:
+    text, tag, digest = _split_reference(ref)
+    if not text or (digest is not None and not _DIGEST.match(digest)) or (tag is not None and not _TAG.match(tag)):
         return None
-    digest = None
-    if "@" in text:
-        text, digest = text.split("@", 1)
-        if not _DIGEST.match(digest):
-            return None
-    tag = None
-    colon = text.rfind(":")
-    if colon != -1 and "/" not in text[colon + 1 :]:
-        text, tag = text[:colon], text[colon + 1 :]
-        if not _TAG.match(tag):
-            return None
     first, slash, rest = text.partition("/")
     if slash and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
         if not _DOMAIN.match(first):
@@ -282,8 +283,8 @@ SRC_BASE_PASSWD = (
     "and 3.6.1 (Debian bookworm, /usr/share/base-passwd/passwd.master)"
 )
 SRC_BUILDPACK_DEPS = (
-    "docker-library/buildpack-deps@8330ca1d debian/*/{curl,scm,}/Dockerfile: FROM debian:<suite>, "
-    "apt-get install only (no ENV, USER or useradd)"
+    "docker-library/buildpack-deps@8330ca1d {debian,ubuntu}/*/{curl,scm,}/Dockerfile: FROM debian:<suite> "
+    "or ubuntu:<codename> (ubuntu/resolute/curl: FROM ubuntu:resolute), apt-get install only (no ENV, USER or useradd)"
 )
 SRC_UBUNTU_CONFIG = (
     "https://github.com/docker-library/official-images/pull/14456 (ubuntu config Env: PATH only); "
@@ -620,8 +621,11 @@ def _alpine_version_of(tag: str) -> str | None:
 
 
 def _alpine_variant_of(tag: str) -> str | None:
-    """Alpine release in a variant tag (`3.12-alpine3.20`); bare `-alpine` pins none."""
-    match = re.search(r"alpine(\d+\.\d+)", tag)
+    """Alpine release in a variant tag (`3.12-alpine3.20`); bare `-alpine` pins none.
+
+    The release must end the tag or a `-` part: in a tag pattern, `alpine3.2*` may be 3.20.
+    """
+    match = re.search(r"alpine(\d+\.\d+)(?=\Z|-)", tag)
     return match.group(1) if match else None
 
 
@@ -730,20 +734,34 @@ def _alpine_image(ref: ImageRef) -> ImageFacts:
 
 
 def _buildpack_deps_image(ref: ImageRef) -> ImageFacts:
-    base = _debian(_debian_suite_of(_tag(ref))).derived()
+    """buildpack-deps: a Debian suite, or an Ubuntu release for its codename tags (noble, jammy...)."""
+    tag = _tag(ref)
+    release = _ubuntu_version_of(tag)
+    base = (_ubuntu(release) if release else _debian(_debian_suite_of(tag))).derived()
     return _facts(ref, f"buildpack-deps ({base.label})", SRC_BUILDPACK_DEPS, base)
 
 
 def _debian_variant_base(tag: str) -> tuple[_Base, str] | None:
-    """The base a docker-library Debian/Alpine-variant tag (python, node) is built on."""
+    """The base a docker-library Debian/Alpine-variant tag (python, node) is built on.
+
+    None for Windows tags, where HOME and passwd do not apply. None too for a tag
+    pattern (`*` where a build argument stands, see `_every_tag`) whose literal text
+    names no variant: `*` may be `3.12` (Debian) as well as `3.12-alpine`, and
+    users.distro_family would read Debian from the repository of such facts (its
+    `_DEBIAN_DEFAULT`), whatever their name said. `slim`, `alpine` or a Debian suite
+    in the literal text pins the variant, since every tag that holds it is of that variant.
+    """
     if "windowsservercore" in tag or "nanoserver" in tag:
         return None
     if "alpine" in tag:
         base = _alpine(_alpine_variant_of(tag))
         return base.derived(), base.label
     suite = _debian_suite_of(tag)
+    pattern = "*" in tag
+    if pattern and suite is None and "slim" not in tag:
+        return None
     base = _debian(suite)
-    kind = "slim" if "slim" in tag else "buildpack-deps"
+    kind = "slim" if "slim" in tag else "slim or full" if pattern else "buildpack-deps"
     return base.derived(), f"{base.label}, {kind}"
 
 
@@ -803,8 +821,8 @@ def _jupyter_image(ref: ImageRef) -> ImageFacts:
 
 # NVIDIA ------------------------------------------------------------------------------
 
-_CUDA_TAG = compile_lazily(
-    r"(?P<ver>\d+\.\d+(?:\.\d+)?)-(?P<flavor>(?:cudnn\d*-)?(?:base|runtime|devel))-(?P<os>[a-z]+)(?P<osver>[\d.]+)\Z"
+_CUDA_TAG = compile_lazily(  # `*`: a version a build argument decides (`_every_tag`)
+    r"(?P<ver>\d+\.\d+(?:\.\d+)?|\*)-(?P<flavor>(?:cudnn\d*-)?(?:base|runtime|devel))-(?P<os>[a-z]+)(?P<osver>[\d.]+)\Z"
 )
 
 
@@ -1074,16 +1092,67 @@ def _builder_for(ref: ImageRef) -> Builder | None:
     return None
 
 
+# The builders that read a tag pattern soundly (`_every_tag`): they take a fact from the
+# tag only where its literal text shows it, and otherwise give what every tag shares.
+# Most read nothing from the tag, or fall back to the unpinned base for a tag they cannot
+# read; python and node want a variant word (`_debian_variant_base`), nvidia/cuda accepts
+# `*` for its version only. Left out: uv (its version tags are scratch without a shell,
+# its other flavours Debian or Alpine, and it reads an unknown flavour as Debian) and
+# buildpack-deps (Debian suites and Ubuntu releases, which differ in uid 1000).
+_READS_TAG_PATTERNS: frozenset[Builder] = frozenset({
+    _python_image, _node_image, _debian_image, _ubuntu_image, _alpine_image, _amazonlinux_image,
+    _jupyter_image, _cuda_image, _ngc_image, _pytorch_image, _tensorflow_image, _miniconda_image,
+    _miniforge_image, _micromamba_image, _distroless_image, _ubi_python_image, _bitnami_python_image,
+    _devcontainer_python_image,
+})  # fmt: skip
+# A build argument left in a FROM because it has no value (stages.py): `$V`, `${V}`, `${V:-x}`.
+_ARGUMENT = compile_lazily(r"\$(?:\{[^}]*\}|\w+)")
+_TAG_PATTERN = compile_lazily(r"[\w*][\w.*-]{0,127}\Z")
+_DIGEST_PATTERN = compile_lazily(r"[\w.+:*-]+\Z")
+
+
+def _every_tag(ref: str) -> ImageFacts | None:
+    """The facts every image shares that a reference can name whose tag or digest a build
+    argument decides (`python:${PYTHON_VERSION}-slim`), or None.
+
+    The repository must be written out; each build argument becomes `*` (any text), so
+    the builder sees the tag pattern `*-slim` and reads only its literal text, which
+    every tag it matches holds (`-slim`: a Debian slim variant). A digest that an
+    argument decides leaves the tag as written, as a known digest does, or `*` when
+    none is. The facts say so in their name, source and notes ("every tag of python
+    matching *-slim"). They are as certain as a pinned tag's: no value of the argument
+    can change what all the tags it may name share (a value that names none fails the
+    build), so stages.py gives them no doubt. What differs between those tags stays
+    unknown, as it does for a tag that does not pin it (`ubuntu:${V}`: uid 1000).
+    """
+    name, tag, digest = _split_reference(_ARGUMENT.sub("*", ref))
+    repository = parse_image_reference(name)
+    tag = "*" if tag is None else tag
+    if repository is None or not _TAG_PATTERN.match(tag) or (digest is not None and not _DIGEST_PATTERN.match(digest)):
+        return None
+    builder = _builder_for(repository)
+    if builder is None or builder not in _READS_TAG_PATTERNS:
+        return None
+    facts = builder(repository._replace(tag=tag, digest=digest))
+    if facts is None:
+        return None
+    tags = f"every tag of {repository.name}" + ("" if tag == "*" else f" matching {tag}")
+    note = f"a build argument without a value stands in the tag or digest: these facts hold for {tags}"
+    return facts._replace(name=f"{facts.name}, {tags}", source=f"{tags}: {facts.source}", notes=facts.notes + (note,))
+
+
 @lru_cache(maxsize=1024)
 def lookup(ref: str) -> ImageFacts | None:
     """The facts for a `FROM` reference, or None if the image is not in the table.
 
-    None too when the reference holds an unexpanded `$` or is invalid. A known image
-    whose tag does not pin a fact returns facts with that fact in `unknown`.
+    A reference whose tag or digest holds a build argument (`python:${V}-slim`, as
+    stages.py writes a FROM whose argument has no value) gets what all the tags it may
+    name share (`_every_tag`); one with `$` elsewhere, or that is invalid, gets None. A
+    known image whose tag does not pin a fact returns facts with that fact in `unknown`.
     """
     parsed = parse_image_reference(ref)
     if parsed is None:
-        return None
+        return _every_tag(ref) if "$" in ref else None
     if ref.strip() == "scratch":  # BuildKit compares the expanded name with "scratch" exactly
         return _scratch_image(parsed)
     builder = _builder_for(parsed)

@@ -232,13 +232,16 @@ class _Walker:
         base = expand(raw_base, self.result.global_args, values, self.escape)
         name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
         base_stage = self.named.get(base.value.lower())
+        base_name = base.value
         image = None if base_stage or "$" in base.value else images.lookup(base.value)
         repository_fixed = "$" not in raw_base.split("@")[0].rsplit(":", 1)[0] if raw_base else False
+        if image is None and base_stage is None and repository_fixed and "$" in raw_base and not base.error:
+            base_name, image = self._image_of_every_tag(raw_base, base_name)
         stage = Stage(
             index=len(self.result.stages),
             name=name,
             instruction=instruction,
-            base_name=base.value,
+            base_name=base_name,
             base_name_certain=base.certain or repository_fixed,
             base_stage=base_stage,
             image=image,
@@ -254,7 +257,30 @@ class _Walker:
             return parent.replace(stage=stage, env=env, config_env=dict(parent.config_env), _values=None)
         return self._image_state(stage, instruction)
 
+    def _image_of_every_tag(self, raw_base: str, expanded: str) -> tuple[str, images.ImageFacts | None]:
+        """Name and image of a FROM whose repository is written out but whose tag or digest
+        holds a build argument that has no value here.
+
+        BuildKit expands such an argument to nothing, so `python:"${V}"-slim` becomes
+        `python:-slim`, which names no image: the build needs a --build-arg. The name is
+        then the word as written, quotes removed and the arguments kept
+        (`python:${V}-slim`), and the image what every tag it may name shares
+        (`images.lookup` of that name). Those facts stay certain like a pinned tag's,
+        since no value of the argument can change them. A word that expands to a valid
+        reference keeps its expansion: that is what a build without --build-arg pulls.
+        """
+        if images.parse_image_reference(expanded) is not None:
+            return expanded, None
+        written = Lexer(escape=self.escape, skip_unset=True).process_word(raw_base, {})
+        return written, images.lookup(written)
+
     def _image_state(self, stage: Stage, instruction: Instruction) -> State:
+        """The state a stage FROM an image starts in: the image's config Env, User and Shell.
+
+        The Env values are certain: a pinned tag's facts, or those that every tag a build
+        argument may name shares (`_image_of_every_tag`). An image not in the table leaves
+        Env and User unknown.
+        """
         origin = Origin(f"base image {stage.base_name}", instruction.start_line)
         config: dict[str, Variable] = {}
         if stage.image is not None:

@@ -299,3 +299,29 @@ def test_a_uid_without_a_passwd_entry_gets_runcs_home_and_says_so() -> None:
     assert str(run.home.origin) == "runc's default for uid 1234, which has no /etc/passwd entry"
     named = last_run("FROM debian:bookworm\nRUN useradd -m app\nUSER app\nRUN pip install x\n")
     assert str(named.home.origin) == "home of app (uid 1000) in /etc/passwd"
+
+
+def test_every_tag_of_python_slim_gives_the_user_home_and_pip_cache() -> None:
+    """`FROM python:"${V}"-slim`, V without a value: no python tag sets HOME, USER or pip
+    config, and every `-slim` tag is Debian, so useradd's account and HOME are known
+    (images.py `_every_tag`) and the root-owned mount misses pip's cache (DFX101)."""
+    text = (
+        'ARG PYTHON_VERSION\nFROM python:"${PYTHON_VERSION}"-slim\nRUN useradd -m -u 1000 app\nUSER app\n'
+        "RUN --mount=type=cache,target=/root/.cache/pip pip install flask\n"
+    )
+    run, install = pip(text)
+    assert isinstance(run.user, Known) and (run.user.value.name, run.user.value.uid) == ("app", 1000)
+    assert home_of(run) == "/home/app" and run.home.certain
+    assert (install.cache.status, install.cache.directory) == ("enabled", "/home/app/.cache/pip")
+    assert install.cache.certain and install.mount_status == "miss"
+    root = analyse(parse(text)).runs[0]
+    assert home_of(root) == "/root"
+
+
+def test_every_tag_without_the_variant_stays_unknown() -> None:
+    """`python:${PY}` may be Debian or Alpine: nothing is claimed (images.py `_debian_variant_base`)."""
+    run, install = pip("ARG PY\nFROM python:${PY}\nRUN pip install x\n")
+    assert isinstance(run.home, Unknown) and "python:${PY}" in run.home.reason
+    assert install.cache.status == "unknown"
+    ubuntu = last_run("ARG UBUNTU\nFROM ubuntu:${UBUNTU}\nUSER 1000\nRUN pip install x\n")
+    assert isinstance(ubuntu.home, Unknown)  # uid 1000 is `ubuntu` from 23.04 on, absent before

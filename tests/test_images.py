@@ -11,7 +11,9 @@ from __future__ import annotations
 import pytest
 
 from fixer import images
+from fixer.facts import Origin
 from fixer.images import ImageRef, is_relevant_env, lookup, parse_image_reference
+from fixer.users import Passwd, distro_family
 
 DIGEST = "sha256:" + "a" * 64
 
@@ -57,9 +59,9 @@ def test_parse_edge_cases(ref: str, expected: ImageRef) -> None:
     [
         "$BASE",
         "${BASE_IMAGE}",
-        "python:${PYTHON_VERSION}-slim",
         "${REGISTRY}/python:3.12",
-        "python@${DIGEST}",
+        "python${SUFFIX}:3.12",
+        "python@${DIGEST}",  # any tag of python: its variant (Debian or Alpine) is not shown
         "",
         "   ",
         "Python",  # upper case in a repository path is invalid
@@ -96,7 +98,8 @@ EVERY_ENTRY = [
     "ubuntu", "ubuntu:24.04", "ubuntu:noble", "ubuntu:22.04", "ubuntu:jammy-20240808", "ubuntu:23.04",
     "ubuntu:22.10", "ubuntu:26.04", "ubuntu:rolling",
     "alpine", "alpine:3.20", "alpine:3.19.4", "alpine:3.22", "alpine:edge",
-    "buildpack-deps:trixie", "node:22", "node:22-slim", "node:22-alpine3.20", "node:22-bookworm",
+    "buildpack-deps:trixie", "buildpack-deps:noble-curl",
+    "node:22", "node:22-slim", "node:22-alpine3.20", "node:22-bookworm",
     "amazonlinux:2023", "scratch",
     "jupyter/base-notebook", "jupyter/scipy-notebook:2023-10-20", "quay.io/jupyter/pytorch-notebook:cuda12-latest",
     "nvidia/cuda:12.6.3-base-ubuntu24.04", "nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04",
@@ -131,6 +134,11 @@ def test_every_entry_resolves_with_sources(ref: str) -> None:
     facts = lookup(ref)
     assert facts is not None, ref
     assert facts.ref == parse_image_reference(ref)
+    assert_sourced(facts)
+
+
+def assert_sourced(facts: images.ImageFacts) -> None:
+    """The invariants every entry keeps: a source for every fact, only relevant Env keys."""
     assert facts.source and facts.name
     assert all(is_relevant_env(key) for key in facts.env), facts.env
     assert set(facts.unknown) <= images.FACT_NAMES
@@ -405,6 +413,104 @@ def test_other_images() -> None:
     assert amazon.passwd == () and amazon.runtime_home() is None
     scratch = lookup("scratch")
     assert not scratch.has_shell and scratch.runtime_home() == "/" and scratch.runtime_home("1000") == "/"
+
+
+def test_buildpack_deps_ubuntu_tags_are_ubuntu() -> None:
+    """buildpack-deps:noble is FROM ubuntu:noble: it has the `ubuntu` uid 1000 user."""
+    noble = lookup("buildpack-deps:noble")
+    assert "Ubuntu 24.04" in noble.name and noble.passwd_entry("1000").name == "ubuntu"
+    assert 1000 in lookup("buildpack-deps:jammy-scm").absent_uids
+    assert "Debian bookworm" in lookup("buildpack-deps:bookworm").name
+
+
+# ------------------------------------------------- every tag a build argument may name
+
+# (FROM word as stages.py writes it when the argument has no value, tag pattern, base label)
+FAMILIES = [
+    ("python:${PYTHON_VERSION}-slim", "*-slim", "Debian (suite not pinned by the tag), slim"),
+    ("python:${PY}-alpine", "*-alpine", "Alpine (release not pinned by the tag)"),
+    ("python:${PY}-alpine3.20", "*-alpine3.20", "Alpine 3.20"),
+    ("python:$PY-slim-bookworm", "*-slim-bookworm", "Debian bookworm, slim"),
+    ("python:${PY}-bookworm", "*-bookworm", "Debian bookworm, slim or full"),  # `*` may be `3.12-slim`
+    ("python:3.12-slim@${DIGEST}", "3.12-slim", "Debian (suite not pinned by the tag), slim"),
+    ("node:${NODE}-alpine", "*-alpine", "Alpine (release not pinned by the tag)"),
+    ("node:${NODE_VERSION}-bookworm-slim", "*-bookworm-slim", "Debian bookworm, slim"),
+    ("debian:${SUITE}-slim", "*-slim", "Debian (suite not pinned by the tag)"),
+    ("ubuntu:${UBUNTU}", "*", "Ubuntu (release not pinned by the tag)"),
+    ("alpine:${ALPINE}", "*", "Alpine (release not pinned by the tag)"),
+    ("nvidia/cuda:${CUDA}-cudnn8-runtime-ubuntu22.04", "*-cudnn8-runtime-ubuntu22.04", "Ubuntu 22.04"),
+    ("quay.io/jupyter/base-notebook:${TAG}", "*", "docker-stacks"),
+    ("gcr.io/distroless/python3-debian12:${TAG}", "*", "distroless"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("ref", "pattern", "label"), FAMILIES)
+def test_every_tag_of_a_repository(ref: str, pattern: str, label: str) -> None:
+    facts = lookup(ref)
+    assert parse_image_reference(ref) is None and facts is not None
+    assert_sourced(facts)
+    assert facts.ref.tag == pattern and label in facts.name
+    tags = f"every tag of {facts.ref.name}" + ("" if pattern == "*" else f" matching {pattern}")
+    assert facts.name.endswith(tags) and facts.source.startswith(tags + ": ")
+    assert any(tags in note and "build argument" in note for note in facts.notes)
+    assert facts.passwd_entry("root").home == "/root"  # in every tag of every one of them
+
+
+def test_every_tag_of_python_shares_what_the_template_sets() -> None:
+    """SRC_PYTHON: no python tag sets HOME, USER, PIP_* or a pip config; `-slim` pins Debian."""
+    facts = lookup("python:${PYTHON_VERSION}-slim")
+    assert dict(facts.env) == {} and facts.knows("env")
+    assert facts.user is None and facts.knows("user")
+    assert facts.pip_config == () and facts.knows("pip_config")
+    assert facts.runtime_home() == "/root" and facts.has_shell
+    assert not facts.knows("passwd")  # the suite is open: the lines common to Debian 11-13
+    assert distro_family(facts) == "debian" and distro_family(lookup("python:${PY}-alpine")) == "alpine"
+    # No Debian suite and no Alpine release has an account in UID_MIN..UID_MAX.
+    assert Passwd.from_image(facts, Origin("FROM")).regular_complete
+    node = lookup("node:${NODE}-alpine").passwd_entry("node")
+    assert (node.uid, node.home, node.home_owner_uid) == (1000, "/home/node", 1000)
+
+
+def test_every_tag_of_ubuntu_leaves_uid_1000_open() -> None:
+    """`ubuntu` uid 1000 exists from 23.04 on, not before: every tag does not share it."""
+    facts = lookup("ubuntu:${UBUNTU}")
+    assert facts.knows("env") and facts.knows("user") and facts.runtime_home() == "/root"
+    assert facts.passwd_entry("1000") is None and 1000 not in facts.absent_uids
+    assert facts.runtime_home("1000") is None
+    assert not Passwd.from_image(facts, Origin("FROM")).regular_complete
+    assert lookup("ubuntu:noble-${DATE}").passwd_entry("1000").name == "ubuntu"
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        # The variant is not shown: Debian (`3.12`) or Alpine (`3.12-alpine`), and
+        # users.distro_family would read Debian from the repository (see the report).
+        "python:${PY}", "python:${PY_VERSION}${VARIANT}", "node:${NODE}", "python:3.12-${VARIANT}",
+        "python:${PY}-windowsservercore-ltsc2022", "node:${NODE}-nanoserver",  # Windows: no passwd, no HOME
+        "registry.example.com/team/base:${TAG}",  # not in the table
+        "myorg/app:${VERSION}",
+        "ghcr.io/astral-sh/uv:${UV_VERSION}",  # version tags are scratch, flavours Debian or Alpine
+        "buildpack-deps:${SUITE}",  # Debian suites and Ubuntu releases differ in uid 1000
+        "${REGISTRY}/python:${PY}-slim",  # `$` in the repository
+        "python:${PY}-slim$",  # a `$` that is no build argument
+    ],
+)  # fmt: skip
+def test_every_tag_only_where_sound(ref: str) -> None:
+    assert lookup(ref) is None
+
+
+def test_a_tag_pattern_reads_only_its_literal_text() -> None:
+    # `alpine3.2*` may be 3.20 or 3.21: no release pinned.
+    assert "release not pinned" in lookup("python:${PY}-alpine3.2${PATCH}").name
+    # `${V:-...}` is the argument, not literal text; a default in it is not a tag.
+    assert lookup("python:${V:-3.12-alpine}-slim").ref.tag == "*-slim"
+    assert lookup("nvidia/cuda:12.${MINOR}-base-ubuntu22.04").env == {}  # a version part: flavour unread
+    assert not lookup("nvidia/cuda:12.${MINOR}-base-ubuntu22.04").knows("env")
+
+
+def test_every_tag_lookups_are_cached() -> None:
+    assert lookup("python:${PYTHON_VERSION}-slim") is lookup("python:${PYTHON_VERSION}-slim")
 
 
 def test_runtime_home_follows_runc() -> None:

@@ -6,6 +6,8 @@ Row numbers refer to the tables in shared/docs/semantics.md (§1.2 situations d1
 
 from __future__ import annotations
 
+import pytest
+
 from fixer.parser import parse
 from fixer.stages import analyse_stages
 
@@ -106,3 +108,64 @@ def test_unknown_base_image_keeps_only_the_default_path() -> None:
     _, state = state_at("FROM registry.example.com/team/base:1\nRUN x\n", 2)
     assert set(state.env) == {"PATH"}
     assert state.stage.image is None
+
+
+# A FROM whose tag a build argument without a value decides: BuildKit expands it to
+# nothing (`python:-slim`, no image), so the stage starts from what every tag it may name
+# shares (images.py `_every_tag`), and names its base as written.
+
+
+def test_from_every_tag_of_python_slim() -> None:
+    text = 'ARG PYTHON_VERSION\nFROM python:"${PYTHON_VERSION}"-slim\nRUN pip install x\n'
+    result, state = state_at(text, 3)
+    stage = result.stages[0]
+    assert stage.base_name == "python:${PYTHON_VERSION}-slim" and stage.base_name_certain
+    assert stage.image is not None and stage.image.ref.tag == "*-slim"
+    assert "every tag of python matching *-slim" in stage.image.source
+    assert state.unknown == frozenset() and state.user is None
+    assert set(state.env) == {"PATH"}
+
+
+def test_a_build_argument_with_a_value_pins_the_tag_as_before() -> None:
+    text = "ARG PY\nFROM python:${PY}-alpine\nRUN x\n"
+    result, _ = state_at(text, 3, {"PY": "3.12"})
+    assert result.stages[0].base_name == "python:3.12-alpine"
+    assert result.stages[0].image.ref.tag == "3.12-alpine"
+    result, _ = state_at("ARG PY=3.11\nFROM python:${PY}\nRUN x\n", 3)
+    assert result.stages[0].image.ref.tag == "3.11"
+    result, state = state_at("ARG PY\nFROM python:${PY}-alpine\nRUN x\n", 3)
+    assert "Alpine" in result.stages[0].image.name and state.unknown == frozenset()
+
+
+def test_image_env_of_every_tag_is_certain_and_says_so() -> None:
+    _, state = state_at("ARG TAG\nFROM quay.io/jupyter/base-notebook:$TAG\nRUN pip install x\n", 3)
+    home = state.env["HOME"]
+    assert home.value == "/home/jovyan" and home.certain
+    assert str(home.origin).startswith(
+        "base image quay.io/jupyter/base-notebook:$TAG (every tag of quay.io/jupyter/base-notebook: "
+    )
+    assert state.user.value == "1000"
+
+
+@pytest.mark.parametrize(
+    ("text", "base_name"),
+    [
+        # The variant (Debian or Alpine) is not shown: see images.py `_debian_variant_base`.
+        ("ARG PY\nFROM python:${PY}\nRUN x\n", "python:${PY}"),
+        ("ARG NODE\nFROM node:${NODE}\nRUN x\n", "node:${NODE}"),
+        ("ARG TAG\nFROM registry.example.com/team/base:${TAG}\nRUN x\n", "registry.example.com/team/base:${TAG}"),
+        # `$` in the repository: nothing is fixed; the name is BuildKit's expansion.
+        ("ARG REGISTRY\nFROM ${REGISTRY}/python:3.12-slim\nRUN x\n", "/python:3.12-slim"),
+        ("ARG BASE\nFROM $BASE\nRUN x\n", ""),
+    ],
+)
+def test_unknown_stays_unknown(text: str, base_name: str) -> None:
+    result, state = state_at(text, 3)
+    assert result.stages[0].image is None and result.stages[0].base_name == base_name
+    assert state.unknown == frozenset({"env", "user"})
+
+
+def test_every_tag_of_ubuntu_knows_env_and_user_but_not_uid_1000() -> None:
+    result, state = state_at("ARG UBUNTU\nFROM ubuntu:${UBUNTU}\nUSER 1000\nRUN x\n", 4)
+    assert state.unknown == frozenset() and state.user.value == "1000"
+    assert result.stages[0].image.passwd_entry("1000") is None
