@@ -741,15 +741,30 @@ def _buildpack_deps_image(ref: ImageRef) -> ImageFacts:
     return _facts(ref, f"buildpack-deps ({base.label})", SRC_BUILDPACK_DEPS, base)
 
 
+# What the Debian and Alpine variants of a docker-library image share, for a tag pattern
+# that names no variant (`python:${PY}`): root with its home /root, observed in both, and
+# no account in the regular range UID_MIN..UID_MAX (neither base-passwd nor the Alpine
+# minirootfs has one; users.py reads that from a label naming the bases).
+_DEBIAN_OR_ALPINE = _Base(
+    "Debian or Alpine (the variant is not pinned by the tag)",
+    _passwd("root:0:0:/root", f"{SRC_BASE_PASSWD}; {SRC_ALPINE_CONFIG}", {"/root": _DEBIAN_HOMES["/root"]}),
+    False,
+    f"{SRC_BASE_PASSWD}; {SRC_ALPINE_CONFIG}",
+    f"{SRC_DEBIAN_CONFIG}; {SRC_ALPINE_CONFIG}",
+    notes=("the tag may name a Debian or an Alpine variant: only what both share is known",),
+    stable_homes=frozenset({"/root"}),
+)
+
+
 def _debian_variant_base(tag: str) -> tuple[_Base, str] | None:
     """The base a docker-library Debian/Alpine-variant tag (python, node) is built on.
 
-    None for Windows tags, where HOME and passwd do not apply. None too for a tag
-    pattern (`*` where a build argument stands, see `_every_tag`) whose literal text
-    names no variant: `*` may be `3.12` (Debian) as well as `3.12-alpine`, and
-    users.distro_family would read Debian from the repository of such facts (its
-    `_DEBIAN_DEFAULT`), whatever their name said. `slim`, `alpine` or a Debian suite
-    in the literal text pins the variant, since every tag that holds it is of that variant.
+    None for Windows tags, where HOME and passwd do not apply. `slim`, `alpine` or a
+    Debian suite in the literal text of a tag pattern (`*` where a build argument
+    stands, see `_every_tag`) pins the variant, since every tag that holds it is of that
+    variant. Without one, `*` may be `3.12` (Debian) as well as `3.12-alpine`: the base
+    is then what the two share (`_DEBIAN_OR_ALPINE`), and its label names both, so
+    users.distro_family names neither.
     """
     if "windowsservercore" in tag or "nanoserver" in tag:
         return None
@@ -759,7 +774,7 @@ def _debian_variant_base(tag: str) -> tuple[_Base, str] | None:
     suite = _debian_suite_of(tag)
     pattern = "*" in tag
     if pattern and suite is None and "slim" not in tag:
-        return None
+        return _DEBIAN_OR_ALPINE, _DEBIAN_OR_ALPINE.label
     base = _debian(suite)
     kind = "slim" if "slim" in tag else "slim or full" if pattern else "buildpack-deps"
     return base.derived(), f"{base.label}, {kind}"

@@ -355,8 +355,10 @@ def distro_family(facts: ImageFacts | None, ref: str | None = None) -> str | Non
         if not facts.has_shell:
             return None
         label = facts.name.lower()
-        found = next((family for pattern, family in _LABEL_FAMILIES if pattern.search(label)), None)
-        return found or _family_of_ref(facts.ref, known=True)
+        found = {family for pattern, family in _LABEL_FAMILIES if pattern.search(label)}
+        if len(found) > 1:
+            return None  # a base that may be either ("Debian or Alpine"): neither's tools are certain
+        return found.pop() if found else _family_of_ref(facts.ref, known=True)
     parsed = parse_image_reference(ref) if ref else None
     return _family_of_ref(parsed, known=False) if parsed else None
 

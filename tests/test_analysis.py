@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from fixer import users
 from fixer.analysis import analyse
 from fixer.facts import Known, Unknown
 from fixer.parser import parse
@@ -318,10 +319,12 @@ def test_every_tag_of_python_slim_gives_the_user_home_and_pip_cache() -> None:
     assert home_of(root) == "/root"
 
 
-def test_every_tag_without_the_variant_stays_unknown() -> None:
-    """`python:${PY}` may be Debian or Alpine: nothing is claimed (images.py `_debian_variant_base`)."""
+def test_every_tag_without_the_variant_gives_what_both_variants_share() -> None:
+    """`python:${PY}` may be Debian or Alpine: both run as root with HOME /root and no pip
+    config (images.py `_DEBIAN_OR_ALPINE`); which user tools run is not claimed."""
     run, install = pip("ARG PY\nFROM python:${PY}\nRUN pip install x\n")
-    assert isinstance(run.home, Unknown) and "python:${PY}" in run.home.reason
-    assert install.cache.status == "unknown"
+    assert run.home == Known("/root", run.home.origin, True)
+    assert install.cache.status == "enabled" and install.cache.directory == "/root/.cache/pip"
+    assert run.stage.image is not None and users.distro_family(run.stage.image) is None
     ubuntu = last_run("ARG UBUNTU\nFROM ubuntu:${UBUNTU}\nUSER 1000\nRUN pip install x\n")
     assert isinstance(ubuntu.home, Unknown)  # uid 1000 is `ubuntu` from 23.04 on, absent before

@@ -61,7 +61,6 @@ def test_parse_edge_cases(ref: str, expected: ImageRef) -> None:
         "${BASE_IMAGE}",
         "${REGISTRY}/python:3.12",
         "python${SUFFIX}:3.12",
-        "python@${DIGEST}",  # any tag of python: its variant (Debian or Alpine) is not shown
         "",
         "   ",
         "Python",  # upper case in a repository path is invalid
@@ -484,9 +483,6 @@ def test_every_tag_of_ubuntu_leaves_uid_1000_open() -> None:
 @pytest.mark.parametrize(
     "ref",
     [
-        # The variant is not shown: Debian (`3.12`) or Alpine (`3.12-alpine`), and
-        # users.distro_family would read Debian from the repository (see the report).
-        "python:${PY}", "python:${PY_VERSION}${VARIANT}", "node:${NODE}", "python:3.12-${VARIANT}",
         "python:${PY}-windowsservercore-ltsc2022", "node:${NODE}-nanoserver",  # Windows: no passwd, no HOME
         "registry.example.com/team/base:${TAG}",  # not in the table
         "myorg/app:${VERSION}",
@@ -498,6 +494,22 @@ def test_every_tag_of_ubuntu_leaves_uid_1000_open() -> None:
 )  # fmt: skip
 def test_every_tag_only_where_sound(ref: str) -> None:
     assert lookup(ref) is None
+
+
+@pytest.mark.parametrize(
+    "ref", ["python:${PY}", "python@${DIGEST}", "python:${PY_VERSION}${VARIANT}", "python:3.12-${VARIANT}", "node:${NODE}"]
+)
+def test_a_tag_that_shows_no_variant_gives_what_debian_and_alpine_share(ref: str) -> None:
+    """`*` may be `3.12` (Debian) or `3.12-alpine`: root and /root, no account in the
+    regular range, no HOME, USER or pip config in any tag; but neither distro's user tools."""
+    facts = lookup(ref)
+    assert facts is not None and "Debian or Alpine" in facts.name and "every tag of" in facts.name
+    assert facts.knows("env") and facts.knows("user") and not facts.knows("passwd")
+    assert facts.runtime_home() == "/root" and "HOME" not in facts.env
+    assert Passwd.from_image(facts, Origin("FROM")).regular_complete
+    assert distro_family(facts) is None
+    if ref.startswith("node"):
+        assert facts.passwd_entry("node").uid == 1000  # both variants make it
 
 
 def test_a_tag_pattern_reads_only_its_literal_text() -> None:

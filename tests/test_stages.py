@@ -150,9 +150,6 @@ def test_image_env_of_every_tag_is_certain_and_says_so() -> None:
 @pytest.mark.parametrize(
     ("text", "base_name"),
     [
-        # The variant (Debian or Alpine) is not shown: see images.py `_debian_variant_base`.
-        ("ARG PY\nFROM python:${PY}\nRUN x\n", "python:${PY}"),
-        ("ARG NODE\nFROM node:${NODE}\nRUN x\n", "node:${NODE}"),
         ("ARG TAG\nFROM registry.example.com/team/base:${TAG}\nRUN x\n", "registry.example.com/team/base:${TAG}"),
         # `$` in the repository: nothing is fixed; the name is BuildKit's expansion.
         ("ARG REGISTRY\nFROM ${REGISTRY}/python:3.12-slim\nRUN x\n", "/python:3.12-slim"),
@@ -163,6 +160,15 @@ def test_unknown_stays_unknown(text: str, base_name: str) -> None:
     result, state = state_at(text, 3)
     assert result.stages[0].image is None and result.stages[0].base_name == base_name
     assert state.unknown == frozenset({"env", "user"})
+
+
+@pytest.mark.parametrize(("text", "base_name"), [("ARG PY\nFROM python:${PY}\nRUN x\n", "python:${PY}"),
+                                                ("ARG NODE\nFROM node:${NODE}\nRUN x\n", "node:${NODE}")])
+def test_every_tag_without_the_variant_knows_env_and_user(text: str, base_name: str) -> None:
+    """The Debian and Alpine variants share them (images.py `_DEBIAN_OR_ALPINE`)."""
+    result, state = state_at(text, 3)
+    assert result.stages[0].base_name == base_name and "every tag of" in result.stages[0].image.name
+    assert state.unknown == frozenset() and state.user is None and "HOME" not in state.env
 
 
 def test_every_tag_of_ubuntu_knows_env_and_user_but_not_uid_1000() -> None:
