@@ -109,7 +109,7 @@ class RunFacts:
 
     __slots__ = ("instruction", "stage", "state", "filesystem", "script", "escape", "text", "unquoted", "posix",
                  "_shell", "_calls", "_installs", "_user", "_home", "_mounts", "_cache_mounts", "_environment",
-                 "_pip_config")
+                 "_pip_config", "derived")
 
     def __init__(
         self, instruction: Instruction, stage: Stage, state: State, filesystem: Filesystem, script: RunScript, escape: str
@@ -134,6 +134,9 @@ class RunFacts:
         self._cache_mounts: tuple[Mount, ...] | None = None
         self._environment: tuple[Mapping[str, Known[str]], Mapping[str, str]] | None = None
         self._pip_config: caches.PipConfigView | None = None
+        # Facts other modules derive from this RUN and keep for the rules that ask again
+        # (`serving.uses`), by their own key.
+        self.derived: dict[str, object] = {}
 
     __repr__ = slots_repr
 
@@ -219,13 +222,27 @@ class RunFacts:
         return self._calls
 
     def _find_installs(self) -> tuple[InstallFacts, ...]:
-        found = []
-        for call in self.calls:
-            resolution, user = self.resolve(call)
-            mount = _covering_mount(resolution, self.cache_mounts)
-            resolution = _check_writable(resolution, user, mount, self)
-            found.append(InstallFacts(call, resolution, mount, _mount_status(resolution, mount, self.cache_mounts)))
-        return tuple(found)
+        return tuple(self.install_facts(call) for call in self.calls)
+
+    def install_facts(
+        self,
+        call: InstallerCall,
+        *,
+        drop_variable: Callable[[str], bool] | None = None,
+        without_config_keys: frozenset[str] = frozenset(),
+        keep_stage_value: Callable[[str], bool] | None = None,
+    ) -> InstallFacts:
+        """Where `call` caches, the cache mount there, and whether its user may use it.
+
+        The keywords ask "what if", as `resolve` does, for the rules (with the call's
+        options changed by the caller).
+        """
+        resolution, user = self.resolve(
+            call, drop_variable=drop_variable, without_config_keys=without_config_keys, keep_stage_value=keep_stage_value
+        )
+        mount = _covering_mount(resolution, self.cache_mounts)
+        resolution = _check_writable(resolution, user, mount, self)
+        return InstallFacts(call, resolution, mount, _mount_status(resolution, mount, self.cache_mounts))
 
     def resolve(
         self,
@@ -233,14 +250,18 @@ class RunFacts:
         *,
         drop_variable: Callable[[str], bool] | None = None,
         without_config_keys: frozenset[str] = frozenset(),
+        keep_stage_value: Callable[[str], bool] | None = None,
     ) -> tuple[caches.CacheResolution, Fact[users.ResolvedUser]]:
         """Where `call` caches in this RUN, and the user it runs as.
 
-        Rules ask "what if" by dropping variables or pip config keys (and pass the call
-        with an option removed as `call`); ownership is not checked here.
+        Rules ask "what if" by dropping variables or pip config keys, by ignoring the
+        RUN's own settings of some variables (`keep_stage_value`), and by passing the
+        call with an option removed as `call`; ownership is not checked here.
         """
         assert self.shell is not None
         context = self.shell.context_of(call.command)
+        if keep_stage_value is not None:
+            context = context._replace(env=tuple(c for c in context.env if not keep_stage_value(c.name)))
         env_view, home, home_reason, user = _command_environment(self, context, call)
         if drop_variable is not None:
             kept = {name: value for name, value in env_view.variables.items() if not drop_variable(name)}

@@ -47,19 +47,27 @@ class _FixFields(NamedTuple):
     title: str
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
+    caveat: str = ""
 
 
 class Fix(_FixFields):
-    """A titled set of edits, applied together or not at all; the edits are kept sorted."""
+    """A titled set of edits, applied together or not at all; the edits are kept sorted.
+
+    `title` is the imperative remedy ("Move the cache mount to /app/.cache/pip");
+    `caveat`, shown beside it, says in a few words why the fix is not SAFE or what it
+    costs ("the cache starts cold once").
+    """
 
     __slots__ = ()
 
-    def __new__(cls, title: str, edits: tuple[Edit, ...], applicability: Applicability = Applicability.SAFE) -> Fix:
+    def __new__(
+        cls, title: str, edits: tuple[Edit, ...], applicability: Applicability = Applicability.SAFE, caveat: str = ""
+    ) -> Fix:
         ordered = tuple(sorted(edits, key=lambda edit: (edit.start, edit.end)))
         for before, after in zip(ordered, ordered[1:]):
             if before.end > after.start:
                 raise ValueError(f"overlapping edits in fix {title!r}")
-        return super().__new__(cls, title, ordered, applicability)
+        return super().__new__(cls, title, ordered, applicability, caveat)
 
     @property
     def span(self) -> Span:
@@ -67,13 +75,20 @@ class Fix(_FixFields):
 
 
 class Diagnostic(NamedTuple):
-    """A finding of one rule at a span of the source, with its fix if there is one."""
+    """A finding of one rule at a span of the source, with its fix if there is one.
+
+    `message` says in about a hundred characters what is wrong, with the values
+    involved; `detail` holds the reasoning behind it (where each value comes from, why
+    this fix and not another, what it costs), for `dockerfix explain` and the formats
+    that have room for it.
+    """
 
     code: str
     name: str
     message: str
     span: Span
     fix: Fix | None = None
+    detail: str = ""
 
 
 def apply_edits(source: str, edits: list[Edit] | tuple[Edit, ...]) -> str:

@@ -52,12 +52,16 @@ class FileResult(NamedTuple):
     """The outcome for one file.
 
     `diagnostics` are the findings on the original text, `fixed` says which of them
-    the written fixes resolve, `later` the findings that only appear once earlier fixes
-    are in (fixed in a later pass, or left for the user), with spans in `output` and
-    its tree `output_tree`, `output` is the fixed text (equal to the input when
-    nothing changes), and `error` explains a failure, in which case `output` is the
-    input, untouched. `changes` are the regions the fixes changed, as (start, end) in
-    `source` then in `output`; outside them the two texts are the same.
+    the written fixes resolve (in whichever pass: a finding may get its fix only once
+    another fix is in), `later` the findings that only appear once earlier fixes are in
+    (fixed in a later pass, or left for the user), with spans in `output` and its tree
+    `output_tree`, and `final` the findings left in `output`. `fixed_later` gives, for a
+    first finding that had no fix until another fix was in, the fix a later pass wrote
+    for it (its edits apply to that pass's text, not to `source`). `output` is the fixed
+    text (equal to the input when nothing changes), and `error` explains a failure, in
+    which case `output` is the input, untouched. `changes` are the regions the fixes
+    changed, as (start, end) in `source` then in `output`; outside them the two texts
+    are the same.
     """
 
     name: str
@@ -71,16 +75,16 @@ class FileResult(NamedTuple):
     changes: tuple[Change, ...] = ()
     later: tuple[Diagnostic, ...] = ()
     output_tree: Dockerfile | None = None
+    final: tuple[Diagnostic, ...] = ()
+    fixed_later: Mapping[int, Fix] = MappingProxyType({})
 
     @property
     def changed(self) -> bool:
         return self.output != self.source
 
-    def remaining(self, settings: Settings) -> list[Diagnostic]:
-        """The findings the written fixes leave: first ones not fixed, and revealed ones
-        whose fix may not be written."""
-        unfixed = [d for index, d in enumerate(self.diagnostics) if index not in self.fixed]
-        return unfixed + [d for d in self.later if d.fix is None or not settings.allows(d.fix)]
+    def later_fixed(self, diagnostic: Diagnostic) -> bool:
+        """Whether a finding of `later` is gone from the fixed text (a later pass fixed it)."""
+        return all((d.code, d.span.start) != (diagnostic.code, diagnostic.span.start) for d in self.final)
 
 
 class FixError(Exception):
@@ -120,7 +124,9 @@ def _check(
     try:
         fixpoint = _fix_to_fixpoint(name, tree, diagnostics, selected, settings, build_context)
     except FixError as exc:
-        return FileResult(name, source, source, tuple(diagnostics), frozenset(), error=str(exc), tree=tree)
+        return FileResult(
+            name, source, source, tuple(diagnostics), frozenset(), error=str(exc), tree=tree, final=tuple(diagnostics)
+        )
     return FileResult(
         name,
         source,
@@ -131,6 +137,8 @@ def _check(
         changes=fixpoint.changes,
         later=fixpoint.later,
         output_tree=fixpoint.tree,
+        final=fixpoint.final,
+        fixed_later=MappingProxyType(fixpoint.fixed_later),
     )
 
 
@@ -177,6 +185,8 @@ class _Fixpoint(NamedTuple):
     fixed: set[int]  # indexes of the first diagnostics that the fixes resolve
     changes: tuple[Change, ...]
     later: tuple[Diagnostic, ...]
+    final: tuple[Diagnostic, ...]  # the findings left in the fixed text
+    fixed_later: dict[int, Fix]  # first findings without a fix that a later pass fixed
 
 
 def _fix_to_fixpoint(
@@ -192,10 +202,13 @@ def _fix_to_fixpoint(
     A fix can reveal a finding (DFX101 moves a mount that the user then cannot write:
     DFX104), so the findings chosen in later passes, and the new ones left in the fixed
     text, are reported too: the dry run must give a reason for every line it changes.
+    And a finding may get its fix only once another fix is in (DFX103 removes a
+    `--no-cache-dir` once DFX101 has moved the mount), so a first finding counts as
+    fixed when the fixed text no longer has it, whichever pass fixed it.
     """
     original_keywords = [i.keyword for i in tree.instructions]
-    fixed = {index for index, d in enumerate(first) if d.fix is not None and settings.allows(d.fix)}
     diagnostics, current, passes = first, tree, 0
+    fixed_later: dict[int, Fix] = {}
     applied_codes: set[str] = set()
     changes: tuple[Change, ...] = ()
     later: list[Diagnostic] = []
@@ -203,7 +216,9 @@ def _fix_to_fixpoint(
         chosen = _choose(current, diagnostics, settings)
         if not chosen:
             later += _revealed(diagnostics, first, changes)
-            return _Fixpoint(current, fixed, changes, tuple(sorted(later, key=lambda d: (d.span.start, d.code))))
+            fixed = _gone(first, diagnostics, changes)
+            ordered = tuple(sorted(later, key=lambda d: (d.span.start, d.code)))
+            return _Fixpoint(current, fixed, changes, ordered, tuple(diagnostics), fixed_later)
         passes += 1
         applied_codes.update(d.code for d in chosen)
         if passes > MAX_PASSES:
@@ -211,6 +226,11 @@ def _fix_to_fixpoint(
         edits = [edit for d in chosen for edit in d.fix.edits]  # type: ignore[union-attr]
         if passes > 1:
             later += _revealed(chosen, first, changes)
+            found_again = {place: index for index, place in enumerate(_places(first, changes))}
+            for d in chosen:
+                index = found_again.get((d.code, d.span.start))
+                if index is not None and first[index].fix is None:
+                    fixed_later[index] = d.fix  # type: ignore[assignment]
         if later:
             moved = OffsetMap.of_edits(edits)
             later = [d._replace(span=moved.span(d.span)) for d in later]
@@ -236,9 +256,22 @@ def _revealed(found: list[Diagnostic], first: list[Diagnostic], changes: tuple[C
     """
     if not changes:
         return []
-    to_output = OffsetMap((start, end, out_end - out_start) for start, end, out_start, out_end in changes)
-    again = {(d.code, to_output(d.span.start)) for d in first}
+    again = set(_places(first, changes))
     return [d for d in found if (d.code, d.span.start) not in again]
+
+
+def _gone(first: list[Diagnostic], last: list[Diagnostic], changes: tuple[Change, ...]) -> set[int]:
+    """The indexes of the first findings that the last pass no longer finds at their place."""
+    left = {(d.code, d.span.start) for d in last}
+    return {index for index, place in enumerate(_places(first, changes)) if place not in left}
+
+
+def _places(found: list[Diagnostic], changes: tuple[Change, ...]) -> list[tuple[str, int]]:
+    """(code, start) of each finding, its start moved into the text the changes made."""
+    if not changes:
+        return [(d.code, d.span.start) for d in found]
+    to_output = OffsetMap((start, end, out_end - out_start) for start, end, out_start, out_end in changes)
+    return [(d.code, to_output(d.span.start)) for d in found]
 
 
 def _choose(tree: Dockerfile, diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:

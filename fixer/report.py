@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 
 from .diagnostics import Applicability, Change, Diagnostic
 from .engine import FileResult, Settings
+from .rules.base import rule_page
 from .syntax import Dockerfile
 from .patterns import compile_lazily
 
@@ -157,35 +158,52 @@ def _range(start: int, stop: int) -> str:
     return f"{beginning},{length}"
 
 
-def marker(diagnostic: Diagnostic, settings: Settings) -> str:
-    """`[*]` fixable now, `[unsafe]` fixable with --unsafe-fixes, empty otherwise."""
+def marker(diagnostic: Diagnostic, settings: Settings, fixed: bool) -> str:
+    """`[*]` when the written fixes resolve it, `[unsafe]` when `--unsafe-fixes` would
+    write its fix, empty otherwise."""
+    if fixed:
+        return "[*] "
     fix = diagnostic.fix
-    if fix is None or fix.applicability is Applicability.DISPLAY_ONLY:
-        return ""
-    if settings.allows(fix):
-        return " [*]"
-    return " [unsafe]"
+    if fix is not None and fix.applicability is Applicability.UNSAFE and not settings.unsafe_fixes:
+        return "[unsafe] "
+    return ""
 
 
 def finding_lines(result: FileResult, settings: Settings) -> list[str]:
-    """`path:line:col: CODE name[*] message` for each finding, in source order.
+    """Each finding, in source order: `path:line:col: CODE [*] message`, then the fix's
+    title (and its caveat) and the rule's page.
 
     Then the findings the fixes revealed (`FileResult.later`), at their place in the
     fixed file and marked so: every changed line has its reason, and what is left to do
     after `--write` is said before it is run.
     """
-    lines = [_finding_line(result.name, result.tree, d, settings, "") for d in result.diagnostics]
-    lines += [_finding_line(result.name, result.output_tree, d, settings, " (in the fixed file)") for d in result.later]
+    lines: list[str] = []
+    for index, diagnostic in enumerate(result.diagnostics):
+        mark = marker(diagnostic, settings, index in result.fixed)
+        later_fix = result.fixed_later.get(index)
+        shown = diagnostic if later_fix is None else diagnostic._replace(fix=later_fix)
+        lines += _finding(result.name, result.tree, shown, mark, then=later_fix is not None)
+    for diagnostic in result.later:
+        mark = marker(diagnostic, settings, result.later_fixed(diagnostic))
+        lines += _finding(result.name, result.output_tree, diagnostic, mark, revealed=True)
     return lines
 
 
-def _finding_line(name: str, tree: Dockerfile | None, diagnostic: Diagnostic, settings: Settings, where: str) -> str:
+def _finding(
+    name: str, tree: Dockerfile | None, diagnostic: Diagnostic, mark: str, revealed: bool = False, then: bool = False
+) -> list[str]:
+    """The lines of one finding; `revealed`: its place is in the fixed file; `then`: its
+    fix comes once another fix is in."""
     line, column = tree.position(diagnostic.span.start) if tree is not None else (1, 1)
-    rule = f"{diagnostic.code} {diagnostic.name}{marker(diagnostic, settings)}"
-    text = f"{name}:{line}:{column}:{where} {rule} {diagnostic.message}"
-    if diagnostic.fix is not None:
-        text += f" (fix: {diagnostic.fix.title})"
-    return text
+    lines = [f"{name}:{line}:{column}: {diagnostic.code} {mark}{diagnostic.message}"]
+    if revealed:
+        lines.append(f"  note: line {line} of the fixed file: an earlier fix reveals it")
+    fix = diagnostic.fix
+    if fix is not None:
+        after = "once the fixes above are in, " if then else ""
+        lines.append(f"  fix: {after}{fix.title}" + (f" ({fix.caveat})" if fix.caveat else ""))
+    lines.append(f"  docs: {rule_page(diagnostic.code)}")
+    return lines
 
 
 def dry_run(result: FileResult, settings: Settings) -> str:

@@ -125,5 +125,5 @@ def _emit(name: str, result: FileResult, mode: str, settings: Settings, root: Pa
             except WriteError as exc:
                 echo(f"dockerfix: error: {exc}", err=True)
                 return EXIT_ERROR
-        return EXIT_FINDINGS if result.remaining(settings) else EXIT_OK
+        return EXIT_FINDINGS if result.final else EXIT_OK
     return EXIT_FINDINGS if found else EXIT_OK

@@ -1,7 +1,8 @@
 """The one test every rule's documented examples go through, in LF, CRLF and BOM variants.
 
 For a valid example: the rule finds nothing. For an invalid one: the rule finds
-something; the fixed text is exactly `fixed` (or, without a fix, the file is untouched);
+something (with the rules the example names in `together`, for a file with several
+problems); the fixed text is exactly `fixed` (or, without a fix, the file is untouched);
 an UNSAFE fix is written only with --unsafe-fixes; the fix removes the finding; a
 second run changes nothing; the result parses with our parser and with BuildKit's
 (where its bindings are installed). No whitespace is normalised anywhere.
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from fixer.engine import Settings, check_text
 from fixer.parser import parse
+from fixer.rules import ALL_RULES
 from fixer.rules.base import Invalid, Rule, Valid
 from variants import VARIANTS
 
@@ -41,17 +43,19 @@ def check_example(rule: type[Rule], example: Valid | Invalid, variant: str, tmp_
     convert = VARIANTS[variant]
     source = convert(example.source)
     context = _context(tmp_path, example)
-    only = Settings(select=frozenset({rule.code}))
-    result = check_text("Dockerfile", source, [rule], only, context)
+    together = example.together if isinstance(example, Invalid) else ()
+    rules = [rule, *(other for other in ALL_RULES if other.code in together)]
+    only = Settings(select=frozenset({rule.code, *together}))
+    result = check_text("Dockerfile", source, rules, only, context)
     assert not result.parse_errors, result.parse_errors
     assert result.error is None, result.error
     if isinstance(example, Valid):
         assert result.diagnostics == (), [d.message for d in result.diagnostics]
         assert result.output == source
         return
-    assert result.diagnostics, f"{rule.code} found nothing in an invalid example"
+    assert any(d.code == rule.code for d in result.diagnostics), f"{rule.code} found nothing in an invalid example"
     unsafe = Settings(select=only.select, unsafe_fixes=True)
-    fixed = check_text("Dockerfile", source, [rule], unsafe, context)
+    fixed = check_text("Dockerfile", source, rules, unsafe, context)
     assert fixed.error is None, fixed.error
     if example.fixed is None:
         assert fixed.output == source, "an example without `fixed` must not be changed"
@@ -61,9 +65,9 @@ def check_example(rule: type[Rule], example: Valid | Invalid, variant: str, tmp_
         assert result.output == source, "an UNSAFE fix was written without --unsafe-fixes"
     else:
         assert result.output == convert(example.fixed)
-    again = check_text("Dockerfile", fixed.output, [rule], unsafe, context)
+    again = check_text("Dockerfile", fixed.output, rules, unsafe, context)
     assert again.output == fixed.output, "a second run changed the fixed file"
-    assert not any(d.fix is not None for d in again.diagnostics), "the fix did not remove the finding"
+    assert not any(d.code == rule.code for d in again.diagnostics), "the fix did not remove the finding"
     assert not parse(fixed.output).errors
     _buildkit_parses(fixed.output)
 

@@ -147,9 +147,12 @@ def test_the_dry_run_gives_a_reason_for_what_a_fix_reveals(tmp_path: Path) -> No
     )
     run = dockerfix("Dockerfile", cwd=tmp_path)
     assert run.returncode == 1
-    reasons = [line for line in run.stdout.splitlines() if line.startswith("# Dockerfile:")]
-    assert reasons[0].startswith("# Dockerfile:3:31: DFX101 ")
-    assert reasons[1].startswith("# Dockerfile:3:51: (in the fixed file) DFX102 pip-cache-dir [*] ")
+    lines = run.stdout.splitlines()
+    reasons = [line for line in lines if line.startswith("# Dockerfile:")]
+    assert reasons[0].startswith("# Dockerfile:3:31: DFX101 [*] ")
+    assert reasons[1].startswith("# Dockerfile:3:51: DFX102 [*] ")
+    assert lines[lines.index(reasons[1]) + 1] == "#   note: line 3 of the fixed file: an earlier fix reveals it"
+    assert "#   docs: docs/rules/DFX102.md" in lines
     assert "+RUN --mount=type=cache,target=/app/.cache/pip pip install --cache-dir=/app/.cache/pip x" in run.stdout
 
 

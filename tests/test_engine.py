@@ -150,7 +150,7 @@ def test_findings_a_fix_reveals_are_kept_with_their_place_in_the_fixed_file() ->
     assert revealed.code == "DFX102" and revealed.fix is not None
     assert result.output[revealed.span.start :].startswith("install --cache-dir=/app/.cache/pip x")
     assert result.output_tree is not None and result.output_tree.position(revealed.span.start)[0] == 3
-    assert result.remaining(Settings()) == []
+    assert result.final == () and result.later_fixed(revealed)
 
 
 class AfterTheDrop(Rule):
@@ -171,9 +171,33 @@ def test_a_revealed_finding_whose_fix_may_not_be_written_remains() -> None:
     assert result.output == "FROM python:3.12\nRUN pip install a && pip install b\r\nRUN pip install c"
     (revealed,) = result.later
     assert revealed.code == "DFX905" and result.output_tree.position(revealed.span.start) == (3, 1)
-    assert [d.code for d in result.remaining(Settings())] == ["DFX905"]
+    assert [d.code for d in result.final] == ["DFX905"] and not result.later_fixed(revealed)
     unsafe = check_text("Dockerfile", TEXT, [DropNoCacheDir, AfterTheDrop], Settings(unsafe_fixes=True))
-    assert unsafe.output.endswith("run pip install c") and unsafe.remaining(Settings(unsafe_fixes=True)) == []
+    assert unsafe.output.endswith("run pip install c") and unsafe.final == ()
+
+
+class OnceDropped(Rule):
+    """Reports the last RUN's keyword from the start, but offers its fix (lowercase it)
+    only once no `--no-cache-dir` is left: a finding that waits for another fix (a toy
+    rule, as DFX103 waits for DFX101)."""
+
+    code = "DFX906"
+    name = "once-dropped"
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        span = context.tree.instructions[-1].keyword_span
+        if span.text(context.source) == "RUN":
+            ready = "--no-cache-dir" not in context.source
+            yield self.report(span, "waits", Fix("lowercase", (Edit.replace(span, "run"),)) if ready else None)
+
+
+def test_a_finding_fixed_in_a_later_pass_counts_as_fixed_and_says_how() -> None:
+    result = check_text("Dockerfile", TEXT, [DropNoCacheDir, OnceDropped], Settings())
+    assert result.output.endswith("run pip install c")
+    waiting = next(index for index, d in enumerate(result.diagnostics) if d.code == "DFX906")
+    assert result.diagnostics[waiting].fix is None and waiting in result.fixed
+    assert result.fixed_later[waiting].title == "lowercase"
+    assert result.later == () and result.final == ()
 
 
 def test_offset_map_agrees_with_applying_the_edits() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from fixer.diagnostics import Applicability
 from fixer.engine import Settings, check_text
+from fixer.rules import ALL_RULES
 from fixer.rules.cache_disabled_under_mount import CacheDisabledUnderMount
 
 RULE = CacheDisabledUnderMount
@@ -99,49 +100,75 @@ def test_an_option_at_the_end_of_a_line_before_a_backtick() -> None:
     assert fix(MOUNT + "`\n  pip install --no-cache-dir `\n  flask\n", head) == MOUNT + "`\n  pip install `\n  flask\n"
 
 
-def test_stage_wide_settings_are_reported_for_dfx102() -> None:
-    text = "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\n" + MOUNT + "pip install flask\n"
-    (finding,) = findings(text)
-    assert finding.fix is None
-    assert "ENV PIP_NO_CACHE_DIR (line 2)" in finding.message and "DFX102" in finding.message
-
-
-def test_a_pip_config_file_is_reported_for_dfx102() -> None:
-    text = "FROM python:3.12\nRUN pip config set global.no-cache-dir false\n" + MOUNT + "pip install flask\n"
-    (finding,) = findings(text)
-    assert finding.fix is None and "no-cache-dir = false" in finding.message and "DFX102" in finding.message
+@pytest.mark.parametrize(
+    "setting", ["ENV PIP_NO_CACHE_DIR=1\n", "RUN pip config set global.no-cache-dir false\n"], ids=["env", "config"]
+)
+def test_a_stage_wide_pip_switch_is_dfx102s_alone(setting: str) -> None:
+    """One problem, one finding: only DFX102's `--cache-dir` overrides it for this RUN."""
+    text = "FROM python:3.12\n" + setting + MOUNT + "pip install flask\n"
+    assert findings(text) == []
+    (finding,) = check_text("Dockerfile", text, list(ALL_RULES), Settings()).diagnostics
+    assert finding.code == "DFX102" and finding.fix is not None
 
 
 def test_the_option_goes_and_the_stage_setting_is_named() -> None:
     text = "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\n" + MOUNT + "pip install --no-cache-dir flask\n"
     (finding,) = findings(text)
-    assert finding.fix is not None and "PIP_NO_CACHE_DIR=1 from ENV PIP_NO_CACHE_DIR (line 2) also" in finding.message
+    assert finding.fix is not None and "PIP_NO_CACHE_DIR=1 from ENV PIP_NO_CACHE_DIR (line 2) also" in finding.detail
+    fixed = check_text("Dockerfile", text, list(ALL_RULES), Settings()).output
+    assert fixed.endswith(MOUNT + "pip install --cache-dir=/root/.cache/pip flask\n")
 
 
 def test_an_export_reaching_a_call_without_a_mount_is_unsafe() -> None:
     run = MOUNT + "export PIP_NO_CACHE_DIR=1 && pip install flask && HOME=/tmp pip install gunicorn\n"
-    (finding,) = findings("FROM python:3.12\n" + run)
-    assert finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+    first, second = findings("FROM python:3.12\n" + run)
+    assert first.fix is not None and first.fix.applicability is Applicability.UNSAFE
+    assert "no cache mount serves" in first.fix.caveat
+    assert second.fix is None and "/tmp/.cache/pip" in second.detail
 
 
-def test_uv_keeps_its_switch_when_it_cannot_write_the_mount() -> None:
+def test_uv_keeps_its_switch_until_it_may_write_the_mount() -> None:
     text = "FROM python:3.12\nRUN useradd -m -u 1000 app\nUSER app\n"
     text += "RUN --mount=type=cache,target=/home/app/.cache/uv uv pip install --system --no-cache flask\n"
     (finding,) = findings(text)
-    assert finding.fix is None and "uv stops with an error" in finding.message
+    assert finding.fix is None and "DFX104" in finding.detail
+    fixed = check_text("Dockerfile", text, list(ALL_RULES), Settings(unsafe_fixes=True)).output
+    assert fixed.endswith("target=/home/app/.cache/uv,uid=1000,gid=1000 uv pip install --system flask\n")
+
+
+@pytest.mark.parametrize(
+    ("run", "fixed"),
+    [
+        (
+            "RUN --mount=type=cache,target=/tmp/pip pip install --no-cache-dir flask\n",
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install flask\n",
+        ),
+        (
+            "RUN --mount=type=cache,target=/root/.cache/pip HOME=/srv pip install --no-cache-dir flask\n",
+            "RUN --mount=type=cache,target=/srv/.cache/pip HOME=/srv pip install flask\n",
+        ),
+    ],
+    ids=["mount-elsewhere", "home-changed"],
+)
+def test_a_switch_under_a_misplaced_mount_waits_for_the_move(run: str, fixed: str) -> None:
+    """Removed first, the cache would land in the image: DFX101 moves the mount, then the switch goes."""
+    (finding,) = findings("FROM python:3.12\n" + run)
+    assert finding.fix is None and "DFX101 moves the mount" in finding.detail
+    result = check_text("Dockerfile", "FROM python:3.12\n" + run, list(ALL_RULES), Settings(unsafe_fixes=True))
+    assert result.output == "FROM python:3.12\n" + fixed
+    assert result.final == ()
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "FROM python:3.12\nRUN --mount=type=cache,target=/tmp/pip pip install --no-cache-dir flask\n",
-        "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip HOME=/srv pip install --no-cache-dir flask\n",
+        "FROM python:3.12\nRUN --mount=type=cache,target=/var/cache/apt pip install --no-cache-dir flask\n",
         "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pipenv install --system\n",
         "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip poetry install --no-cache\n",
         "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip PIP_NO_CACHE_DIR= pip install flask\n",
         "FROM python:3.12\nONBUILD RUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir flask\n",
     ],
-    ids=["mount-elsewhere", "home-changed", "pipenv", "poetry-no-cache", "empty-value", "onbuild"],
+    ids=["another-tools-mount", "pipenv", "poetry-no-cache", "empty-value", "onbuild"],
 )
 def test_near_misses(text: str) -> None:
     assert findings(text) == []

@@ -1,4 +1,4 @@
-"""DFX101 pip-cache-mount-target: its documented examples, and the edge cases of moving a
+"""DFX101 cache-mount-target: its documented examples, and the edge cases of moving a
 mount: explicit ids, uid/gid, several mounts, targets written with `$HOME`, `~` or a
 relative path, and how it settles together with DFX102."""
 
@@ -10,9 +10,9 @@ import pytest
 from fixer.diagnostics import Applicability, Diagnostic
 from fixer.engine import Settings, check_text
 from fixer.rules.pip_cache_dir import PipCacheDir
-from fixer.rules.pip_cache_mount_target import PipCacheMountTarget
+from fixer.rules.cache_mount_target import CacheMountTarget
 
-RULE = PipCacheMountTarget
+RULE = CacheMountTarget
 UNSAFE = Settings(unsafe_fixes=True)
 MOUNT = "RUN --mount=type=cache,target=/root/.cache/pip "
 
@@ -32,20 +32,23 @@ def fixed(text: str, rules: tuple = (RULE,)) -> str:  # type: ignore[type-arg]
 def test_canonical_message_names_the_values_and_the_id_change() -> None:
     text = "FROM python:3.12\nWORKDIR /app\nENV HOME=/app\n" + MOUNT + "pip install .\n"
     diagnostic = only(text)
-    assert "cache mount targets /root/.cache/pip" in diagnostic.message
-    assert "HOME=/app from ENV HOME (line 3)" in diagnostic.message and "/app/.cache/pip" in diagnostic.message
-    assert "changes the cache id from /root/.cache/pip to /app/.cache/pip" in diagnostic.message
-    assert "To keep the id, keep the mount and run pip with --cache-dir=/root/.cache/pip" in diagnostic.message
+    assert diagnostic.message == (
+        "cache mount at /root/.cache/pip, but pip caches in /app/.cache/pip (HOME=/app from ENV HOME (line 3))"
+    )
+    assert "changes the cache id from /root/.cache/pip to /app/.cache/pip" in diagnostic.detail
+    assert "To keep the id, keep the mount and run pip with --cache-dir=/root/.cache/pip" in diagnostic.detail
     assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
-    assert diagnostic.fix.title == "Move the cache mount to /app/.cache/pip (its cache id becomes /app/.cache/pip)"
+    assert diagnostic.fix.title == "Move the cache mount to /app/.cache/pip"
+    assert diagnostic.fix.caveat == "its cache id becomes /app/.cache/pip: the cache starts empty once"
     assert diagnostic.span.text(text) == "/root/.cache/pip"
 
 
 def test_explicit_id_is_kept_and_said_so() -> None:
     text = "FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,id=pip,target=/root/.cache/pip pip install x\n"
     diagnostic = only(text)
-    assert "keeps its id=pip" in diagnostic.message and "changes the cache id" not in diagnostic.message
+    assert "keeps its id=pip" in diagnostic.detail and "changes the cache id" not in diagnostic.detail
     assert diagnostic.fix is not None and diagnostic.fix.title == "Move the cache mount to /app/.cache/pip"
+    assert diagnostic.fix.caveat == ""
     assert fixed(text).endswith("--mount=type=cache,id=pip,target=/app/.cache/pip pip install x\n")
 
 
@@ -54,7 +57,7 @@ def test_other_runs_sharing_the_old_id_are_named() -> None:
         "FROM python:3.12 AS wheels\nRUN --mount=type=cache,target=/root/.cache/pip pip wheel -w /w x\n"
         "FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n"
     )
-    assert "(the RUN at line 2 mounts it too)" in only(text).message
+    assert "(the RUN at line 2 mounts it too)" in only(text).detail
 
 
 def test_uid_gid_and_mode_stay_as_written() -> None:
@@ -73,7 +76,8 @@ def test_root_cannot_use_a_mount_owned_by_another_uid_so_the_move_gives_it_to_ro
     text = "FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install x\n"
     diagnostic = only(text)
     assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
-    assert "the mount also needs `uid=0,gid=0` so root (uid 0) may write it" in diagnostic.message
+    assert diagnostic.fix.title == "Move the cache mount to /app/.cache/pip and set `uid=0,gid=0` on it"
+    assert "the mount also needs `uid=0,gid=0` so its user may write it" in diagnostic.detail
     assert fixed(text, (RULE,)) == text.replace("/root/.cache/pip,uid=1000", "/app/.cache/pip,uid=0")
 
 
@@ -90,12 +94,12 @@ def test_a_user_whose_gid_is_a_guess_gets_an_owned_move_that_is_unsafe() -> None
 
 def test_the_keep_the_id_remedy_is_offered_only_where_pips_user_may_write_the_mount() -> None:
     root = only("FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n")
-    assert "To keep the id, keep the mount and run pip with --cache-dir=/root/.cache/pip" in root.message
+    assert "To keep the id, keep the mount and run pip with --cache-dir=/root/.cache/pip" in root.detail
     user = only(
         "FROM python:3.12\nRUN useradd -m -u 1000 app\nUSER app\n"
         "RUN --mount=type=cache,target=/root/.cache/pip pip install x\n"
     )
-    assert "To keep the id" not in user.message
+    assert "To keep the id" not in user.detail
 
 
 def test_only_the_pip_mount_moves_when_there_are_two() -> None:
@@ -122,15 +126,16 @@ def test_a_pip_call_that_misses_beside_one_that_hits_is_reported_without_a_fix()
         "RUN --mount=type=cache,target=/root/.cache/pip pip install a && HOME=/b pip install b\n"
     )
     diagnostic = only(text)
-    assert diagnostic.fix is None and "(/b/.cache/pip, /root/.cache/pip)" in diagnostic.message
+    assert diagnostic.fix is None
+    assert diagnostic.message == "pip caches in /b/.cache/pip, off the cache mount at /root/.cache/pip, which serves another call"
 
 
 def test_home_target_explains_build_time_expansion() -> None:
     text = "FROM python:3.12\nRUN --mount=type=cache,target=${HOME}/.cache/pip pip install x\n"
     diagnostic = only(text)
     expansion = "${HOME}/.cache/pip, which BuildKit expands to /.cache/pip ($HOME is no ENV or ARG there"
-    assert expansion in diagnostic.message
-    assert "--cache-dir" not in diagnostic.message  # pointing pip at /.cache/pip is no advice
+    assert "${HOME}/.cache/pip = /.cache/pip" in diagnostic.message and expansion in diagnostic.detail
+    assert "--cache-dir" not in diagnostic.detail  # pointing pip at /.cache/pip is no advice
     assert fixed(text).endswith("target=/root/.cache/pip pip install x\n")
 
 
@@ -144,15 +149,15 @@ def test_home_target_that_expands_to_the_wrong_home() -> None:
 def test_tilde_target_is_literal() -> None:
     text = "FROM python:3.12\nRUN --mount=type=cache,target=~/.cache/pip pip install x\n"
     diagnostic = only(text)
-    assert "BuildKit mounts at /~/.cache/pip (it never expands ~" in diagnostic.message
+    assert "BuildKit mounts at /~/.cache/pip (it never expands ~" in diagnostic.detail
     assert fixed(text).endswith("target=/root/.cache/pip pip install x\n")
 
 
 def test_relative_target_is_under_workdir_and_becomes_absolute() -> None:
     text = "FROM python:3.12\nWORKDIR /srv\nRUN --mount=type=cache,dst=.cache/pip pip install x\n"
     diagnostic = only(text)
-    assert ".cache/pip, relative to WORKDIR: /srv/.cache/pip" in diagnostic.message
-    assert "id from .cache/pip to /root/.cache/pip" in diagnostic.message
+    assert ".cache/pip, relative to WORKDIR: /srv/.cache/pip" in diagnostic.detail
+    assert "id from .cache/pip to /root/.cache/pip" in diagnostic.detail
     assert fixed(text).endswith("--mount=type=cache,dst=/root/.cache/pip pip install x\n")
 
 
@@ -164,7 +169,7 @@ def test_quoting_around_the_value_is_kept() -> None:
 def test_a_directory_that_needs_quoting_is_not_written() -> None:
     text = 'FROM python:3.12\nENV PIP_CACHE_DIR="/var/cache/my pip"\n' + MOUNT + "pip install x\n"
     diagnostic = only(text)
-    assert diagnostic.fix is None and "would need quoting" in diagnostic.message
+    assert diagnostic.fix is None and "would need quoting" in diagnostic.detail
 
 
 def test_a_command_line_cache_dir_is_left_to_dfx102() -> None:
@@ -179,7 +184,7 @@ def test_an_rm_that_may_empty_the_moved_mount_makes_the_fix_unsafe(removed: str)
     text = "FROM python:3.12\nENV HOME=/app\n" + MOUNT + f"pip install x && rm -rf {removed}\n"
     diagnostic = only(text)
     assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.UNSAFE
-    assert f"the RUN removes {removed}, which would empty the moved mount" in diagnostic.message
+    assert f"the RUN removes {removed}, which would empty the moved mount" in diagnostic.fix.caveat
 
 
 @pytest.mark.parametrize("removed", ["/var/lib/apt/lists/*", "*.egg-info", "build", "/root/.cache/pip", "/app/.npm"])
@@ -205,7 +210,7 @@ def test_su_to_a_user_whose_uid_is_not_known_makes_the_fix_unsafe() -> None:
     )
     diagnostic = only(text)
     assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.UNSAFE
-    assert "the user pip runs as is not known" in diagnostic.message
+    assert "the user pip runs as is not known" in diagnostic.fix.caveat
 
 
 def test_with_dfx102_the_fixpoint_moves_then_pins_and_then_rests() -> None:
@@ -227,4 +232,4 @@ def test_an_undefined_variable_other_than_home_may_be_a_build_argument() -> None
     text = "FROM python:3.12\nARG CACHE\nRUN --mount=type=cache,target=${CACHE}/pip pip install x\n"
     diagnostic = only(text)
     assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.UNSAFE
-    assert "$CACHE in the mount is not set here, but a --build-arg may set it" in diagnostic.message
+    assert "$CACHE in the mount may come from a --build-arg" in diagnostic.fix.caveat

@@ -9,6 +9,7 @@ import pytest
 
 from fixer.diagnostics import Applicability, Diagnostic
 from fixer.engine import Settings, check_text
+from fixer.rules import ALL_RULES
 from fixer.rules.pip_cache_dir import PipCacheDir
 
 RULE = PipCacheDir
@@ -79,40 +80,50 @@ def test_shebang_heredoc_maps_past_its_first_line() -> None:
 def test_config_file_written_by_a_copy_heredoc() -> None:
     head = "FROM python:3.12\nCOPY <<EOF /etc/pip.conf\n[global]\nno-cache-dir = true\nEOF\n"
     (diagnostic,) = findings(head + MOUNT + "pip install x\n")
-    assert "no-cache-dir = true in /etc/pip.conf" in diagnostic.message
-    assert "only a command-line --cache-dir overrides it" in diagnostic.message
+    assert diagnostic.message.startswith("no-cache-dir in a pip config file (line 2) switches pip's cache off")
+    assert "no-cache-dir = true in /etc/pip.conf" in diagnostic.detail
+    assert "only a command-line --cache-dir overrides it" in diagnostic.detail
     assert fix(MOUNT + "pip install x\n", head) == MOUNT + "pip install --cache-dir=/root/.cache/pip x\n"
 
 
-def test_a_disabled_cache_with_a_mount_pip_cannot_write_is_unsafe() -> None:
-    (diagnostic,) = findings(OFF + "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install x\n")
-    assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.UNSAFE
-    assert "not root's" in diagnostic.message
+def test_a_mount_pip_cannot_write_is_left_to_dfx104() -> None:
+    """The flag turns the cache on; DFX104 then gives the mount back to root."""
+    run = "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install x\n"
+    (diagnostic,) = findings(OFF + run)
+    assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
+    result = check_text("Dockerfile", OFF + run, list(ALL_RULES), Settings())
+    assert result.output == OFF + run.replace("uid=1000 pip install", "uid=0 pip install --cache-dir=/root/.cache/pip")
+    assert result.final == ()
 
 
-def test_a_home_target_gets_the_directory_buildkit_mounts() -> None:
+def test_a_home_target_is_moved_first_then_named() -> None:
+    """`$HOME` is no ENV here: BuildKit mounts /.cache/pip. DFX101 moves the mount to where
+    pip caches with its cache on, then the flag names it."""
     run = "RUN --mount=type=cache,target=$HOME/.cache/pip pip install x\n"
     (diagnostic,) = findings(OFF + run)
-    assert "$HOME/.cache/pip, which BuildKit expands to /.cache/pip" in diagnostic.message
-    assert fix(run) == run.replace("install", "install --cache-dir=/.cache/pip")
+    assert diagnostic.fix is None and "DFX101 moves the mount first" in diagnostic.detail
+    result = check_text("Dockerfile", OFF + run, list(ALL_RULES), Settings())
+    assert result.output == OFF + "RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir=/root/.cache/pip x\n"
 
 
 def test_an_arg_home_is_pinned() -> None:
     text = "FROM python:3.12\nARG HOME=/build\nRUN --mount=type=cache,target=/build/.cache/pip pip install x\n"
     (diagnostic,) = findings(text)
-    assert "(HOME=/build from ARG HOME (line 2)); a build argument decides HOME" in diagnostic.message
+    assert diagnostic.message.endswith("only because HOME=/build from ARG HOME (line 2); a --build-arg moves it")
+    assert "a build argument decides HOME" in diagnostic.detail
     assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
 
 
-def test_a_user_from_a_build_argument_makes_the_fix_unsafe() -> None:
+def test_a_user_from_a_build_argument_gets_the_pin() -> None:
     text = (
         "FROM python:3.12\nARG APP_USER=app\nRUN useradd -m -u 1000 app\nUSER ${APP_USER}\n"
         "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000 pip install --user x\n"
     )
     (diagnostic,) = findings(text)
-    assert "a build argument decides HOME" in diagnostic.message
-    assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.UNSAFE
-    assert "the user pip runs as (USER ${APP_USER} (line 4)) depends on a build argument" in diagnostic.message
+    assert "a build argument decides HOME" in diagnostic.detail
+    # The flag keeps pip on the mount whoever runs it; whether that user may write the
+    # mount is DFX104's question.
+    assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
 
 
 def test_xdg_cache_home_from_a_build_argument() -> None:
@@ -121,7 +132,7 @@ def test_xdg_cache_home_from_a_build_argument() -> None:
         "RUN --mount=type=cache,target=/var/cache/pip pip install x\n"
     )
     (diagnostic,) = findings(text)
-    assert "a build argument decides XDG_CACHE_HOME" in diagnostic.message
+    assert "a build argument decides XDG_CACHE_HOME" in diagnostic.detail
     assert diagnostic.fix is not None and diagnostic.fix.title == "Run pip with --cache-dir=/var/cache/pip"
 
 
@@ -162,8 +173,8 @@ def test_an_xdg_cache_home_set_in_the_dockerfile_is_on_purpose(head: str) -> Non
 def test_a_home_something_else_can_move_is_pinned(head: str, directory: str, owner: str, why: str) -> None:
     run = f"RUN --mount=type=cache,target={directory}/.cache/pip{owner} pip install x\n"
     (diagnostic,) = findings(head + run)
-    assert why in diagnostic.message
-    assert f"--cache-dir={directory}/.cache/pip keeps it on the mount" in diagnostic.message
+    assert why in diagnostic.detail
+    assert f"--cache-dir={directory}/.cache/pip keeps it on the mount" in diagnostic.detail
     assert fix(run, head) == run.replace("install x", f"install --cache-dir={directory}/.cache/pip x")
 
 

@@ -37,4 +37,4 @@ def test_rule_codes_and_names_are_unique() -> None:
 def test_docs_page_is_the_docstring(rule) -> None:  # type: ignore[no-untyped-def]
     page = Path(__file__).parents[1] / "docs" / "rules" / f"{rule.code}.md"
     expected = f"# {rule.code} `{rule.name}`\n\n{inspect.cleandoc(rule.__doc__ or '')}\n"
-    assert page.read_text(encoding="utf-8") == expected
+    assert page.read_text(encoding="utf-8") == expected, "stale: run scripts/rule-docs"

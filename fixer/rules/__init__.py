@@ -5,12 +5,12 @@ from __future__ import annotations
 from .base import Context, Invalid, Rule, Valid
 from .cache_disabled_under_mount import CacheDisabledUnderMount
 from .cache_mount_not_writable import CacheMountNotWritable
+from .cache_mount_target import CacheMountTarget
 from .copy_before_install import CopyBeforeInstall
 from .pip_cache_dir import PipCacheDir
-from .pip_cache_mount_target import PipCacheMountTarget
 
 ALL_RULES: tuple[type[Rule], ...] = (
-    PipCacheMountTarget,
+    CacheMountTarget,
     PipCacheDir,
     CacheDisabledUnderMount,
     CacheMountNotWritable,

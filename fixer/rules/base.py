@@ -10,13 +10,13 @@ whose title is the imperative remedy.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import ClassVar
 
 from ..analysis import FileFacts
-from ..diagnostics import Diagnostic, Fix
+from ..diagnostics import Applicability, Diagnostic, Fix
 from ..records import NamedTuple
 from ..syntax import Dockerfile, Span
 
@@ -33,7 +33,9 @@ class Invalid(NamedTuple):
 
     `fixed` is the exact text after the fix (None: reported without a fix); `unsafe`
     says the fix is written only with `--unsafe-fixes`; `context` holds build-context
-    files (path -> content) the rule reads, e.g. requirements files.
+    files (path -> content) the rule reads, e.g. requirements files. `together` names
+    the other rules whose fixes the example needs as well: a file with several problems
+    at once, each rule fixing its own in the fix loop's passes.
     """
 
     source: str
@@ -41,6 +43,22 @@ class Invalid(NamedTuple):
     unsafe: bool = False
     context: Mapping[str, str] = MappingProxyType({})
     note: str = ""
+    together: tuple[str, ...] = ()
+
+
+# Where each rule's page is: in dockerfix's repository (the generated `docs/rules/`)
+# until the project has a public address to link.
+RULE_PAGE = "docs/rules/{code}.md"
+
+
+def rule_page(code: str) -> str:
+    """The documentation page of the rule `code`, for every finding to point at."""
+    return RULE_PAGE.format(code=code)
+
+
+def safety(problems: Iterable[str]) -> Applicability:
+    """SAFE when nothing stands against a fix, else UNSAFE (the problems say why)."""
+    return Applicability.UNSAFE if any(problems) else Applicability.SAFE
 
 
 class Context(NamedTuple):
@@ -68,5 +86,5 @@ class Rule(ABC):
     def check(self, context: Context) -> Iterator[Diagnostic]:
         """The rule's findings in this Dockerfile."""
 
-    def report(self, span: Span, message: str, fix: Fix | None = None) -> Diagnostic:
-        return Diagnostic(self.code, self.name, message, span, fix)
+    def report(self, span: Span, message: str, fix: Fix | None = None, detail: str = "") -> Diagnostic:
+        return Diagnostic(self.code, self.name, message, span, fix, detail)

@@ -1,84 +1,61 @@
-"""DFX103 `cache-disabled-under-mount`: an install switches off the cache its cache mount holds.
+"""DFX103 `cache-disabled-under-mount`: a RUN switches off the cache its cache mount holds.
 
-The analysis says a call's cache is disabled and by what (`CacheResolution.decided_by`,
-`.option`, `.origin`). What it does not say is which mount the call would use if its
-cache were on, so `_served` asks `caches.resolve_cache` again with the switches left
-out; only a mount at that directory makes removing the switch both useful and harmless.
-Removing a switch under any other mount would put the cache into the image layer.
+The switch goes only when the call, with its cache on (`serving.Use.on`), would cache
+on a mount its user may write, or would still be switched off by the stage (DFX102's
+to override): removed any earlier, the cache would land in the image layer. Until
+then the finding says which fix comes first; the fix loop gets there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import InstallFacts, RunFacts, write_access
-from ..caches import CacheResolution
 from .. import edits
-from ..diagnostics import Applicability, Diagnostic, Edit, Fix
-from ..facts import Fact
+from ..analysis import InstallFacts, RunFacts
+from ..diagnostics import Diagnostic, Edit, Fix
 from ..installers import ParsedOption
-from ..mounts import Mount
 from ..records import NamedTuple
+from ..serving import SWITCHES, Switch, Use, switch_in_run, uses
 from ..shell import Script, SimpleCommand
 from ..shell import Span as CodeSpan
 from ..syntax import Dockerfile, Span
-from ..users import ResolvedUser
-from .base import Context, Invalid, Rule, Valid
+from .base import Context, Invalid, Rule, Valid, safety
 
-
-class _Switch(NamedTuple):
-    """How a tool's cache is switched off: its option (canonical spelling) and variable.
-
-    pip reads every `PIP_*` name in any case (`PIP_No_Cache_Dir`); uv reads `UV_NO_CACHE`
-    exactly.
-    """
-
-    option: str
-    variable: str
-    any_case: bool
-
-    def sets(self, name: str) -> bool:
-        return (name.upper() if self.any_case else name) == self.variable
-
-
-_SWITCHES = {
-    "pip": _Switch("--no-cache-dir", "PIP_NO_CACHE_DIR", any_case=True),
-    "uv": _Switch("--no-cache", "UV_NO_CACHE", any_case=False),
-}
-_DISABLERS = frozenset({"cli-no-cache-dir", "env-no-cache-dir", "config-no-cache-dir"})
 _DECLARATIONS = frozenset({"export", "declare", "typeset", "readonly"})
-# What only a setting outside the RUN can do about a stage-wide switch.
-_ELSEWHERE = {
-    "pip": "only a command-line `--cache-dir` turns pip's cache back on for this RUN alone; "
-    "DFX102 (pip-cache-dir) adds it",
-    "uv": "keep UV_NO_CACHE for stages without a cache mount, or override it for this command "
-    "with `UV_NO_CACHE=0`",
-}
+
+# What only a setting outside the RUN can do about uv's stage-wide switch.
+_STAGE_UV = (
+    "uv has no option that turns its cache back on (`--no-cache` wins over `--cache-dir`), and removing the "
+    "setting would change every RUN of the stage: set UV_NO_CACHE only in stages without a cache mount, or run "
+    "this command with `UV_NO_CACHE=0`."
+)
 
 
 class CacheDisabledUnderMount(Rule):
     """## What it does
-    Finds installs that run with a cache mount for their tool while their cache is
-    switched off: pip's `--no-cache-dir` (or an abbreviation pip accepts, such as
-    `--no-cache`, also before the subcommand: `pip --no-cache-dir install`),
-    `PIP_NO_CACHE_DIR` (any value: pip reads `0`, `false` and `off` as "disable" too),
-    `no-cache-dir` in a pip config file, and uv's `--no-cache`, `-n` and `UV_NO_CACHE`.
-    It looks in shell form, exec form, heredoc RUNs and `sh -c '...'`. A mount counts
-    as the tool's when it holds the directory the tool would cache in with the switch
-    removed; a mount for something else (apt's, or one pip would miss) is left alone.
+    Finds installs that switch their own cache off in a RUN that mounts a cache meant
+    for their tool (its target names the tool, or is a `.cache` directory): pip's
+    `--no-cache-dir` (or an abbreviation pip accepts, such as `--no-cache`, also before
+    the subcommand: `pip --no-cache-dir install`), `PIP_NO_CACHE_DIR` set in the RUN
+    (any value: pip reads `0`, `false` and `off` as "disable" too), and uv's
+    `--no-cache`, `-n` and `UV_NO_CACHE`. It looks in shell form, exec form, heredoc
+    RUNs and `sh -c '...'`. The switch is removed: the option, a `PIP_NO_CACHE_DIR=1
+    pip ...` prefix, an `env PIP_NO_CACHE_DIR=1` word, or an `export
+    PIP_NO_CACHE_DIR=1` statement.
 
-    A switch written in the RUN is removed: the option, a `PIP_NO_CACHE_DIR=1 pip ...`
-    prefix, an `env PIP_NO_CACHE_DIR=1` word, or an `export PIP_NO_CACHE_DIR=1`
-    statement. A switch set for the whole stage (an `ENV` of this or a parent stage,
-    the base image's environment, a pip config file) is reported without a fix:
-    removing it would change every other RUN of the stage.
+    The switch goes once the call, with its cache on, would cache on the mount, as a
+    user who may write it. Where that is not so yet, the finding says which fix comes
+    first, and the fix loop gets there: DFX101 moves a mount that is not where the tool
+    would cache, DFX104 gives a mount to the user who cannot write it, then this rule
+    removes the switch. Removed any earlier, the cache would land in the image layer.
 
-    With DFX102 (`pip-cache-dir`): for pip, the stage-wide switches are DFX102's to
-    fix. Only a command-line `--cache-dir` overrides them, and DFX102 adds it to the
-    command, turning the cache on for this RUN alone. DFX102 leaves a switch written on
-    the command to this rule, so the two never fix one call. uv has no such override
-    (its `--no-cache` wins over `--cache-dir`): set `UV_NO_CACHE` only in stages
-    without a cache mount, or override it for the command with `UV_NO_CACHE=0`.
+    A switch set for the whole stage (an `ENV` of this or a parent stage, the base
+    image's environment, a pip config file) is not removed: that would change every
+    other RUN of the stage. For pip it is DFX102's (`pip-cache-dir`) to override: only
+    a command-line `--cache-dir` beats it, and DFX102 adds it for this RUN alone. uv has
+    no such override (its `--no-cache` wins over `--cache-dir`), so a stage's
+    `UV_NO_CACHE` under a uv mount is reported here without a fix: set it only in
+    stages without a cache mount, or run the command with `UV_NO_CACHE=0`.
 
     ## Why is this bad?
     A cache mount exists to keep downloads and built wheels between builds. With the
@@ -104,14 +81,13 @@ class CacheDisabledUnderMount(Rule):
     The fix deletes the option word (a JSON element with its comma in exec form) or the
     variable, and one adjacent separator, so no double blank or dangling continuation
     is left; a word alone on its line takes its line with it, and comment lines stay.
-    It is offered only when the mount holds the directory the tool then caches in, so
-    nothing lands in the layer. It is safe when that is certain, and unsafe when the
-    directory or the mount depend on a build argument, on a base image that is not
-    fully known or on config files that were not read (uv.toml is not read, so uv's
-    fixes are unsafe), or when a removed `export` also reaches a call without such a
-    mount. There is no fix when the tool's directory is unknown (the report then names
-    a mount whose target names the tool), or when uv could not write the mount: uv
-    stops with an error on a cache it cannot write, while `--no-cache` runs.
+    It is offered only when the call, without the switch, would cache on a mount its
+    user may write (or would still be switched off by the stage), so nothing lands in
+    the layer. It is safe when that is certain, and unsafe when the directory or the
+    mount depend on a build argument, on a base image that is not fully known or on
+    config files that were not read (uv.toml is not read, so uv's fixes are unsafe), or
+    when a removed `export` also reaches a call without such a mount. There is no fix
+    when the tool's directory with its cache on is unknown.
     """
 
     code = "DFX103"
@@ -134,9 +110,13 @@ class CacheDisabledUnderMount(Rule):
             note="the cache mounts are apt's; removing --no-cache-dir would fill the layer",
         ),
         Valid(
-            "FROM python:3.12\nWORKDIR /app\nENV HOME=/app\n"
-            "RUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir -e .\n",
-            note="pip would cache in /app/.cache/pip, not in the mount",
+            "FROM python:3.12-slim AS base\n"
+            "ENV PYTHONUNBUFFERED=1 \\\n"
+            "    PIP_NO_CACHE_DIR=off\n"
+            "FROM base AS build\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip \\\n"
+            "    pip install -r requirements.txt\n",
+            note="a stage's PIP_NO_CACHE_DIR is DFX102's: it adds --cache-dir",
         ),
         Valid(
             "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/uv \\\n"
@@ -261,13 +241,30 @@ class CacheDisabledUnderMount(Rule):
             note="uv's -n, with a mount the user may write; uv.toml is not read, so unsafe",
         ),
         Invalid(
-            "FROM python:3.12-slim AS base\n"
-            "ENV PYTHONUNBUFFERED=1 \\\n"
-            "    PIP_NO_CACHE_DIR=off\n"
-            "FROM base AS build\n"
-            "RUN --mount=type=cache,target=/root/.cache/pip \\\n"
-            "    pip install -r requirements.txt\n",
-            note="inherited ENV: reported, DFX102 adds --cache-dir",
+            "FROM python:3.12\n"
+            "WORKDIR /app\n"
+            "ENV HOME=/app\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir -e .\n",
+            fixed="FROM python:3.12\n"
+            "WORKDIR /app\n"
+            "ENV HOME=/app\n"
+            "RUN --mount=type=cache,target=/app/.cache/pip pip install -e .\n",
+            together=("DFX101",),
+            note="switched off and misplaced: DFX101 moves the mount to /app/.cache/pip, then the switch goes",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip \\\n"
+            "    pip install --user --no-cache-dir -r requirements.txt\n",
+            fixed="FROM python:3.12\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 \\\n"
+            "    pip install --user -r requirements.txt\n",
+            together=("DFX104",),
+            note="switched off and root-owned: DFX104 gives the mount to app, then the switch goes",
         ),
         Invalid(
             "FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim\n"
@@ -291,106 +288,87 @@ class CacheDisabledUnderMount(Rule):
         for run in context.facts.runs:
             if not run.cache_mounts:  # every finding here is about a cache mount
                 continue
-            for install in run.installs:
-                switch = _SWITCHES.get(install.cache.tool)
-                if switch is None or install.cache.decided_by not in _DISABLERS:
+            for use in uses(run):
+                if not use.meant:
                     continue
-                served = _served(run, install, switch)
-                if served is not None:
-                    yield self._diagnose(context.tree, run, install, switch, served)
+                if switch_in_run(run, use.install) is not None:
+                    yield self._diagnose(context.tree, run, use)
+                elif use.tool == "uv" and use.install.cache.decided_by == "env-no-cache-dir":
+                    yield self._stage_switch(run, use)
 
-    def _diagnose(
-        self, tree: Dockerfile, run: RunFacts, install: InstallFacts, switch: _Switch, served: _Served
-    ) -> Diagnostic:
-        cache = install.cache
-        message = f"{cache.reason}, so the cache mount at {served.mount.target} does nothing"
-        message += "".join(f"; {cause.text} also disables it" for cause in cache.also)
-        if not _set_in_run(run, cache, switch):
-            message += f"; {_ELSEWHERE[cache.tool]}"
-        if served.blocked:
-            message += f"; {served.blocked}"
-        removal = _removal(tree, run, install, switch)
-        if removal is None or served.blocked:
-            return self.report(removal.span if removal else served.mount.flag.span, message)
-        certain = served.certain and cache.certain and not _reaches_unserved(run, install, switch, removal)
-        safety = Applicability.SAFE if certain else Applicability.UNSAFE
-        return self.report(removal.span, message, Fix(f"Remove `{removal.text}`", removal.edits, safety))
+    def _diagnose(self, tree: Dockerfile, run: RunFacts, use: Use) -> Diagnostic:
+        cache, switch = use.install.cache, SWITCHES[use.tool]
+        mount = use.on.mount or use.meant[0]
+        removal = _removal(tree, run, use.install, switch)
+        written = removal.text if removal is not None else switch.option
+        message = f"`{written}` switches {use.tool}'s cache off under its cache mount at {mount.target}"
+        detail = f"{cache.reason}, so the cache mount at {mount.target} does nothing."
+        detail += "".join(f" {cause.text} also disables it." for cause in cache.also)
+        waiting = _waiting(use)
+        if removal is None or waiting:
+            why = waiting or "dockerfix cannot find the switch's place in the Dockerfile"
+            return self.report(removal.span if removal else mount.flag.span, message, None, f"{detail} {why}.")
+        problems = _problems(run, use, removal)
+        fix = Fix(f"Remove `{removal.text}`", removal.edits, safety(problems), "; ".join(problems))
+        return self.report(removal.span, message, fix, detail)
+
+    def _stage_switch(self, run: RunFacts, use: Use) -> Diagnostic:
+        """uv switched off by the stage: no option turns it back on (`--no-cache` wins over
+        `--cache-dir`), and removing the ENV would change every RUN of the stage."""
+        cache, mount = use.install.cache, use.meant[0]
+        message = f"UV_NO_CACHE switches uv's cache off under its cache mount at {mount.target}"
+        detail = (
+            f"{cache.reason}, so the cache mount at {mount.target} does nothing. {_STAGE_UV}"
+        )
+        return self.report(mount.flag.span, message, None, detail)
 
 
-# --------------------------------------------------------------------------- the mount served
+def _waiting(use: Use) -> str:
+    """Why the switch must stay for now, empty when removing it is right.
 
-
-class _Served(NamedTuple):
-    """The cache mount a call would use with its cache switched on.
-
-    `certain` is False when that directory or the mount could differ at build time;
-    `blocked` says why the switch must stay (uv fails on a cache it cannot write).
+    With the switch gone the call must cache on a mount its user may write, or stay
+    switched off by the stage (which DFX102 then overrides for pip): otherwise the
+    cache would land in the image layer, or pip would warn and uv fail.
     """
-
-    mount: Mount
-    certain: bool
-    blocked: str = ""
-
-
-def _served(run: RunFacts, install: InstallFacts, switch: _Switch) -> _Served | None:
-    """The mount at the directory the call would cache in without its switches, if any.
-
-    The call is resolved again without the option, the variable and pip config's
-    `no-cache-dir`, in the environment the analysis gives that command. None when no
-    cache mount is there: then the mount is for something else, and the switch keeps
-    the cache out of the layer. When that directory is unknown, a mount named for the
-    tool (`.../pip`, `.../uv`) is reported, but the switch stays.
-    """
-    script = run.shell
-    if script is None:
-        return None
-    enabled, user = _resolve_enabled(run, script, install, switch)
-    if enabled.status != "enabled":
-        named = next((m for m in run.cache_mounts if enabled.tool in (m.target or "").split("/")), None)
-        why = f"no fix: where {enabled.tool} would cache without it is unknown ({enabled.reason})"
-        return _Served(named, False, why) if named else None
-    mount = run.covering_mount(enabled)
-    if mount is None:
-        return None
-    certain = enabled.certain and mount.certain
-    if enabled.tool != "uv":
-        return _Served(mount, certain)
-    allowed, why = write_access(enabled.directory or "", user, mount, run, "uv")
-    if allowed is False:
-        return _Served(mount, certain, f"no fix: uv stops with an error on a cache it cannot write ({why})")
-    return _Served(mount, certain and allowed is True)
+    on = use.on.cache
+    if on.status == "disabled" and on.decided_by in ("env-no-cache-dir", "config-no-cache-dir"):
+        return ""
+    if on.decided_by == "not-writable":
+        return f"It stays until its user may write the mount (DFX104's fix): {on.reason}"
+    if on.status == "unknown":
+        return f"It stays: where {use.tool} would cache without it is not known ({on.reason})"
+    if use.on.mount is None:
+        return (
+            f"It stays until a mount is at {on.directory}, where {use.tool} would cache without it "
+            "(DFX101 moves the mount); removed now, the cache would land in the image"
+        )
+    return ""
 
 
-def _resolve_enabled(
-    run: RunFacts, script: Script, install: InstallFacts, switch: _Switch
-) -> tuple[CacheResolution, Fact[ResolvedUser]]:
-    """The call's cache resolution with its switches left out, and the user it runs as."""
-    call = install.call
-    call = call._replace(options=tuple(option for option in call.options if option.canonical != switch.option))
-    return run.resolve(call, drop_variable=switch.sets, without_config_keys=frozenset({"no-cache-dir"}))
+def _problems(run: RunFacts, use: Use, removal: _Removal) -> list[str]:
+    """Why removing the switch is not certainly right (empty: it is)."""
+    on, mount = use.on.cache, use.on.mount
+    problems = []
+    if not on.certain or (mount is not None and not mount.certain):
+        problems.append(f"where {use.tool} would cache depends on a build argument or an unknown setting")
+    if _reaches_unserved(run, use, removal):
+        problems.append("the removed statement also reaches a call that no cache mount serves")
+    return problems
 
 
-def _set_in_run(run: RunFacts, cache: CacheResolution, switch: _Switch) -> bool:
-    """Whether the deciding switch is written in this RUN (not ENV, an image or a config file)."""
-    if cache.decided_by == "cli-no-cache-dir":
-        return True
-    if cache.decided_by == "config-no-cache-dir":
-        return False
-    return not any(switch.sets(name) and variable.origin == cache.origin for name, variable in run.state.env.items())
-
-
-def _reaches_unserved(run: RunFacts, install: InstallFacts, switch: _Switch, removal: _Removal) -> bool:
+def _reaches_unserved(run: RunFacts, use: Use, removal: _Removal) -> bool:
     """Whether a removed statement (`export X=1`) also keeps the cache off for a call
     that has no cache mount at its directory: that call would then fill the layer."""
     script = run.shell
     if removal.statement is None or script is None:
         return False
+    switch = SWITCHES[use.tool]
     return any(
-        other is not install
-        and (found := _shell_setting(script, other.call.command, switch)) is not None
+        other.install is not use.install
+        and (found := _shell_setting(script, other.install.call.command, switch)) is not None
         and found[1] is removal.statement
-        and _served(run, other, switch) is None
-        for other in run.installs
+        and (other.on.mount is None or other.on.cache.status != "enabled")
+        for other in uses(run)
     )
 
 
@@ -407,12 +385,12 @@ class _Removal(NamedTuple):
     statement: SimpleCommand | None = None
 
 
-def _removal(tree: Dockerfile, run: RunFacts, install: InstallFacts, switch: _Switch) -> _Removal | None:
+def _removal(tree: Dockerfile, run: RunFacts, install: InstallFacts, switch: Switch) -> _Removal | None:
     """How to delete the deciding switch from the RUN; None when it is not written there
     or its place cannot be mapped back to the Dockerfile."""
     cache = install.cache
     script = run.shell
-    if script is None or not _set_in_run(run, cache, switch):
+    if script is None or switch_in_run(run, install) is None:
         return None
     if cache.decided_by == "cli-no-cache-dir":
         option = cache.option
@@ -441,7 +419,7 @@ def _option_removal(tree: Dockerfile, run: RunFacts, option: ParsedOption, comma
 
 
 def _shell_setting(
-    script: Script, command: SimpleCommand, switch: _Switch
+    script: Script, command: SimpleCommand, switch: Switch
 ) -> tuple[CodeSpan, SimpleCommand | None] | None:
     """The last `NAME=value` of the switch's variable that reaches `command`, and the
     statement holding it when that is an `export`/assignment rather than a prefix.
@@ -472,7 +450,7 @@ def _launchers(script: Script, command: SimpleCommand) -> tuple[SimpleCommand, .
     return tuple(reversed(chain))
 
 
-def _statement_settings(statement: SimpleCommand, switch: _Switch) -> Iterator[CodeSpan]:
+def _statement_settings(statement: SimpleCommand, switch: Switch) -> Iterator[CodeSpan]:
     """`NAME=value` spans of a statement that sets variables for the rest of its shell."""
     if not statement.words:
         yield from (a.span for a in statement.assignments if switch.sets(a.name))
@@ -482,7 +460,7 @@ def _statement_settings(statement: SimpleCommand, switch: _Switch) -> Iterator[C
         )
 
 
-def _command_settings(command: SimpleCommand, switch: _Switch) -> Iterator[CodeSpan]:
+def _command_settings(command: SimpleCommand, switch: Switch) -> Iterator[CodeSpan]:
     """`NAME=value` spans that set a command's own environment: prefixes, then `env` words."""
     yield from (a.span for a in command.assignments if switch.sets(a.name))
     for word in command.words[: command.effective_start]:

@@ -1,41 +1,24 @@
 """DFX104 `cache-mount-not-writable`: the user an installer runs as cannot write its cache mount.
 
 The analysis gives the verdict (`decided_by == "not-writable"`: pip disables a cache it
-may not use, uv fails the build) and `write_access` the rule behind it, which this
-module reuses to check that the mount options it writes would be enough. DFX101 uses
-its owner and edits too, to give a mount it moves to the user who will write it.
+may not use, uv fails the build), for the call with its cache on (`serving.Use.on`),
+so a mount is given to its user before DFX103 removes a `--no-cache-dir`; `serving`
+works out the owner that `write_access` would let in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import InstallFacts, RunFacts, describe_user, write_access
 from .. import edits
-from ..diagnostics import Applicability, Diagnostic, Edit, Fix
-from ..facts import Fact, Known, Origin, Unknown
-from ..mounts import Mount
-from ..records import NamedTuple
+from ..analysis import RunFacts, describe_user, write_access
+from ..diagnostics import Diagnostic, Fix
+from ..facts import Fact, Known
+from ..mounts import DEFAULT_CACHE_MODE, Mount
+from ..serving import COLD_ONCE, COLD_ONCE_DETAIL, Use, owner_for, runner_of, uses
 from ..syntax import Dockerfile
-from ..users import ResolvedUser, resolve_user
-from .base import Context, Invalid, Rule, Valid
-
-COLD_ONCE = (
-    "uid and gid are part of a cache mount's identity, so the first build with new values starts with an "
-    "empty cache (once)"
-)
-
-
-class Owner(NamedTuple):
-    """The uid and gid a mount needs for the user `who`; `guessed` when the gid is only
-    the usual one (= uid), `certain` when no build argument or unpredictable account tool
-    could change the user's ids."""
-
-    uid: int
-    gid: int
-    who: str
-    guessed: bool
-    certain: bool
+from ..users import ResolvedUser
+from .base import Context, Invalid, Rule, Valid, safety
 
 
 class CacheMountNotWritable(Rule):
@@ -287,74 +270,44 @@ class CacheMountNotWritable(Rule):
             if not run.cache_mounts:  # every finding here is about a cache mount
                 continue
             reported: set[int] = set()
-            for install in run.installs:
-                mount, runner = install.mount, runner_of(run, install)
-                if mount is None or id(mount) in reported or not _locked_out(run, install, mount, runner):
+            for use in uses(run):
+                mount, runner = use.on.mount, runner_of(run, use.install)
+                if mount is None or id(mount) in reported or not _locked_out(run, use, mount, runner):
                     continue
                 reported.add(id(mount))
-                yield self._diagnose(context.tree, run, install, mount, runner)
+                yield self._diagnose(context.tree, run, use, mount, runner)
 
-    def _diagnose(
-        self, tree: Dockerfile, run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[ResolvedUser]
-    ) -> Diagnostic:
-        problem = install.cache.reason
-        owner, why_not = owner_for(run, install, mount, runner)
-        edits = ownership_edits(tree, mount, owner) if owner is not None else None
-        if owner is None or not edits:
+    def _diagnose(self, tree: Dockerfile, run: RunFacts, use: Use, mount: Mount, runner: Fact[ResolvedUser]) -> Diagnostic:
+        cache = use.on.cache
+        who = describe_user(runner.value) if isinstance(runner, Known) else "its user"
+        message = f"{who} cannot write the cache mount at {mount.target} ({_owned(mount)}), so {_CONSEQUENCE[use.tool]}"
+        detail = cache.reason
+        owner, why_not = owner_for(run, use.install, cache.directory or "", mount, runner)
+        changes = edits.set_mount_options(tree.source, mount.flag, owner.options_for(mount)) if owner else None
+        if owner is None or not changes:
             why_not = why_not or "its uid= or gid= is a variable, or no option can be followed by more"
-            message = f"{problem}; `uid=`/`gid=` on the mount would give it to the user, but not here: {why_not}"
-            return self.report(mount.flag.span, f"{message}; {COLD_ONCE}")
+            return self.report(mount.flag.span, message, None, f"{detail}. `uid=`/`gid=` cannot fix it here: {why_not}.")
         settings = f"uid={owner.uid},gid={owner.gid}"
-        message = f"{problem}; `{settings}` on the mount gives it to {owner.who}; {COLD_ONCE}"
+        problems = [] if owner.certain and mount.certain else ["the user's ids or the mount depend on a build argument"]
         if owner.guessed:
-            message += f"; the gid of {owner.who} is not known, so gid={owner.gid} (= uid) is a guess"
-        certain = owner.certain and mount.certain and not owner.guessed
-        safety = Applicability.SAFE if certain else Applicability.UNSAFE
-        return self.report(mount.flag.span, message, Fix(f"Set `{settings}` on the cache mount", edits, safety))
+            problems.append(f"the gid of {owner.who} is not known; gid={owner.gid} (= uid) is a guess")
+        fix = Fix(f"Set `{settings}` on the cache mount", changes, safety(problems), "; ".join(problems) or COLD_ONCE)
+        return self.report(mount.flag.span, message, fix, f"{detail}. {COLD_ONCE_DETAIL}")
 
 
-def runner_of(run: RunFacts, install: InstallFacts) -> Fact[ResolvedUser]:
-    """The user the call runs as: the RUN's, or the one `su`, `gosu`, `runuser` switch to."""
-    script = run.shell
-    switch = script.context_of(install.call.command).user if script is not None else None
-    if switch is None:
-        return run.user
-    resolved = resolve_user(run.passwd, switch.user)
-    if resolved.error or resolved.uid is None:
-        return Unknown(resolved.error or resolved.reason or f"the uid of {switch.user} is not known")
-    return Known(resolved, Origin(f"{switch.tool} {switch.user}"), resolved.certain)
+_CONSEQUENCE = {"pip": "pip disables its cache", "uv": "uv stops with an error"}
 
 
-def _locked_out(run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[ResolvedUser]) -> bool:
-    """Whether the analysis found the mount closed to the call, and rightly so."""
-    cache = install.cache
+def _owned(mount: Mount) -> str:
+    """`owned by root` or `owned by 1000:1000, mode 0700`: what keeps the user out."""
+    owner = "root" if mount.uid == mount.gid == 0 else f"{mount.uid}:{mount.gid}"
+    mode = "" if mount.mode == DEFAULT_CACHE_MODE else f", mode {mount.mode:04o}"
+    return f"owned by {owner}{mode}"
+
+
+def _locked_out(run: RunFacts, use: Use, mount: Mount, runner: Fact[ResolvedUser]) -> bool:
+    """Whether the call, with its cache on, would be kept out of the mount, and rightly so."""
+    cache = use.on.cache
     if cache.decided_by != "not-writable":
         return False
     return write_access(cache.directory or "", runner, mount, run, cache.tool)[0] is False
-
-
-def owner_for(
-    run: RunFacts, install: InstallFacts, mount: Mount, runner: Fact[ResolvedUser]
-) -> tuple[Owner | None, str]:
-    """The uid and gid that give the mount to the user, or why there are none."""
-    if not isinstance(runner, Known) or runner.value.uid is None:
-        return None, "the uid the installer runs as is not known"
-    if mount.from_ or mount.source or mount.errors:
-        return None, "uid and gid do not apply to a cache mount seeded with from= or source=, or one BuildKit rejects"
-    user = runner.value
-    gid = user.uid if user.gid is None else user.gid
-    owner = Owner(user.uid, gid, describe_user(user), user.gid is None, runner.certain and user.certain)
-    owned = mount.owned_by(owner.uid, owner.gid)
-    allowed, why = write_access(install.cache.directory or "", runner, owned, run, install.cache.tool)
-    if allowed is not True:
-        return None, f"owning the mount would not be enough ({why})"
-    return owner, ""
-
-
-def ownership_edits(tree: Dockerfile, mount: Mount, owner: Owner) -> tuple[Edit, ...]:
-    """Edits giving the mount `owner`: the uid and gid that differ, set on the flag
-    (BuildKit's default for both is 0, so a 0 is never added). Empty when a value to
-    change is a variable or there is no place to add one."""
-    wanted = {key: str(value) for key, value, current in (("uid", owner.uid, mount.uid), ("gid", owner.gid, mount.gid))
-              if value != current}  # fmt: skip
-    return edits.set_mount_options(tree.source, mount.flag, wanted) or ()

@@ -1,155 +1,78 @@
-"""DFX101 pip-cache-mount-target: a pip cache mount that is not where pip caches.
+"""DFX101 cache-mount-target: a cache mount that is not where the installer caches.
 
-Also home of what DFX102 (`pip_cache_dir.py`) shares with it: which calls of a RUN are
-pip's cache users, which cache mounts are meant for pip, how a mount's target reads, and
-whether pip's user may write a mount.
+Judged for each call with its cache on (`serving.Use.on`), so a mount is moved before
+DFX103 removes a `--no-cache-dir` under it. A mount the call's user could not write
+where it goes is given to that user in the same fix (DFX104's owner), since a moved
+mount that locks the user out only trades a cache that misses for one pip disables.
 """
 
 from __future__ import annotations
 
 import posixpath
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from ..analysis import FileFacts, InstallFacts, RunFacts, write_access
-from ..diagnostics import Applicability, Diagnostic, Edit, Fix
+from .. import edits
+from ..analysis import FileFacts, RunFacts, write_access
+from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known, Unknown
 from ..mounts import Mount
 from ..patterns import compile_lazily
-from ..records import NamedTuple
-from ..syntax import Dockerfile, Span
-from .base import Context, Invalid, Rule, Valid
-from .cache_mount_not_writable import COLD_ONCE, Owner, owner_for, ownership_edits, runner_of
+from ..serving import (
+    COLD_ONCE,
+    COLD_ONCE_DETAIL,
+    Use,
+    explain_target,
+    is_parent,
+    owner_for,
+    plain_path,
+    runner_of,
+    short_cause,
+    show_target,
+    target_for,
+    uses,
+    written_target,
+)
+from ..syntax import Dockerfile
+from .base import Context, Invalid, Rule, Valid, safety
 
-# A mount meant for pip names pip in its target (pipenv and pipx have caches of their own).
-_PIP_NAMED = compile_lazily(r"pip(?!env|x)")
-# A path that can be written bare both as a `--mount` option value (CSV, expanded by the
-# frontend) and as a shell word: nothing to quote, escape or expand.
-_PLAIN_PATH = compile_lazily(r"/[A-Za-z0-9._+@/-]*\Z")
-# Where pip caches because the Dockerfile says so, not because of HOME.
+# Where the tool caches because the Dockerfile says so, not because of HOME.
 _EXPLICIT_CACHE_DIR = frozenset({"env-cache-dir", "config-cache-dir"})
+# What a target keeps so that hadolint's DL3042 stays quiet beside dockerfix (pip only):
+# a move must not lose it.
+_HADOLINT_MARK = {"pip": ".cache/pip"}
 # `~`, `$HOME` or `${HOME}` starting an `rm` argument; and where a path stops being literal.
 _HOME_PREFIX = compile_lazily(r"^(?:~|\$HOME|\$\{HOME\})(?=/|$)")
 _NOT_LITERAL = compile_lazily(r"[$~*?\[`]")
 
 
-def pip_installs(run: RunFacts) -> list[InstallFacts]:
-    """The RUN's pip calls whose subcommand reads or writes pip's cache."""
-    return [install for install in run.installs if install.call.tool == "pip" and install.cache.uses_cache]
-
-
-def pip_mounts(run: RunFacts) -> list[Mount]:
-    """The RUN's cache mounts meant for pip that no installer of the RUN uses.
-
-    A mount counts as pip's when its target names pip: a mount at `/root/.npm` or
-    `/var/cache/apt` beside a pip call is for another tool, whatever pip does. Mounts
-    BuildKit rejects, read-only ones and those without a written target are left alone.
-    """
-    used = {id(install.mount) for install in run.installs if install.mount is not None}
-    return [
-        mount
-        for mount in run.cache_mounts
-        if id(mount) not in used
-        and mount.target is not None
-        and not mount.errors
-        and not mount.readonly
-        and _target_span(mount) is not None
-        and _PIP_NAMED.search(f"{mount.target} {written_target(mount)}")
-    ]
-
-
-def written_target(mount: Mount) -> str:
-    """The target as the Dockerfile spells it (before BuildKit expands it)."""
-    option = mount.target_option
-    return (option.value or "") if option is not None else ""
-
-
-def _target_span(mount: Mount) -> Span | None:
-    option = mount.target_option
-    return option.value_span if option is not None else None
-
-
-def describe_target(mount: Mount) -> str:
-    """The target as written and, when they differ, where BuildKit really mounts it."""
-    written = written_target(mount)
-    if "~" in written:
-        return f"{written}, which BuildKit mounts at {mount.target} (it never expands ~ in --mount options)"
-    if mount.undefined:
-        names = ", ".join(f"${name}" for name in sorted(mount.undefined))
-        return (
-            f"{written}, which BuildKit expands to {mount.target} ({names} is no ENV or ARG there: "
-            "--mount options never see the HOME a RUN gets at run time)"
-        )
-    if "$" in written:
-        return f"{written} = {mount.target}"
-    if not written.startswith("/"):
-        return f"{written}, relative to WORKDIR: {mount.target}"
-    return written
-
-
-def plain_path(path: str) -> bool:
-    """Whether `path` can be written as it is, unquoted, into a mount option or a command."""
-    return bool(_PLAIN_PATH.match(path))
-
-
-def pip_may_write(run: RunFacts, install: InstallFacts, directory: str, mount: Mount) -> tuple[bool | None, str]:
-    """Whether the user pip runs as may keep its cache in `directory` on `mount` (None: unknown).
-
-    pip disables a cache it may not write. The user is the RUN's, or the one a `su`,
-    `runuser` or `gosu` inside the RUN switches to for the call.
-    """
-    runner = runner_of(run, install)
-    if isinstance(runner, Unknown):
-        return None, f"the user pip runs as is not known ({runner.reason})"
-    if not runner.certain:
-        return None, f"the user pip runs as ({runner.origin}) depends on a build argument"
-    return write_access(directory, runner, mount, run)
-
-
-def mount_problems(run: RunFacts, install: InstallFacts, directory: str, mount: Mount) -> list[str]:
-    """Why pip may not use `mount` for its cache at `directory` once the fix is in (empty: it will)."""
-    problems = [] if mount.certain else ["the mount's options depend on a build argument"]
-    unset = sorted(mount.undefined - {"HOME"})  # an undefined $HOME is the known trap; others may be --build-args
-    if unset:
-        names = ", ".join(f"${name}" for name in unset)
-        problems.append(f"{names} in the mount is not set here, but a --build-arg may set it")
-    allowed, why = pip_may_write(run, install, directory, mount)
-    if allowed is None:
-        problems.append(why)
-    elif not allowed:
-        problems.append(f"pip could not use the mount: {why}")
-    return problems
-
-
-def applicability(problems: Iterable[str]) -> Applicability:
-    return Applicability.UNSAFE if any(problems) else Applicability.SAFE
-
-
-def unsafe_note(problems: list[str]) -> str:
-    """The sentence a message ends with when its fix is unsafe."""
-    return f" The fix is unsafe: {'; '.join(problems)}." if problems else ""
-
-
-class PipCacheMountTarget(Rule):
-    """A pip cache mount that is not where pip caches.
+class CacheMountTarget(Rule):
+    """A cache mount that is not where the installer caches.
 
     ## What it does
-    Checks every `RUN` that mounts a cache meant for pip (its target names `pip`) and
-    runs pip, and flags the mount when pip caches somewhere else in that step. pip
-    caches in `--cache-dir`, else `PIP_CACHE_DIR`, else a config file's `cache-dir`,
-    else `$XDG_CACHE_HOME/pip`, else `$HOME/.cache/pip`, with the HOME the step really
-    runs with: an `ENV HOME` (or `ARG HOME`) wherever it stands, else the home of the
-    `USER` in `/etc/passwd`, then whatever the step changes itself (`HOME=/x pip ...`,
-    `export HOME=...`, `su`, `gosu`). BuildKit expands a target written with `$HOME`
-    from ENV and ARG only, never with that runtime HOME, so on an image without
-    `ENV HOME` it mounts at `/.cache/pip`; `~` is never expanded, and a relative target
-    is taken from WORKDIR. When the directory comes from a `--cache-dir` on the command
-    itself, DFX102 points that option at the mount instead.
+    Checks every `RUN` that mounts a cache meant for pip or uv and runs that tool, and
+    flags the mount when the tool caches somewhere else in that step. A mount is meant
+    for a tool when its target names it (`/root/.cache/pip`, `/cache/uv`) or is a
+    `.cache` directory, which holds every tool's cache (`/root/.cache`). pip caches in
+    `--cache-dir`, else `PIP_CACHE_DIR`, else a config file's `cache-dir`, else
+    `$XDG_CACHE_HOME/pip`, else `$HOME/.cache/pip`; uv in `--cache-dir`, else
+    `UV_CACHE_DIR`, else `$XDG_CACHE_HOME/uv`, else `$HOME/.cache/uv`. HOME is the one
+    the step really runs with: an `ENV HOME` (or `ARG HOME`) wherever it stands, else
+    the home of the `USER` in `/etc/passwd`, then whatever the step changes itself
+    (`HOME=/x pip ...`, `export HOME=...`, `su`, `gosu`). BuildKit expands a target
+    written with `$HOME` from ENV and ARG only, never with that runtime HOME, so on an
+    image without `ENV HOME` it mounts at `/.cache/pip`; `~` is never expanded, and a
+    relative target is taken from WORKDIR.
+
+    A call whose cache the RUN switches off (`--no-cache-dir`) is judged as it will be
+    once DFX103 removes the switch: the mount moves first, then the switch goes. When
+    the directory comes from a `--cache-dir` on the command itself, DFX102 points that
+    option at the mount instead.
 
     ## Why is this bad?
     The mount stays empty. Every build downloads and builds every package again, and
-    pip writes its cache into the image layer instead, which makes the image bigger.
-    Nothing warns about it: the build log only shows `Downloading ...` where
+    the installer writes its cache into the image layer instead, which makes the image
+    bigger. Nothing warns about it: the build log only shows `Downloading ...` where
     `Using cached ...` was expected.
 
     ## Example
@@ -169,39 +92,39 @@ class PipCacheMountTarget(Rule):
 
     ## Fix safety
     The fix replaces the value of the mount's `target` (or `dst`, `destination`) with
-    the directory pip uses, and keeps every other option as written. Unless the mount
-    has an explicit `id=`, a cache mount's id is its target, so the id changes with it:
-    the cache starts cold once, and mounts elsewhere with the old id (other stages,
-    other Dockerfiles on the same builder) no longer share it. pip did not use the old
-    mount in this step, so the step loses nothing. To keep the id instead, leave the
-    mount where it is and run pip with `--cache-dir=<the mount's target>`, the kind of
-    fix DFX102 makes.
+    the directory the tool uses (a `.cache` mount stays the `.cache` directory above
+    it), and keeps every other option as written. Unless the mount has an explicit
+    `id=`, a cache mount's id is its target, so the id changes with it: the cache starts
+    cold once, and mounts elsewhere with the old id (other stages, other Dockerfiles on
+    the same builder) no longer share it. The tool did not use the old mount in this
+    step, so the step loses nothing. To keep the id instead, leave the mount where it
+    is and run pip with `--cache-dir=<the mount's target>`, the kind of fix DFX102
+    makes.
 
-    The fix is safe when every fact behind it is certain: where pip caches (no build
-    argument, unknown base image setting or unread pip config file could change it),
+    The fix is safe when every fact behind it is certain: where the tool caches (no
+    build argument, unknown base image setting or unread config file could change it),
     the mount's options (a variable in them that is not set here may come from
-    `--build-arg`; only an unset `$HOME` is taken for the known trap), every pip
-    call of the step caching in the same directory, the user pip runs as being allowed
-    to write the moved mount, no `rm` in the step that could delete the new directory
-    (cleanup such as `rm -rf ~/.cache` would empty the mount on every build), and the new target containing `.cache/pip`
-    (so hadolint's DL3042 stays quiet) or being a directory the Dockerfile chose itself
-    (`PIP_CACHE_DIR`, a config file's `cache-dir`). Otherwise the fix is unsafe and the
-    message says why. When the pip calls of one step cache in different directories,
-    or several mounts could be pip's, the mount is reported without a fix. A cache pip
-    does not use at all (`--no-cache-dir`, `PIP_NO_CACHE_DIR`) is DFX103's; a cache
-    directory that cannot be known is not reported.
+    `--build-arg`; only an unset `$HOME` is taken for the known trap), every call of
+    the step caching in the same place on the mount, the user the tool runs as being
+    allowed to write the moved mount, no `rm` in the step that could delete the new
+    directory (cleanup such as `rm -rf ~/.cache` would empty the mount on every build),
+    and, for pip, the new target containing `.cache/pip` (so hadolint's DL3042 stays
+    quiet) or being a directory the Dockerfile chose itself (`PIP_CACHE_DIR`, a config
+    file's `cache-dir`). Otherwise the fix is unsafe and says why. When the calls of
+    one step cache in different places, or several mounts could be the one, the mount
+    is reported without a fix. A cache directory that cannot be known is not reported.
 
     A mount's `uid`, `gid` and `mode` apply wherever it is, and a root-owned mount locks
-    a non-root user out (pip then disables its cache). When owning the mount is enough,
-    the fix also sets the user's uid and gid on it, as DFX104 would
-    (`uid=1000,gid=1000`; safe only when both are certain): moved alone, the mount would only turn a
-    cache that misses into one pip disables. uid and gid are part of the cache's
-    identity, which the move changes anyway. Where the new target follows a HOME that
-    `USER` or `ENV` chose, DFX102 then adds `--cache-dir` in the next pass.
+    a non-root user out (pip then disables its cache, uv fails). When owning the mount
+    is enough, the fix also sets the user's uid and gid on it, as DFX104 would
+    (`uid=1000,gid=1000`; safe only when both are certain): moved alone, the mount would
+    only turn a cache that misses into one that is switched off. uid and gid are part of
+    the cache's identity, which the move changes anyway. Where the new target follows a
+    HOME that `USER` or `ENV` chose, DFX102 then adds `--cache-dir` in the next pass.
     """
 
     code = "DFX101"
-    name = "pip-cache-mount-target"
+    name = "cache-mount-target"
 
     valid = (
         Valid("FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n"),
@@ -214,14 +137,14 @@ class PipCacheMountTarget(Rule):
             note="a mount at the parent directory covers pip's cache",
         ),
         Valid(
-            "FROM python:3.12\nENV HOME=/app\n"
-            "RUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir flask\n",
-            note="pip uses no cache at all: DFX103's finding, not a misplaced mount",
+            "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/uv \\\n"
+            "    uv pip install --system -r requirements.txt && HOME=/app pip install flask\n",
+            note="the only mount is uv's, and uv caches there; nothing says pip was meant to use a mount",
         ),
         Valid(
-            "FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/root/.cache/uv \\\n"
-            "    uv pip install --system -r requirements.txt && pip install flask\n",
-            note="the only mount is uv's; nothing says pip was meant to use a mount",
+            "FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\\n"
+            "    apt-get update && apt-get install -y gcc && pip install flask\n",
+            note="a mount for another tool",
         ),
         Valid(
             "FROM registry.example.com/team/base:1\n"
@@ -375,6 +298,33 @@ class PipCacheMountTarget(Rule):
             note="ARG HOME sets the RUN's HOME in BuildKit, and --build-arg can change it",
         ),
         Invalid(
+            "FROM python:3.12\nENV HOME=/app\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir flask\n",
+            fixed="FROM python:3.12\nENV HOME=/app\n"
+            "RUN --mount=type=cache,target=/app/.cache/pip pip install flask\n",
+            together=("DFX103",),
+            note="switched off and misplaced: the mount moves to where pip will cache, then DFX103 removes the switch",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "RUN useradd -m -u 1000 user\n"
+            "USER user\n"
+            "RUN --mount=type=cache,target=/root/.cache pip install --user -r requirements.txt\n",
+            fixed="FROM python:3.12\n"
+            "RUN useradd -m -u 1000 user\n"
+            "USER user\n"
+            "RUN --mount=type=cache,target=/home/user/.cache,uid=1000,gid=1000 pip install --user -r requirements.txt\n",
+            note="a .cache mount, misplaced and root-owned: it stays the .cache directory, in user's home, given to user",
+        ),
+        Invalid(
+            "FROM python:3.12\nENV HOME=/app\n"
+            "RUN --mount=type=cache,target=/root/.cache/uv uv pip install --system -r requirements.txt\n",
+            fixed="FROM python:3.12\nENV HOME=/app\n"
+            "RUN --mount=type=cache,target=/app/.cache/uv uv pip install --system -r requirements.txt\n",
+            unsafe=True,
+            note="uv caches in $HOME/.cache/uv too; uv's own config files are not read, so the fix is unsafe",
+        ),
+        Invalid(
             "FROM python:3.12\n"
             "RUN --mount=type=cache,target=/tmp/pip-cache \\\n"
             "    pip install -r requirements.txt && HOME=/opt/tools pip install ./tools\n",
@@ -386,111 +336,169 @@ class PipCacheMountTarget(Rule):
         for run in context.facts.runs:
             if not run.cache_mounts:  # every finding here is about a cache mount
                 continue
-            diagnostic = self._check_run(run, context.facts, context.tree)
-            if diagnostic is not None:
-                yield diagnostic
+            yield from self._check_run(run, context.facts, context.tree)
 
-    def _check_run(self, run: RunFacts, facts: FileFacts, tree: Dockerfile) -> Diagnostic | None:
-        installs = [install for install in pip_installs(run) if install.cache.status == "enabled"]
-        # A command-line --cache-dir that misses is DFX102's: it points the option at the mount.
-        missing = [i for i in installs if i.mount_status == "miss" and i.cache.decided_by != "cli-cache-dir"]
-        candidates = pip_mounts(run)
-        served = [install.mount for install in installs if install.mount is not None]
-        shown = candidates + served
-        if not missing or not shown:
-            return None
-        directories = sorted({install.cache.directory or "" for install in installs})
-        span = _target_span(shown[0]) or shown[0].flag.span
-        if len(directories) > 1:
-            listed = ", ".join(directories)
+    def _check_run(self, run: RunFacts, facts: FileFacts, tree: Dockerfile) -> Iterator[Diagnostic]:
+        all_uses = uses(run)
+        used = {id(use.on.mount) for use in all_uses if use.on.mount is not None}
+        missing: dict[int, list[Use]] = {}  # mount id -> the calls it should serve
+        mounts: dict[int, Mount] = {}
+        for use in all_uses:
+            if not _misses(use):
+                continue
+            free = [mount for mount in use.meant if id(mount) not in used]
+            if len(free) != 1:
+                yield self._unplaced(use, free)
+                continue
+            missing.setdefault(id(free[0]), []).append(use)
+            mounts[id(free[0])] = free[0]
+        for key, calls in missing.items():
+            yield self._move(run, mounts[key], calls, facts, tree)
+
+    def _unplaced(self, use: Use, free: list[Mount]) -> Diagnostic:
+        """A call that misses while no single mount is free to move for it."""
+        cache, mount = use.on.cache, (free or list(use.meant))[0]
+        span = _target_span(mount)
+        if free:
+            listed = ", ".join(show_target(m) for m in free)
             return self.report(
                 span,
-                f"the pip calls of this RUN cache in different directories ({listed}), and no cache mount covers "
-                f"{missing[0].cache.directory}: {missing[0].cache.reason}. One mount cannot serve them all: give them "
-                "one --cache-dir, or a mount each",
+                f"{use.tool} caches in {cache.directory}, and which of the mounts at {listed} is meant for it is unclear",
+                None,
+                f"{cache.reason}. Move the mount meant for {use.tool} to {cache.directory} by hand.",
             )
-        if len(candidates) > 1:
-            listed = ", ".join(describe_target(mount) for mount in candidates)
-            return self.report(
-                span,
-                f"no cache mount is where pip caches ({missing[0].cache.reason}), and which of the mounts at "
-                f"{listed} is meant for pip is not clear",
-            )
-        return self._move(run, candidates[0], missing, facts, tree)
+        return self.report(
+            span,
+            f"{use.tool} caches in {cache.directory}, off the cache mount at {show_target(mount)}, which serves another call",
+            None,
+            f"{cache.reason}. Give this call a mount of its own, or the same --cache-dir as the other call.",
+        )
 
-    def _move(
-        self, run: RunFacts, mount: Mount, missing: list[InstallFacts], facts: FileFacts, tree: Dockerfile
-    ) -> Diagnostic:
-        """Report the mount with the fix that moves it where pip caches (and gives it to
-        pip's user, when the move alone would leave that user locked out)."""
-        cache = missing[0].cache
+    def _move(self, run: RunFacts, mount: Mount, calls: list[Use], facts: FileFacts, tree: Dockerfile) -> Diagnostic:
+        """Report the mount with the fix that moves it where the calls cache (and gives
+        it to their user, when the move alone would leave that user locked out)."""
+        first = calls[0]
+        cache = first.on.cache
         directory = cache.directory or ""
-        span = _target_span(mount) or mount.flag.span
-        message = f"cache mount targets {describe_target(mount)}, but {cache.reason}."
-        if not plain_path(directory):
-            return self.report(span, f"{message} {directory!r} would need quoting in the mount; move it by hand")
-        problems = _move_problems(run, mount, missing, directory)
-        edits: tuple[Edit, ...] = (Edit.replace(span, directory),)
-        title = f"Move the cache mount to {directory}"
-        owned = _owned_move(run, mount, missing, directory, tree)
-        given = ""
+        span = _target_span(mount)
+        targets = sorted({target_for(mount, use.tool, use.on.cache.directory or "") for use in calls})
+        message = f"cache mount at {show_target(mount)}, but {first.tool} caches in {directory} ({short_cause(cache)})"
+        detail = f"The cache mount targets {explain_target(mount)}, but {cache.reason}."
+        if len(targets) > 1:
+            listed = ", ".join(sorted({use.on.cache.directory or "" for use in calls}))
+            return self.report(
+                span, message, None, f"{detail} The calls of this RUN cache in {listed}: one mount cannot serve them all; "
+                "give them one --cache-dir, or a mount each."
+            )
+        target = targets[0]
+        if not plain_path(target):
+            return self.report(span, message, None, f"{detail} {target!r} would need quoting in the mount; move it by hand.")
+        problems = _move_problems(run, mount, calls, target)
+        changes: tuple[Edit, ...] = (Edit.replace(span, target),)
+        title = f"Move the cache mount to {target}"
+        owned = _owned_move(run, mount, calls, target, tree)
         if owned is not None:
-            owner, problems = owned.owner, owned.problems
-            edits += owned.edits
-            settings = f"uid={owner.uid},gid={owner.gid}"
+            settings, owner_edits, owner_problems = owned
+            changes += owner_edits
+            problems = owner_problems
             title += f" and set `{settings}` on it"
-            given = f" Moved, the mount also needs `{settings}` so {owner.who} may write it; {COLD_ONCE}."
-        message += f" {_id_note(mount, directory, run, missing[0], facts)}{given}{unsafe_note(problems)}"
+            detail += f" Moved, the mount also needs `{settings}` so its user may write it. {COLD_ONCE_DETAIL}"
+        detail += f" {_id_note(mount, target, run, first, facts)}"
+        caveat = "; ".join(problems)
         if "id" not in mount.explicit:
-            title += f" (its cache id becomes {directory})"
-        return self.report(span, message, Fix(title, edits, applicability(problems)))
+            caveat = caveat or f"its cache id becomes {target}: {COLD_ONCE}"
+        return self.report(span, message, Fix(title, changes, safety(problems), caveat), detail)
 
 
-class _OwnedMove(NamedTuple):
-    owner: Owner
-    edits: tuple[Edit, ...]
-    problems: list[str]
+def _misses(use: Use) -> bool:
+    """Whether the call, with its cache on, caches off every cache mount of the RUN,
+    where a mount meant for its tool could be moved to. A command-line `--cache-dir`
+    that misses is DFX102's: it points the option at the mount."""
+    cache = use.on.cache
+    return (
+        bool(use.meant)
+        and cache.status == "enabled"
+        and use.on.mount is None
+        and cache.directory is not None
+        and cache.decided_by != "cli-cache-dir"
+    )
+
+
+def _target_span(mount: Mount):  # type: ignore[no-untyped-def]
+    option = mount.target_option
+    assert option is not None and option.value_span is not None  # `meant_for` holds only such mounts
+    return option.value_span
 
 
 def _owned_move(
-    run: RunFacts, mount: Mount, missing: list[InstallFacts], directory: str, tree: Dockerfile
-) -> _OwnedMove | None:
-    """The move with the mount given to pip's user (DFX104's owner and edits), and what
-    is then still uncertain; None when the user is not locked out of the moved mount, or
-    no owner can be given, or owning it is not enough.
-
-    A non-root user cannot write a root-owned mount, so moving it to that user's home
-    alone only turns a cache that misses into one pip disables; with the user's uid and
-    gid the moved mount works.
-    """
-    if not _locked_out(run, mount, missing, directory):
+    run: RunFacts, mount: Mount, calls: list[Use], target: str, tree: Dockerfile
+) -> tuple[str, tuple[Edit, ...], list[str]] | None:
+    """The owner settings, edits and remaining problems of a move that also gives the
+    mount to the calls' user; None when the user is not locked out of the moved mount,
+    no owner can be given, or owning it is not enough."""
+    moved = _moved(mount, target)
+    if not _locked_out(run, moved, calls):
         return None
-    install = missing[0]
-    owner, _ = owner_for(run, install, mount, runner_of(run, install))
-    edits = ownership_edits(tree, mount, owner) if owner is not None else ()
-    owned = mount.owned_by(owner.uid, owner.gid) if owner is not None else mount
-    if owner is None or not edits or _locked_out(run, owned, missing, directory):
+    use = calls[0]
+    owner, _ = owner_for(run, use.install, use.on.cache.directory or "", moved, runner_of(run, use.install))
+    options = owner.options_for(mount) if owner is not None else {}
+    changes = edits.set_mount_options(tree.source, mount.flag, options) if options else None
+    if owner is None or not changes:
         return None
-    problems = _move_problems(run, owned, missing, directory)
+    owned = moved.owned_by(owner.uid, owner.gid)
+    if _locked_out(run, owned, calls):
+        return None
+    problems = _move_problems(run, owned, calls, target)
     if owner.guessed or not owner.certain:
         problems.append(f"the uid or gid of {owner.who} is not certain")
-    return _OwnedMove(owner, edits, problems)
+    return f"uid={owner.uid},gid={owner.gid}", changes, problems
 
 
-def _locked_out(run: RunFacts, mount: Mount, missing: list[InstallFacts], directory: str) -> bool:
-    """Whether pip's user, for one of the calls, certainly may not write `mount` at `directory`."""
-    return any(pip_may_write(run, install, directory, mount)[0] is False for install in missing)
+def _moved(mount: Mount, target: str) -> Mount:
+    """The mount as the fix leaves it: at `target`, every other option as written."""
+    return Mount(mount.flag, mount.type, target, mount.id, mount.uid, mount.gid, mount.mode, mount.sharing,
+                 mount.source, mount.from_, mount.readonly, mount.certain, mount.explicit, mount.undefined,
+                 mount.errors)  # fmt: skip
 
 
-def _move_problems(run: RunFacts, mount: Mount, missing: list[InstallFacts], directory: str) -> list[str]:
-    """Why moving `mount` to `directory` is not certainly right (empty: it is)."""
-    problems = [] if all(install.cache.certain for install in missing) else ["where pip caches is not certain"]
-    problems += [problem for install in missing for problem in mount_problems(run, install, directory, mount)]
-    if any(install.cache.status == "unknown" for install in pip_installs(run)):
-        problems.append("another pip call of this RUN caches in a directory that is not known")
-    if ".cache/pip" not in directory and missing[0].cache.decided_by not in _EXPLICIT_CACHE_DIR:
-        problems.append(f"{directory} has no .cache/pip in it, so hadolint's DL3042 will flag the mount")
-    removed = _removal(run, directory)
+def _locked_out(run: RunFacts, mount: Mount, calls: list[Use]) -> bool:
+    """Whether the user of one of the calls certainly may not write `mount` for its cache."""
+    return any(_may_write(run, use, mount)[0] is False for use in calls)
+
+
+def _may_write(run: RunFacts, use: Use, mount: Mount) -> tuple[bool | None, str]:
+    """Whether the call's user may keep its cache on `mount` (None: unknown)."""
+    runner = runner_of(run, use.install)
+    if isinstance(runner, Unknown):
+        return None, f"the user {use.tool} runs as is not known ({runner.reason})"
+    if not runner.certain:
+        return None, f"the user {use.tool} runs as ({runner.origin}) depends on a build argument"
+    return write_access(use.on.cache.directory or "", runner, mount, run, use.tool)
+
+
+def _move_problems(run: RunFacts, mount: Mount, calls: list[Use], target: str) -> list[str]:
+    """Why moving `mount` to `target` is not certainly right (empty: it is)."""
+    moved = _moved(mount, target)
+    problems = [] if all(use.on.cache.certain for use in calls) else ["where the tool caches is not certain"]
+    if not mount.certain:
+        problems.append("the mount's options depend on a build argument")
+    unset = sorted(mount.undefined - {"HOME"})  # an undefined $HOME is the known trap; others may be --build-args
+    if unset:
+        problems.append(f"{', '.join('$' + name for name in unset)} in the mount may come from a --build-arg")
+    for use in calls:
+        allowed, why = _may_write(run, use, moved)
+        if allowed is None:
+            problems.append(why)
+        elif not allowed:
+            problems.append(f"{use.tool} could not use the moved mount: {why}")
+    if any(use.on.cache.status == "unknown" for use in uses(run) if mount in use.meant):
+        problems.append("another call of this RUN caches in a directory that is not known")
+    for use in calls:
+        mark = _HADOLINT_MARK.get(use.tool)
+        lost = mark is not None and mark in written_target(mount) and mark not in target
+        if lost and use.on.cache.decided_by not in _EXPLICIT_CACHE_DIR:
+            problems.append(f"{target} has no {mark} in it, so hadolint's DL3042 will flag the mount")
+    removed = _removal(run, target)
     if removed is not None:
         problems.append(f"the RUN removes {removed}, which would empty the moved mount on every build")
     return list(dict.fromkeys(problems))
@@ -529,9 +537,9 @@ def _may_cover(path: str, directory: str, home: str | None) -> bool:
     return directory == parent or directory.startswith(parent.rstrip("/") + "/")
 
 
-def _id_note(mount: Mount, directory: str, run: RunFacts, install: InstallFacts, facts: FileFacts) -> str:
+def _id_note(mount: Mount, target: str, run: RunFacts, use: Use, facts: FileFacts) -> str:
     """What moving the target does to the cache's identity, and the remedy that keeps it
-    (a `--cache-dir` naming the mount, when pip's user may write the mount where it is)."""
+    (a `--cache-dir` naming the mount, when the user may write the mount where it is)."""
     if "id" in mount.explicit:
         return f"The mount keeps its id={mount.id}, so it keeps its cache."
     lines = facts.lines_mounting(mount.id or "")
@@ -540,9 +548,10 @@ def _id_note(mount: Mount, directory: str, run: RunFacts, install: InstallFacts,
         lines = lines[:own] + lines[own + 1 :]
     sharing = f" (the RUN at line {', '.join(map(str, lines))} mounts it too)" if lines else ""
     note = (
-        f"Moving the target changes the cache id from {mount.id} to {directory}: the cache starts cold once, and "
+        f"Moving the target changes the cache id from {mount.id} to {target}: the cache starts cold once, and "
         f"mounts with id {mount.id}{sharing} no longer share it."
     )
-    if written_target(mount) != mount.target or pip_may_write(run, install, mount.target or "", mount)[0] is not True:
+    keeps = use.tool == "pip" and not is_parent(mount) and written_target(mount) == mount.target
+    if not keeps or _may_write(run, use, mount)[0] is not True:
         return note
     return f"{note} To keep the id, keep the mount and run pip with --cache-dir={mount.target} instead."

@@ -1,35 +1,27 @@
 """DFX102 pip-cache-dir: tell pip where its cache mount is with `--cache-dir`.
 
-Shares its view of pip calls and pip's mounts with DFX101 (`pip_cache_mount_target.py`),
-and divides the work with it: DFX101 moves mounts that miss, this rule takes the misses
-of a command-line `--cache-dir`, caches switched off by the environment or a config
-file, and mounts that only a movable HOME keeps in place, so the two never fix one call.
+Divides the work with DFX101 (`serving` holds what they share): DFX101 moves mounts
+that miss, this rule takes the misses of a command-line `--cache-dir`, caches switched
+off by the stage's environment or a config file, and mounts that only a movable HOME
+keeps in place, so the two never fix one call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from ..records import NamedTuple
 
-from ..analysis import InstallFacts, RunFacts, describe_user
 from .. import edits
+from ..analysis import InstallFacts, RunFacts, describe_user
+from ..caches import CacheResolution
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known
 from ..installers import InstallerCall
 from ..mounts import Mount
+from ..records import NamedTuple
+from ..serving import Use, directory_on, plain_path, short_cause, show_target, switch_in_run, uses, written_target
 from ..shell import Word
 from ..syntax import Span
-from .base import Context, Invalid, Rule, Valid
-from .pip_cache_mount_target import (
-    applicability,
-    describe_target,
-    mount_problems,
-    pip_installs,
-    pip_mounts,
-    plain_path,
-    unsafe_note,
-    written_target,
-)
+from .base import Context, Invalid, Rule, Valid, safety
 
 # Settings that switch pip's cache off and that only a command-line --cache-dir overrides.
 _SWITCHED_OFF = frozenset({"env-no-cache-dir", "config-no-cache-dir"})
@@ -41,6 +33,7 @@ class _Finding(NamedTuple):
     """One pip call that should get `--cache-dir=<directory>`."""
 
     message: str
+    detail: str
     span: Span
     directory: str
     edit: Edit | None
@@ -342,9 +335,9 @@ class PipCacheDir(Rule):
             "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install flask\n",
             fixed="FROM python:3.12\n"
             "ENV PIP_NO_CACHE_DIR=true\n"
-            "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install --cache-dir=/root/.cache/pip flask\n",
-            unsafe=True,
-            note="root pip disables a cache another uid owns: the mount needs its uid fixed too",
+            "RUN --mount=type=cache,target=/root/.cache/pip,uid=0 pip install --cache-dir=/root/.cache/pip flask\n",
+            together=("DFX104",),
+            note="root pip disables a cache another uid owns: DFX104 gives the mount back to root",
         ),
     )
 
@@ -354,39 +347,39 @@ class PipCacheDir(Rule):
                 continue
             findings = [
                 finding
-                for install in pip_installs(run)
-                if (finding := _finding(run, install, context.source)) is not None
+                for use in uses(run)
+                if use.tool == "pip" and (finding := _finding(run, use, context.source)) is not None
             ]
             if findings:
                 yield self._report(findings)
 
     def _report(self, findings: list[_Finding]) -> Diagnostic:
         """One diagnostic per RUN, so every call of it is fixed in the same pass."""
-        message = " ".join(dict.fromkeys(finding.message for finding in findings))
-        if len(findings) > 1:
-            message = f"{len(findings)} pip calls: {message}"
-        edits = tuple(finding.edit for finding in findings if finding.edit is not None)
-        if not edits:
-            return self.report(findings[0].span, message)
-        problems = [problem for finding in findings for problem in finding.problems]
-        directories = ", ".join(dict.fromkeys(finding.directory for finding in findings))
-        fix = Fix(f"Run pip with --cache-dir={directories}", edits, applicability(problems))
-        return self.report(findings[0].span, message + unsafe_note(list(dict.fromkeys(problems))), fix)
+        message = findings[0].message if len(findings) == 1 else f"{len(findings)} pip calls: {findings[0].message}"
+        detail = " ".join(dict.fromkeys(finding.detail for finding in findings))
+        changes = tuple(finding.edit for finding in findings if finding.edit is not None)
+        if not changes:
+            return self.report(findings[0].span, message, None, detail)
+        problems = list(dict.fromkeys(problem for finding in findings for problem in finding.problems))
+        directories = ", ".join(dict.fromkeys(finding.directory for finding in findings if finding.edit is not None))
+        fix = Fix(f"Run pip with --cache-dir={directories}", changes, safety(problems), "; ".join(problems))
+        return self.report(findings[0].span, message, fix, detail)
 
 
-def _finding(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
+def _finding(run: RunFacts, use: Use, source: str) -> _Finding | None:
+    install = use.install
     status, decided_by = install.mount_status, install.cache.decided_by
     if status == "hit" and decided_by in _FROM_HOME:
         return _pin(run, install, source)
-    if status == "disabled" and decided_by in _SWITCHED_OFF:
-        return _switch_on(run, install, source)
-    if status == "miss" and decided_by == "cli-cache-dir":
-        return _redirect(run, install)
+    if use.meant and decided_by in _SWITCHED_OFF and switch_in_run(run, install) is None:
+        return _switch_on(run, use, source)
+    if use.meant and status == "miss" and decided_by == "cli-cache-dir":
+        return _redirect(run, use)
     return None
 
 
 def _pin(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
-    """Case (a): the mount serves pip only through a HOME that can move away from it."""
+    """The mount serves pip only through a HOME that can move away from it."""
     cache, mount = install.cache, install.mount
     if mount is None or "$" in written_target(mount):
         return None
@@ -394,70 +387,109 @@ def _pin(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
     if movable is None:
         return None
     directory = cache.directory or ""
-    message = (
-        f"pip uses the cache mount at {mount.target} only because {cache.reason}; {movable}, and pip then caches "
-        f"off the mount, in the image, with no warning. --cache-dir={directory} keeps it on the mount."
+    message = f"pip caches on its cache mount only because {short_cause(cache)}; {movable.short}"
+    detail = (
+        f"pip uses the cache mount at {mount.target} only because {cache.reason}; {movable.full}, and pip then "
+        f"caches off the mount, in the image, with no warning. --cache-dir={directory} keeps it on the mount."
     )
     placed = _insertion(run, install.call, directory, source)
-    return _finding_with(run, message, directory, placed, mount_problems(run, install, directory, mount))
+    return _finding_with(run, message, detail, directory, placed, _mount_problems(mount))
 
 
-def _switch_on(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
-    """Case (b): an environment or config `no-cache-dir` leaves pip's mount unused."""
-    cache, target = install.cache, _pip_target(run)
-    if _set_on_the_command(run, install) or target is None:
-        return None
-    mount, directory = target
-    message = f"{cache.reason}, so pip leaves the cache mount at {describe_target(mount)} unused"
+def _switch_on(run: RunFacts, use: Use, source: str) -> _Finding | None:
+    """An environment or config `no-cache-dir` of the stage leaves pip's mount unused.
+
+    `--cache-dir` names the directory pip would use with its cache on, once a mount is
+    there (DFX101 moves one that is not). Where that directory is not known, it names
+    pip's directory on the one mount meant for pip, and the fix is unsafe.
+    """
+    cache, on = use.install.cache, use.on
+    mount = on.mount or use.meant[0]
+    message = f"{_switch_name(run, cache)} switches pip's cache off under its cache mount at {mount.target}"
+    detail = f"{cache.reason}, so pip leaves the cache mount at {show_target(mount)} unused."
     if cache.decided_by == "env-no-cache-dir":
-        message += (
-            "; pip applies PIP_NO_CACHE_DIR after every cache-dir setting, and only a command-line --cache-dir "
-            "overrides it"
-        )
-    placed = _insertion(run, install.call, directory, source)
-    return _finding_with(run, f"{message}.", directory, placed, mount_problems(run, install, directory, mount))
+        detail += " pip applies PIP_NO_CACHE_DIR after every cache-dir setting; only a command-line --cache-dir overrides it."
+    problems = _mount_problems(mount)
+    if on.cache.status == "unknown" and len(use.meant) == 1:
+        directory = directory_on(mount, "pip")
+        problems.append("where pip would cache with its cache on is not known")
+        detail += f" Where it would with its cache on is not known ({on.cache.reason}): the flag names the mount."
+    elif on.mount is not None and on.cache.directory is not None:
+        directory = on.cache.directory
+    else:
+        waiting = f" With its cache on, pip would cache in {on.cache.directory}, off the mount: DFX101 moves the mount first."
+        return _Finding(message, detail + waiting, run.instruction.keyword_span, "", None, [])
+    placed = _insertion(run, use.install.call, directory, source)
+    return _finding_with(run, message, detail, directory, placed, problems)
 
 
-def _redirect(run: RunFacts, install: InstallFacts) -> _Finding | None:
-    """Case (c): a command-line --cache-dir names another directory than the RUN's pip mount."""
-    cache, option, target = install.cache, install.cache.option, _pip_target(run)
+def _switch_name(run: RunFacts, cache: CacheResolution) -> str:
+    """The setting that switches the cache off, in a few words: `PIP_NO_CACHE_DIR=1 (line 2)`."""
+    line = f" (line {cache.origin.line})" if cache.origin is not None and cache.origin.line else ""
+    if cache.decided_by == "env-no-cache-dir":
+        variable = next((f"{n}={v.value}" for n, v in run.state.env.items() if v.origin == cache.origin), "PIP_NO_CACHE_DIR")
+        return f"{variable}{line}"
+    return f"no-cache-dir in a pip config file{line or ' of the base image'}"
+
+
+def _redirect(run: RunFacts, use: Use) -> _Finding | None:
+    """A command-line --cache-dir names another directory than the RUN's pip mount."""
+    cache = use.install.cache
+    option, target = cache.option, _pip_target(run)
     if option is None or option.value_span is None or target is None:
         return None
     mount, directory = target
-    message = (
-        f"{cache.reason}, but the RUN mounts pip's cache at {describe_target(mount)}, which stays empty: "
-        f"point --cache-dir at the mount."
-    )
+    message = f"--cache-dir {option.value} misses the cache mount at {mount.target}"
+    detail = f"{cache.reason}, but the RUN mounts pip's cache at {show_target(mount)}, which stays empty."
     span = run.script.source_span(*option.value_span)
     placed = (span, Edit.replace(span, directory)) if span is not None else None
-    return _finding_with(run, message, directory, placed, mount_problems(run, install, directory, mount))
+    return _finding_with(run, message, detail, directory, placed, _mount_problems(mount))
 
 
 def _pip_target(run: RunFacts) -> tuple[Mount, str] | None:
     """The RUN's one cache mount for pip, and the directory on it pip should use.
 
-    That is a mount named for pip that nothing uses (its target), or the mount the RUN's
-    other pip calls already use (their directory); None when there is not exactly one.
+    That is a mount meant for pip that nothing uses (pip's directory on it), or the
+    mount the RUN's other pip calls already use (their directory); None when there is
+    not exactly one.
     """
-    targets = {id(mount): (mount, mount.target or "") for mount in pip_mounts(run)}
-    for other in pip_installs(run):
-        if other.mount is not None and other.cache.directory is not None:
-            targets.setdefault(id(other.mount), (other.mount, other.cache.directory))
+    pip = [use for use in uses(run) if use.tool == "pip"]
+    used = {id(use.on.mount) for use in uses(run) if use.on.mount is not None}
+    targets = {id(m): (m, directory_on(m, "pip")) for use in pip for m in use.meant if id(m) not in used}
+    for other in pip:
+        if other.install.mount is not None and other.install.cache.directory is not None:
+            targets.setdefault(id(other.install.mount), (other.install.mount, other.install.cache.directory))
     return next(iter(targets.values())) if len(targets) == 1 else None
 
 
+def _mount_problems(mount: Mount) -> list[str]:
+    """Why a `--cache-dir` naming a directory on `mount` may miss it at build time."""
+    problems = [] if mount.certain else ["the mount's options depend on a build argument"]
+    unset = sorted(mount.undefined - {"HOME"})
+    if unset:
+        problems.append(f"{', '.join('$' + name for name in unset)} in the mount may come from a --build-arg")
+    return problems
+
+
 def _finding_with(
-    run: RunFacts, message: str, directory: str, placed: tuple[Span, Edit] | None, problems: list[str]
+    run: RunFacts, message: str, detail: str, directory: str, placed: tuple[Span, Edit] | None, problems: list[str]
 ) -> _Finding:
     """The finding, with its edit when the flag can be written into the source."""
     if placed is None or not plain_path(directory):
-        by_hand = f"{message} Write --cache-dir={directory!r} by hand: it cannot be placed here safely."
-        return _Finding(by_hand, run.instruction.keyword_span, directory, None, problems)
+        by_hand = f"{detail} Write --cache-dir={directory!r} by hand: it cannot be placed here safely."
+        return _Finding(message, by_hand, run.instruction.keyword_span, directory, None, problems)
     span, edit = placed
-    return _Finding(message, span, directory, edit, problems)
+    return _Finding(message, detail, span, directory, edit, problems)
 
 
-def _movable_home(run: RunFacts, install: InstallFacts) -> str | None:
+class _Movable(NamedTuple):
+    """What could move the HOME that keeps pip on its mount: in a few words, and in full."""
+
+    short: str
+    full: str
+
+
+def _movable_home(run: RunFacts, install: InstallFacts) -> _Movable | None:
     """What could move the HOME (or XDG_CACHE_HOME) that puts pip on the mount, or None.
 
     None for root's own home from /etc/passwd (the usual, stable pattern), for an
@@ -474,16 +506,17 @@ def _movable_home(run: RunFacts, install: InstallFacts) -> str | None:
     else:
         return None
     if not fact.certain:
-        return f"a build argument decides {name}, so `--build-arg` moves it"
+        return _Movable("a --build-arg moves it", f"a build argument decides {name}, so `--build-arg` moves it")
     if name == "XDG_CACHE_HOME" or not isinstance(user, Known):
         return None
     if user.value.uid == 0 and fact.value == user.value.home:
         return None
     if from_env and _set_by_a_base_image(run, fact.origin.line):
-        return "another base image, or a later `ENV HOME`, moves it"
+        return _Movable("another base image moves it", "another base image, or a later `ENV HOME`, moves it")
     if from_env:
-        return "a later `ENV HOME`, or an edit of this one, moves it"
-    return f"a change of `USER`, or of the home of {describe_user(user.value)}, moves it"
+        return _Movable("a later ENV HOME moves it", "a later `ENV HOME`, or an edit of this one, moves it")
+    who = describe_user(user.value)
+    return _Movable("a change of USER moves it", f"a change of `USER`, or of the home of {who}, moves it")
 
 
 def _set_by_a_base_image(run: RunFacts, line: int | None) -> bool:
@@ -494,14 +527,6 @@ def _set_by_a_base_image(run: RunFacts, line: int | None) -> bool:
             return True
         stage = stage.base_stage
     return False
-
-
-def _set_on_the_command(run: RunFacts, install: InstallFacts) -> bool:
-    """Whether PIP_NO_CACHE_DIR is set inside the RUN (`PIP_NO_CACHE_DIR=1 pip`, `export`)."""
-    cache = install.cache
-    if cache.decided_by != "env-no-cache-dir":
-        return False
-    return not any(variable.origin == cache.origin for variable in run.state.env.values())
 
 
 def _insertion(run: RunFacts, call: InstallerCall, directory: str, source: str) -> tuple[Span, Edit] | None:
