@@ -50,6 +50,8 @@ _WRITE_CHECKED = {
     "pip": "pip prints a warning and disables its cache",
     "uv": 'uv stops with "Failed to initialize cache" and the build fails',
 }
+# Variables bash sets itself, whatever the environment holds (bash(1), Shell Variables).
+_BASH_OWN = frozenset({"UID", "EUID", "PPID", "GROUPS", "BASHPID", "RANDOM", "SECONDS", "HOSTNAME"})
 # The instructions that start or change a stage's filesystem (`_step`).
 _FILESYSTEM_STEPS = frozenset({"FROM", "WORKDIR", "COPY", "ADD", "RUN"})
 _STANDARD_DIRECTORIES = {"/": (0, 0o755), "/root": (0, 0o700), "/tmp": (0, 0o1777), "/home": (0, 0o755)}
@@ -352,13 +354,30 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
     if users.may_change_accounts(run.text, run.unquoted) and run.shell is not None:
         origin = Origin(f"RUN at line {instruction.start_line}", instruction.start_line)
         run_uid = run.user.value.uid if isinstance(run.user, Known) else None
+        values, doubtful = _shell_variables(run)
         passwd = users.apply_user_commands(
             track.passwd, run.shell, facts.family(stage), origin,
-            env=state.certain_values(), workdir=state.workdir.value, run_uid=run_uid,
+            env=values, workdir=state.workdir.value, run_uid=run_uid, doubtful=doubtful,
         )  # fmt: skip
         if passwd is not track.passwd:
             track = track.with_passwd(passwd)
     return track
+
+
+def _shell_variables(run: RunFacts) -> tuple[dict[str, str], dict[str, Origin]]:
+    """The stage's variables as the RUN's shell sees them, and those a build argument
+    decides, with their origins.
+
+    BuildKit puts every ARG value into the RUN's environment, so the shell reads the
+    default (or the `--build-arg`) for `useradd -u $UID`. bash sets some names itself
+    (`UID` and `EUID` are the running user's, read-only), whatever the environment says:
+    under a bash SHELL those are left out.
+    """
+    values = run.state.values()
+    if posixpath.basename(run.state.shell[0]) == "bash":
+        values = {name: value for name, value in values.items() if name not in _BASH_OWN}
+    doubtful = {name: v.origin for name, v in run.state.env.items() if not v.certain and name in values}
+    return values, doubtful
 
 
 def _may_write_pip_config(run: RunFacts) -> bool:

@@ -169,6 +169,9 @@ class CacheResolution(NamedTuple):
     uv: `link_mode` is the effective `--link-mode`/`UV_LINK_MODE`/`link-mode`, if set.
     poetry: `virtualenvs_path` is where it creates virtualenvs when it does, and
     `virtualenvs_in_cache` whether that is inside the cache directory (None: unknown).
+    `doubts` are what makes the answer uncertain besides the values it was given (a
+    settings file that was not read, the tool's version); values a build argument decides
+    are not among them (their `Known.certain` says so).
     """
 
     tool: str
@@ -184,6 +187,7 @@ class CacheResolution(NamedTuple):
     link_mode: Known[str] | None = None
     virtualenvs_in_cache: bool | None = None
     virtualenvs_path: str | None = None
+    doubts: tuple[str, ...] = ()
 
 
 def resolve_cache(
@@ -242,8 +246,9 @@ def _version_dependent(resolution: CacheResolution, call: InstallerCall) -> Cach
     if not call.version_dependent:
         return resolution
     problems = "; ".join(note.message for note in call.version_dependent)
-    return resolution._replace(certain=False, reason=f"{resolution.reason}; not certain: "
-                               f"the {call.tool} version decides whether it runs ({problems})")
+    doubt = f"the {call.tool} version decides whether it runs ({problems})"
+    return resolution._replace(certain=False, reason=f"{resolution.reason}; not certain: {doubt}",
+                               doubts=resolution.doubts + (doubt,))
 
 
 # --------------------------------------------------------------------------- shared
@@ -274,12 +279,13 @@ def _finish(tool: str, decision: _Decision, uses_cache: bool, unseen: Sequence[s
     """The resolution, made uncertain (and saying so) where unseen settings could matter."""
     exposed = decision.exposed if decision.exposed is not None else decision.status == "enabled"
     reason, certain = decision.reason, decision.certain
-    if exposed and unseen:
-        reason += f"; not certain: {'; '.join(unseen)}"
+    doubts = tuple(unseen) if exposed else ()
+    if doubts:
+        reason += f"; not certain: {'; '.join(doubts)}"
         certain = False
     return CacheResolution(tool, decision.status, decision.directory, reason, decision.origin,
                            certain, decision.decided_by, uses_cache, decision.option,
-                           decision.also, link_mode, virtualenvs_in_cache, virtualenvs_path)
+                           decision.also, link_mode, virtualenvs_in_cache, virtualenvs_path, doubts)
 
 
 def _env_unseen(env: EnvView) -> list[str]:

@@ -11,6 +11,7 @@ times as much to build and about half a millisecond just to define at start-up.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Generic, TypeVar, Union
 
 from .records import NamedTuple
@@ -61,6 +62,31 @@ class Unknown(NamedTuple):
 
 
 Fact = Union[Known[T], Unknown]
+
+
+class Spelling(NamedTuple):
+    """How the Dockerfile writes a value that build arguments decide: `${UID}`, `/home/${USER}`.
+
+    A fix that writes the spelling instead of today's value stays right whatever
+    `--build-arg` says, because BuildKit expands it in `--mount` options with the same
+    variables (semantics.md §1.4; proven in tests/e2e/test_mount_expansion.py).
+    `variables` are the build arguments it uses, each with the origin of the value the
+    spelling was taken from: at a later instruction it means the same value only while
+    each variable still has that origin (`holds`).
+    """
+
+    text: str
+    variables: tuple[tuple[str, Origin], ...]
+
+    def holds(self, env: Mapping[str, Known[str]], value: object) -> bool:
+        """Whether the spelling, expanded with `env`, still gives `value` there."""
+        expanded = self.text
+        for name, origin in self.variables:
+            variable = env.get(name)
+            if variable is None or variable.origin != origin:
+                return False
+            expanded = expanded.replace("${" + name + "}", variable.value)
+        return expanded == str(value)
 
 
 def known_value(fact: Fact[T]) -> T | None:

@@ -19,7 +19,7 @@ from .stages import State, Variable, expansion_certain
 from .syntax import Flag, MountOption
 from .words import LexError, Lexer, is_plain
 
-_TARGET_KEYS = ("target", "dst", "destination")
+TARGET_KEYS = frozenset({"target", "dst", "destination"})  # the keys that hold a mount's target
 _SHARING = ("shared", "private", "locked")
 DEFAULT_CACHE_MODE = 0o755
 
@@ -28,7 +28,7 @@ class Mount:
     """One `--mount` flag, resolved. Options not given keep BuildKit's defaults."""
 
     __slots__ = ("flag", "type", "target", "id", "uid", "gid", "mode", "sharing", "source", "from_", "readonly",
-                 "certain", "explicit", "undefined", "errors")
+                 "certain", "explicit", "undefined", "errors", "uncertain")
 
     def __init__(
         self,
@@ -47,6 +47,7 @@ class Mount:
         explicit: frozenset[str],
         undefined: frozenset[str],
         errors: tuple[str, ...] = (),
+        uncertain: frozenset[str] = frozenset(),
     ) -> None:
         self.flag = flag
         self.type = type
@@ -63,13 +64,18 @@ class Mount:
         self.explicit = explicit
         self.undefined = undefined
         self.errors = errors
+        # The option keys whose values a build argument decides (`certain` is False
+        # when there is any).
+        self.uncertain = uncertain
 
     __repr__ = slots_repr
 
-    def owned_by(self, uid: int, gid: int) -> Mount:
-        """The same mount with other `uid` and `gid` options (what a fix would make of it)."""
-        return Mount(self.flag, self.type, self.target, self.id, uid, gid, self.mode, self.sharing, self.source,
-                     self.from_, self.readonly, self.certain, self.explicit, self.undefined, self.errors)
+    def changed(self, **values: object) -> Mount:
+        """The same mount with some resolved values changed (`target=`, `uid=`...): what a
+        fix would make of it, for checking that the fix works before proposing it."""
+        fields = {name: getattr(self, name) for name in self.__slots__}
+        fields.update(values)
+        return Mount(**fields)  # type: ignore[arg-type]
 
     def option(self, *keys: str) -> MountOption | None:
         """The last written option among `keys` (BuildKit lets a later one win)."""
@@ -81,7 +87,7 @@ class Mount:
 
     @property
     def target_option(self) -> MountOption | None:
-        return self.option(*_TARGET_KEYS)
+        return self.option(*TARGET_KEYS)
 
     def covers(self, path: str) -> bool:
         """Whether `path` is the target or inside it."""
@@ -100,20 +106,23 @@ def resolve_mounts(flags: tuple[Flag, ...], state: State, escape: str) -> tuple[
 def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str], workdir: str, escape: str) -> Mount:
     options: dict[str, str | None] = {}
     errors: list[str] = []
-    lexer: Lexer | None = None  # made for the first value that needs expanding (most need none)
+    uncertain: set[str] = set()
+    unmatched: set[str] = set()
     for option in flag.mount_options:
         if option.value is None or is_plain(option.value, escape):
             options[option.key] = option.value
             continue
-        lexer = lexer or Lexer(escape=escape)
+        lexer = Lexer(escape=escape)  # one per value that needs expanding (most need none)
         try:
             options[option.key] = lexer.process_word(option.value, values)
         except LexError as exc:
             errors.append(f"{option.key}: {exc}")
             options[option.key] = option.value
-    certain = lexer is None or expansion_certain(lexer, env)
+        if not expansion_certain(lexer, env):
+            uncertain.add(option.key)
+        unmatched |= lexer.unmatched
     mount_type = (options.get("type") or "bind").lower()
-    written_target = next((options[k] for k in reversed(list(options)) if k in _TARGET_KEYS), None)
+    written_target = next((options[k] for k in reversed(list(options)) if k in TARGET_KEYS), None)
     target = None
     if written_target:
         target = posixpath.normpath(posixpath.join("/", workdir, written_target))
@@ -133,10 +142,11 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
         options.get("source") or options.get("src"),
         options.get("from"),
         _readonly(options, mount_type),
-        certain,
+        not uncertain,
         frozenset(k for k in options if k in ("uid", "gid", "mode", "id", "sharing", "from")),  # explicit
-        frozenset(lexer.unmatched) if lexer is not None else frozenset(),  # undefined
+        frozenset(unmatched),  # undefined
         tuple(errors),
+        frozenset(uncertain),
     )
 
 

@@ -31,11 +31,11 @@ import posixpath
 
 from .analysis import InstallFacts, RunFacts, describe_user, write_access
 from .caches import CacheResolution
-from .facts import Fact, Known, Origin, Unknown
-from .mounts import Mount
+from .facts import Fact, Known, Origin, Spelling, Unknown
+from .mounts import TARGET_KEYS, Mount
 from .patterns import compile_lazily
 from .records import NamedTuple
-from .users import ResolvedUser, resolve_user
+from .users import Account, ResolvedUser, resolve_user
 
 __all__ = [
     "COLD_ONCE",
@@ -49,14 +49,19 @@ __all__ = [
     "explain_target",
     "is_parent",
     "meant_for",
+    "mount_in_doubt",
+    "normalized",
     "owner_for",
     "plain_path",
     "runner_of",
     "short_cause",
     "short_origin",
+    "spelled_directory",
     "show_target",
     "switch_in_run",
     "target_for",
+    "tracks",
+    "usable_spelling",
     "uses",
     "written_target",
 ]
@@ -68,8 +73,10 @@ COLD_ONCE_DETAIL = (
     "with an empty cache (once), and mounts that keep the old values no longer share it."
 )
 # A path that can be written bare both as a `--mount` option value (CSV, expanded by the
-# frontend) and as a shell word: nothing to quote, escape or expand.
+# frontend) and as a shell word: nothing to quote, escape or expand; or, in a `--mount`
+# option, the same with `${NAME}` parts (a spelling that follows build arguments).
 _PLAIN_PATH = compile_lazily(r"/[A-Za-z0-9._+@/-]*\Z")
+_PLAIN_SPELLED_PATH = compile_lazily(r"(?:/|\$\{[A-Za-z_][A-Za-z0-9_]*\})(?:[A-Za-z0-9._+@/-]|\$\{[A-Za-z_][A-Za-z0-9_]*\})*\Z")
 # The installers whose cache mounts the cache rules check (the others are reported by
 # the analysis only).
 TOOLS = ("pip", "uv")
@@ -223,9 +230,10 @@ def explain_target(mount: Mount) -> str:
     return written
 
 
-def plain_path(path: str) -> bool:
-    """Whether `path` can be written as it is, unquoted, into a mount option or a command."""
-    return bool(_PLAIN_PATH.match(path))
+def plain_path(path: str, spelled: bool = False) -> bool:
+    """Whether `path` can be written as it is, unquoted, into a mount option or a command;
+    `spelled`: into a mount option, `${NAME}` parts allowed."""
+    return bool((_PLAIN_SPELLED_PATH if spelled else _PLAIN_PATH).match(path))
 
 
 def is_parent(mount: Mount) -> bool:
@@ -270,7 +278,9 @@ def short_cause(cache: CacheResolution) -> str:
         "env-cache-dir": f"{cache.tool.upper()}_CACHE_DIR",
         "config-cache-dir": "cache-dir",
         "cli-cache-dir": "--cache-dir",
-    }.get(cache.decided_by, cache.decided_by)
+    }.get(cache.decided_by)
+    if what is None:  # a verdict about the directory (`not-writable`): its origin says what chose it
+        return origin.strip() or cache.decided_by
     return f"{what}{origin}"
 
 
@@ -290,21 +300,28 @@ def runner_of(run: RunFacts, install: InstallFacts) -> Fact[ResolvedUser]:
 
 
 class Owner(NamedTuple):
-    """The uid and gid a mount needs for the user `who`; `guessed` when the gid is only
-    the usual one (= uid), `certain` when no build argument or unpredictable account tool
-    could change the user's ids."""
+    """The uid and gid a mount needs for the user `who`, and how to write them.
+
+    `guessed` when the gid is only the usual one (= uid); `certain` when no build
+    argument or unpredictable account tool could change the user's ids, or when the
+    ids are written the way the Dockerfile writes them (`uid_text` `${UID}`, from
+    `useradd -u ${UID}`), so that every `--build-arg` gives the mount the same ids as
+    the user.
+    """
 
     uid: int
     gid: int
     who: str
     guessed: bool
     certain: bool
+    uid_text: str
+    gid_text: str
 
     def options_for(self, mount: Mount) -> dict[str, str]:
         """The `--mount` options that give `mount` to this owner: the uid and gid that
         differ (BuildKit's default for both is 0, so a 0 is never added)."""
-        wanted = (("uid", self.uid, mount.uid), ("gid", self.gid, mount.gid))
-        return {key: str(value) for key, value, current in wanted if value != current}
+        wanted = (("uid", self.uid, self.uid_text, mount.uid), ("gid", self.gid, self.gid_text, mount.gid))
+        return {key: text for key, value, text, current in wanted if value != current}
 
 
 def owner_for(
@@ -318,8 +335,124 @@ def owner_for(
         return None, "uid and gid do not apply to a cache mount seeded with from= or source=, or one BuildKit rejects"
     user = runner.value
     gid = user.uid if user.gid is None else user.gid
-    owner = Owner(user.uid, gid, describe_user(user), user.gid is None, runner.certain and user.certain)
-    allowed, why = write_access(directory, runner, mount.owned_by(owner.uid, owner.gid), run, install.cache.tool)
+    uid_text, gid_text, spelled = _id_texts(run, runner, user, gid)
+    certain = spelled or (runner.certain and user.certain)
+    owner = Owner(user.uid, gid, describe_user(user), user.gid is None, certain, uid_text, gid_text)
+    allowed, why = write_access(directory, runner, mount.changed(uid=owner.uid, gid=owner.gid), run, install.cache.tool)
     if allowed is not True:
         return None, f"owning the mount would not be enough ({why})"
     return owner, ""
+
+
+def _id_texts(run: RunFacts, runner: Known[ResolvedUser], user: ResolvedUser, gid: int) -> tuple[str, str, bool]:
+    """The uid and gid as a fix writes them, and whether they follow the build arguments.
+
+    They are the Dockerfile's spellings (`${UID}`) when the account's ids come from build
+    arguments that a `--mount` option of this RUN can use, and the RUN's user is that
+    account whatever the arguments say (a `USER` written with the same argument as the
+    account's name, or a fixed one).
+    """
+    account = user.account
+    literal = str(user.uid), str(gid), False
+    if account is None or account.certain or not _user_follows(runner, account):
+        return literal
+    uid = usable_spelling(account.spelling("uid"), user.uid, run)
+    gid_spelling = uid if user.gid is None else usable_spelling(account.spelling("gid"), gid, run)
+    if uid is None or (gid_spelling is None and account.spelling("gid") is not None):
+        return literal
+    return uid.text, gid_spelling.text if gid_spelling else str(gid), True
+
+
+def _user_follows(runner: Known[ResolvedUser], account: Account) -> bool:
+    """Whether the RUN's user is `account` whatever the build arguments: the `USER` (or
+    `su`) names it without one, or with the same one its name or uid was made from
+    (`USER ${USER}` after `useradd ${USER}`). The origin holds the word as written."""
+    written = runner.origin.description.partition(" ")[2]
+    if "$" not in written:
+        return True
+    spellings = (account.spelling("name"), account.spelling("uid"))
+    return any(spelling is not None and normalized(written) == spelling.text for spelling in spellings)
+
+
+_VARIABLE = compile_lazily(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def normalized(text: str) -> str:
+    """`$NAME` written as `${NAME}`, so two spellings of one expression compare equal."""
+    return _VARIABLE.sub(lambda match: "${" + (match.group(1) or match.group(2)) + "}", text)
+
+
+def usable_spelling(spelling: Spelling | None, value: object, run: RunFacts) -> Spelling | None:
+    """`spelling` when a `--mount` option of this RUN may use it for `value`, else None.
+
+    It must still give `value` here (its variables keep their origins), and every
+    builder must expand it the same: each variable is an ENV, or an ARG declared in the
+    RUN's own stage (BuildKit also sees a parent stage's ARGs, buildah does not) that no
+    ENV of the same name shadows (buildah lets an ENV win, BuildKit the later one).
+    """
+    if spelling is None or not spelling.holds(run.state.env, value):
+        return None
+    stage_args = {word.partition("=")[0] for i in run.stage.instructions if i.keyword == "ARG"
+                  and i.start_line < run.instruction.start_line for word in i.value}  # fmt: skip
+    for name, origin in spelling.variables:
+        config = run.state.config_env.get(name)
+        from_env = config is not None and config.origin == origin
+        if not from_env and (name not in stage_args or config is not None):
+            return None
+    return spelling
+
+
+def spelled_directory(run: RunFacts, use: Use) -> Spelling | None:
+    """How a fix can write the directory the call caches in (with its cache on) so that
+    it follows the build arguments that decide it: `${HOME}/.cache/pip` for a HOME from
+    `ARG HOME`, `/home/${USER}/.cache/pip` for the home `useradd ${USER}` made, a
+    `PIP_CACHE_DIR` or `XDG_CACHE_HOME` from an ARG. None when the directory is certain,
+    or cannot be written that way here, or unsure for another reason than build
+    arguments (a config file that was not read)."""
+    cache = use.on.cache
+    directory = cache.directory
+    if cache.certain or cache.doubts or directory is None:
+        return None
+    leaf = f"/{_LEAF[use.tool]}"
+    by_variable = {"xdg-cache-home": ("XDG_CACHE_HOME", leaf), "env-cache-dir": (f"{use.tool.upper()}_CACHE_DIR", "")}
+    if cache.decided_by in by_variable:
+        name, tail = by_variable[cache.decided_by]
+        return _variable_spelling(run, name, cache.origin, tail, directory)
+    home_tail = f"/.cache{leaf}"
+    if not directory.endswith(home_tail):
+        return None
+    spelled = _variable_spelling(run, "HOME", cache.origin, home_tail, directory)
+    if spelled is not None:
+        return spelled
+    runner = runner_of(run, use.install)
+    account = runner.value.account if isinstance(runner, Known) else None
+    home = usable_spelling(account.spelling("home") if account else None, directory[: -len(home_tail)], run)
+    return Spelling(home.text + home_tail, home.variables) if home else None
+
+
+def _variable_spelling(run: RunFacts, name: str, origin: Origin | None, tail: str, directory: str) -> Spelling | None:
+    """`${NAME}` + `tail`, when the stage's variable NAME, which a build argument decides,
+    decided `directory`."""
+    variable = run.state.env.get(name)
+    if variable is None or variable.certain or variable.origin != origin:
+        return None
+    return usable_spelling(Spelling("${" + name + "}" + tail, ((name, variable.origin),)), directory, run)
+
+
+def mount_in_doubt(run: RunFacts, use: Use, mount: Mount, replaced: frozenset[str] = frozenset()) -> bool:
+    """Whether a build argument could change what the mount does for the call: an
+    option (other than those a fix `replaced`) whose value comes from one, unless it is
+    the target, written to follow the call's cache directory (`tracks`)."""
+    keys = mount.uncertain - replaced
+    if keys & TARGET_KEYS and tracks(mount, spelled_directory(run, use)):
+        keys -= TARGET_KEYS
+    return bool(keys)
+
+
+def tracks(mount: Mount, spelled: Spelling | None) -> bool:
+    """Whether the mount's target is written so that it holds the spelled directory
+    whatever the build arguments (`target=${HOME}/.cache` for `${HOME}/.cache/pip`)."""
+    if spelled is None:
+        return False
+    target = normalized(written_target(mount)).rstrip("/")
+    return spelled.text == target or spelled.text.startswith(target + "/")

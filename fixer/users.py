@@ -57,10 +57,11 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
 from fnmatch import fnmatchcase
 from functools import partial
 
-from .facts import Origin
+from .facts import Known, Origin, Spelling
 from .images import ImageFacts, ImageRef, parse_image_reference
 from .patterns import compile_lazily
 from .records import NamedTuple
@@ -96,6 +97,9 @@ class Account(NamedTuple):
 
     `uid`/`gid` are None when the tool that made the account picks them in a way that
     cannot be predicted here (a system account, an image whose passwd is partly known).
+    `certain` is False when a build argument decides one of the fields
+    (`useradd -u ${UID} ${USER}` with `ARG UID=1000`): the values are those of the
+    argument's default; `spellings` say how the Dockerfile writes such fields.
     `home` is None when the tool's default depends on a version or distro that is not
     known. `home_exists`/`home_owner_uid` are None when not known; the owner only means
     something when the directory exists.
@@ -108,13 +112,25 @@ class Account(NamedTuple):
     home_exists: bool | None
     home_owner_uid: int | None
     origin: Origin
+    certain: bool = True
+    spellings: tuple[tuple[str, Spelling], ...] = ()
+
+    def spelling(self, field: str) -> Spelling | None:
+        """How the Dockerfile writes `field` (`uid`, `gid`, `home`, `name`) where build
+        arguments decide it (`useradd -u ${UID}`); None where none do."""
+        return next((spelling for name, spelling in self.spellings if name == field), None)
 
 
 class Group(NamedTuple):
-    """A group the build created (`groupadd`, `addgroup`, a user's own group), for gid look-ups."""
+    """A group the build created (`groupadd`, `addgroup`, a user's own group), for gid look-ups.
+
+    `certain` and `spellings` as for `Account` (`gid`, `name`).
+    """
 
     name: str
     gid: int | None
+    certain: bool = True
+    spellings: tuple[tuple[str, Spelling], ...] = ()
 
 
 class Passwd(NamedTuple):
@@ -307,8 +323,10 @@ def _from_account(account: Account) -> ResolvedUser:
         reason = f"the uid of {account.name} is assigned by the tool that made it and cannot be predicted"
     elif account.home is None:
         reason = f"the home of {account.name} depends on a tool version or distro that is not known"
+    if not account.certain:
+        reason = _join(reason, f"a build argument decides the account {account.name} ({account.origin.description})")
     return ResolvedUser(account.uid, account.gid, account.name, account.home, account.home_exists,
-                        account.home_owner_uid, account, reason=reason)  # fmt: skip
+                        account.home_owner_uid, account, certain=account.certain, reason=reason)  # fmt: skip
 
 
 def _join(first: str | None, second: str) -> str:
@@ -615,12 +633,15 @@ class _Run:
     """The replay of one RUN: the current passwd and how to read the commands' words."""
 
     def __init__(self, passwd: Passwd, script: Script, family: str | None, origin: Origin,
-                 env: Mapping[str, str], workdir: str, run_uid: int | None) -> None:  # fmt: skip
+                 env: Mapping[str, str], workdir: str, run_uid: int | None,
+                 doubtful: frozenset[str] = frozenset()) -> None:  # fmt: skip
         self.passwd = passwd
         self.script = script
         self.family = family
         self.origin = origin
         self.env = env
+        self.doubtful = doubtful  # the names in `env` whose values a build argument decides
+        self.used: set[str] = set()  # those the commands read so far
         self.workdir = workdir
         self.run_uid = run_uid
         self.made: dict[str, int | None] = {}  # directories made in this RUN -> owner
@@ -657,7 +678,7 @@ class _Run:
             return self.home_of(command)
         change = self.script.context_of(command).lookup(name)
         if change is None:
-            return self.env.get(name)
+            return self._stage_value(name)
         if change.kind == "set" and change.value is not None and "$" not in change.value:
             return change.value
         return None
@@ -673,8 +694,14 @@ class _Run:
                 return resolve_user(self.passwd, change.value).home
             return None
         if self.env.get("HOME"):
-            return self.env["HOME"]
+            return self._stage_value("HOME")
         return None if self.run_uid is None else resolve_user(self.passwd, str(self.run_uid)).home
+
+    def _stage_value(self, name: str) -> str | None:
+        """A variable of the stage, noting those a build argument decides."""
+        if name in self.doubtful:
+            self.used.add(name)
+        return self.env.get(name)
 
     def path(self, command: SimpleCommand, word: Word) -> str | None:
         """An absolute, normalised path for a path operand, or None (unknown, or relative to
@@ -1522,24 +1549,43 @@ def may_change_accounts(code: str, unquoted: str | None) -> bool:
 
 def apply_user_commands(passwd: Passwd, script: Script, family: str | None, origin: Origin, *,
                         env: Mapping[str, str] | None = None, workdir: str = "/",
-                        run_uid: int | None = 0) -> Passwd:  # fmt: skip
+                        run_uid: int | None = 0, doubtful: Mapping[str, Origin] | None = None) -> Passwd:  # fmt: skip
     """The users after one RUN's commands, applied in order.
 
     `family` is `distro_family(...)` of the stage's base. Optional context: `env`, the
-    stage variables whose values are certain (for `useradd -u $UID $USER`; HOME falls back
-    to the runtime home); `workdir`, the step's WORKDIR (relative paths, and WORKDIR exists
-    before the RUN); `run_uid`, the uid the step runs as (owner of directories it makes,
-    whose home `~` is; None if not known). A script without user, home or package
-    commands costs a dict probe per command.
+    stage's variables (for `useradd -u $UID $USER`; HOME falls back to the runtime
+    home); `doubtful`, those of them whose values a build argument decides (an ARG's
+    default may not be what the build gets), with their origins: the accounts made from
+    them are not certain, and say how the Dockerfile writes what follows them
+    (`_spelled`); `workdir`, the step's WORKDIR (relative paths, and WORKDIR exists before
+    the RUN); `run_uid`, the uid the step runs as (owner of directories it makes, whose
+    home `~` is; None if not known). A script without user, home or package commands
+    costs a dict probe per command.
     """
+    values = env or {}
+    run = _replay(_Run(passwd, script, family, origin, values, workdir, run_uid, frozenset(doubtful or ())))
+    if run is None:
+        return passwd
+    if not run.used:
+        return run.passwd
+    stand_ins = _stand_ins(run)
+    probe = _Run(_evaluated(passwd, stand_ins), script, family, origin, {**values, **stand_ins}, workdir, run_uid)
+    replayed = _replay(probe)
+    other = replayed.passwd if replayed else passwd
+    return _spelled(passwd, run.passwd, other, stand_ins, {name: (values[name], doubtful[name]) for name in run.used})
+
+
+def _replay(run: _Run) -> _Run | None:
+    """Apply the script's account commands to `run.passwd`; None when it has none."""
+    script = run.script
     mentions_files = "/etc/passwd" in script.code or "/etc/group" in script.code
-    run: _Run | None = None
+    replayed = False
     for command in script.commands:
         handler = _handler(command)
         edits = mentions_files and _edits_account_files(command)
         if handler is None and not edits:
             continue
-        run = run or _Run(passwd, script, family, origin, env or {}, workdir, run_uid)
+        replayed = True
         arguments = command.effective_words[1:]
         if edits:
             run.may_edit(command, "writes an account file directly")
@@ -1547,4 +1593,100 @@ def apply_user_commands(passwd: Passwd, script: Script, family: str | None, orig
             _unseen(run, command, command.name or "", arguments)
         elif handler is not None:
             handler(run, command, arguments)
-    return run.passwd if run is not None else passwd
+    return run if replayed else None
+
+
+# --------------------------------------------------------------------------- build arguments
+
+_SPELLED_FIELDS = ("name", "uid", "gid", "home")
+_FIRST_STAND_IN_ID = 61001  # above UID_MAX: no account tool allocates it
+
+
+def _stand_ins(run: _Run) -> dict[str, str]:
+    """Other values for the build arguments the RUN read, unlike anything in it: a number
+    for a number (so `useradd -u` still reads one), a path for a path, a name otherwise."""
+    used_ids = run.passwd.used_uids() | run.passwd.used_gids()
+    stand_ins: dict[str, str] = {}
+    number = _FIRST_STAND_IN_ID
+    for index, name in enumerate(sorted(run.used)):
+        value = run.env.get(name, "")
+        if _NUMBER.match(value):
+            while number in used_ids:
+                number += 1
+            stand_ins[name], number = str(number), number + 1
+        else:
+            stand_ins[name] = f"{'/' if value.startswith('/') else ''}dfxarg{index}x"
+    return stand_ins
+
+
+def _evaluated(passwd: Passwd, stand_ins: Mapping[str, str]) -> Passwd:
+    """`passwd` with the fields that earlier RUNs spelled with these arguments evaluated
+    with the stand-ins instead, so a second replay sees what a build with those values
+    would (`useradd -g app` after `groupadd -g ${GID} app`)."""
+
+    def evaluated(record: _Record) -> _Record:
+        changes = {}
+        for field, spelling in record.spellings:
+            if any(name in stand_ins for name, _ in spelling.variables):
+                text = spelling.text
+                for name, _ in spelling.variables:
+                    text = text.replace("${" + name + "}", stand_ins.get(name, ""))
+                changes[field] = int(text) if isinstance(getattr(record, field), int) and _NUMBER.match(text) else text
+        return record._replace(**changes) if changes else record
+
+    return passwd._replace(accounts=tuple(map(evaluated, passwd.accounts)), groups=tuple(map(evaluated, passwd.groups)))
+
+
+def _spelled(before: Passwd, after: Passwd, probe: Passwd, stand_ins: Mapping[str, str],
+             used: Mapping[str, tuple[str, Origin]]) -> Passwd:  # fmt: skip
+    """`after`, with each account and group the RUN made or changed marked by what a
+    second replay with other values for the build arguments (`probe`) gives.
+
+    A field that comes out the same does not depend on them. One that differs does: the
+    account is not certain, and where the other value holds a stand-in (`61001`,
+    `/home/dfxarg0x`), the text with each stand-in written `${NAME}` is how the
+    Dockerfile spells the field (`${UID}`, `/home/${USER}`). When the replays made
+    different numbers of accounts, nothing they made is certain. `used` gives each
+    argument's value and origin.
+    """
+
+    def marked(records: tuple[_Record, ...], old: set[_Record], other: tuple[_Record, ...]) -> tuple[_Record, ...]:
+        if len(records) != len(other):
+            return tuple(r if r in old else r._replace(certain=False, spellings=()) for r in records)
+        return tuple(r if r in old else _compared(r, o, stand_ins, used) for r, o in zip(records, other))
+
+    return after._replace(
+        accounts=marked(after.accounts, set(before.accounts), probe.accounts),
+        groups=marked(after.groups, set(before.groups), probe.groups),
+    )
+
+
+def _compared(record: _Record, other: _Record, stand_ins: Mapping[str, str],
+              used: Mapping[str, tuple[str, Origin]]) -> _Record:  # fmt: skip
+    """`record` marked by how `other` (the same record from the second replay) differs.
+
+    A spelling is kept only if it gives the field's value back with the arguments'
+    real values: a stand-in that a tool changed on the way (a clipped name) spells nothing.
+    """
+    spellings = dict(record.spellings)
+    certain = record.certain
+    for field in _SPELLED_FIELDS:
+        value = getattr(record, field, None)
+        if field not in record._fields or value == getattr(other, field):
+            continue
+        certain = False
+        spellings.pop(field, None)
+        text = str(getattr(other, field))
+        names = sorted(name for name, stand_in in stand_ins.items() if stand_in in text)
+        for name in names:
+            text = text.replace(stand_ins[name], "${" + name + "}")
+        spelling = Spelling(text, tuple((name, used[name][1]) for name in names))
+        real = text
+        for name in names:
+            real = real.replace("${" + name + "}", used[name][0])
+        if names and real == str(value):
+            spellings[field] = spelling
+    return record._replace(certain=certain, spellings=tuple(spellings.items()))
+
+
+_Record = TypeVar("_Record", Account, Group)

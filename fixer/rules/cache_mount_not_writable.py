@@ -15,7 +15,7 @@ from ..analysis import RunFacts, describe_user, write_access
 from ..diagnostics import Diagnostic, Fix
 from ..facts import Fact, Known
 from ..mounts import DEFAULT_CACHE_MODE, Mount
-from ..serving import COLD_ONCE, COLD_ONCE_DETAIL, Use, owner_for, runner_of, uses
+from ..serving import COLD_ONCE, COLD_ONCE_DETAIL, Use, mount_in_doubt, owner_for, runner_of, uses
 from ..syntax import Dockerfile
 from ..users import ResolvedUser
 from .base import Context, Invalid, Rule, Valid, safety
@@ -287,8 +287,10 @@ class CacheMountNotWritable(Rule):
         if owner is None or not changes:
             why_not = why_not or "its uid= or gid= is a variable, or no option can be followed by more"
             return self.report(mount.flag.span, message, None, f"{detail}. `uid=`/`gid=` cannot fix it here: {why_not}.")
-        settings = f"uid={owner.uid},gid={owner.gid}"
-        problems = [] if owner.certain and mount.certain else ["the user's ids or the mount depend on a build argument"]
+        settings = f"uid={owner.uid_text},gid={owner.gid_text}"
+        problems = [] if owner.certain else ["the user's ids depend on a build argument"]
+        if mount_in_doubt(run, use, mount, replaced=frozenset({"uid", "gid"})):
+            problems.append("the mount's options depend on a build argument")
         if owner.guessed:
             problems.append(f"the gid of {owner.who} is not known; gid={owner.gid} (= uid) is a guess")
         fix = Fix(f"Set `{settings}` on the cache mount", changes, safety(problems), "; ".join(problems) or COLD_ONCE)

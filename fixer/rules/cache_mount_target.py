@@ -16,7 +16,7 @@ from .. import edits
 from ..analysis import FileFacts, RunFacts, write_access
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known, Unknown
-from ..mounts import Mount
+from ..mounts import TARGET_KEYS, Mount
 from ..patterns import compile_lazily
 from ..serving import (
     COLD_ONCE,
@@ -24,11 +24,13 @@ from ..serving import (
     Use,
     explain_target,
     is_parent,
+    mount_in_doubt,
     owner_for,
     plain_path,
     runner_of,
     short_cause,
     show_target,
+    spelled_directory,
     target_for,
     uses,
     written_target,
@@ -293,9 +295,8 @@ class CacheMountTarget(Rule):
             "RUN --mount=type=cache,target=/root/.cache/pip pip install flask\n",
             fixed="FROM python:3.12\n"
             "ARG HOME=/build\n"
-            "RUN --mount=type=cache,target=/build/.cache/pip pip install flask\n",
-            unsafe=True,
-            note="ARG HOME sets the RUN's HOME in BuildKit, and --build-arg can change it",
+            "RUN --mount=type=cache,target=${HOME}/.cache/pip pip install flask\n",
+            note="ARG HOME sets the RUN's HOME in BuildKit, and --build-arg can change it: the target follows it",
         ),
         Invalid(
             "FROM python:3.12\nENV HOME=/app\n"
@@ -393,9 +394,10 @@ class CacheMountTarget(Rule):
         target = targets[0]
         if not plain_path(target):
             return self.report(span, message, None, f"{detail} {target!r} would need quoting in the mount; move it by hand.")
-        problems = _move_problems(run, mount, calls, target)
-        changes: tuple[Edit, ...] = (Edit.replace(span, target),)
-        title = f"Move the cache mount to {target}"
+        written = _written(run, mount, calls, target)
+        problems = _move_problems(run, mount, calls, target, spelled=written != target)
+        changes: tuple[Edit, ...] = (Edit.replace(span, written),)
+        title = f"Move the cache mount to {written}"
         owned = _owned_move(run, mount, calls, target, tree)
         if owned is not None:
             settings, owner_edits, owner_problems = owned
@@ -412,12 +414,13 @@ class CacheMountTarget(Rule):
 
 def _misses(use: Use) -> bool:
     """Whether the call, with its cache on, caches off every cache mount of the RUN,
-    where a mount meant for its tool could be moved to. A command-line `--cache-dir`
-    that misses is DFX102's: it points the option at the mount."""
+    where a mount meant for its tool could be moved to. A cache its user cannot write
+    there counts: a mount moved there and given to the user makes it writable. A
+    command-line `--cache-dir` that misses is DFX102's: it points the option at the mount."""
     cache = use.on.cache
     return (
         bool(use.meant)
-        and cache.status == "enabled"
+        and (cache.status == "enabled" or cache.decided_by == "not-writable")
         and use.on.mount is None
         and cache.directory is not None
         and cache.decided_by != "cli-cache-dir"
@@ -436,7 +439,7 @@ def _owned_move(
     """The owner settings, edits and remaining problems of a move that also gives the
     mount to the calls' user; None when the user is not locked out of the moved mount,
     no owner can be given, or owning it is not enough."""
-    moved = _moved(mount, target)
+    moved = mount.changed(target=target)
     if not _locked_out(run, moved, calls):
         return None
     use = calls[0]
@@ -445,20 +448,13 @@ def _owned_move(
     changes = edits.set_mount_options(tree.source, mount.flag, options) if options else None
     if owner is None or not changes:
         return None
-    owned = moved.owned_by(owner.uid, owner.gid)
+    owned = moved.changed(uid=owner.uid, gid=owner.gid)
     if _locked_out(run, owned, calls):
         return None
-    problems = _move_problems(run, owned, calls, target)
+    problems = _move_problems(run, owned, calls, target, spelled=_written(run, mount, calls, target) != target)
     if owner.guessed or not owner.certain:
         problems.append(f"the uid or gid of {owner.who} is not certain")
     return f"uid={owner.uid},gid={owner.gid}", changes, problems
-
-
-def _moved(mount: Mount, target: str) -> Mount:
-    """The mount as the fix leaves it: at `target`, every other option as written."""
-    return Mount(mount.flag, mount.type, target, mount.id, mount.uid, mount.gid, mount.mode, mount.sharing,
-                 mount.source, mount.from_, mount.readonly, mount.certain, mount.explicit, mount.undefined,
-                 mount.errors)  # fmt: skip
 
 
 def _locked_out(run: RunFacts, mount: Mount, calls: list[Use]) -> bool:
@@ -476,11 +472,23 @@ def _may_write(run: RunFacts, use: Use, mount: Mount) -> tuple[bool | None, str]
     return write_access(use.on.cache.directory or "", runner, mount, run, use.tool)
 
 
-def _move_problems(run: RunFacts, mount: Mount, calls: list[Use], target: str) -> list[str]:
-    """Why moving `mount` to `target` is not certainly right (empty: it is)."""
-    moved = _moved(mount, target)
-    problems = [] if all(use.on.cache.certain for use in calls) else ["where the tool caches is not certain"]
-    if not mount.certain:
+def _written(run: RunFacts, mount: Mount, calls: list[Use], target: str) -> str:
+    """The target as the fix writes it: following the build arguments that decide where
+    the calls cache (`${HOME}/.cache/pip`), when every call's directory is spelled the
+    same way, else `target` itself."""
+    spelled = {spelling.text if (spelling := spelled_directory(run, use)) else None for use in calls}
+    if len(spelled) != 1 or None in spelled:
+        return target
+    return target_for(mount, calls[0].tool, spelled.pop() or "")
+
+
+def _move_problems(run: RunFacts, mount: Mount, calls: list[Use], target: str, spelled: bool = False) -> list[str]:
+    """Why moving `mount` to `target` is not certainly right (empty: it is). `spelled`:
+    the new target is written to follow the build arguments that decide it."""
+    moved = mount.changed(target=target)
+    certain = spelled or all(use.on.cache.certain for use in calls)
+    problems = [] if certain else ["where the tool caches is not certain"]
+    if any(mount_in_doubt(run, use, mount, replaced=TARGET_KEYS) for use in calls):
         problems.append("the mount's options depend on a build argument")
     unset = sorted(mount.undefined - {"HOME"})  # an undefined $HOME is the known trap; others may be --build-args
     if unset:
