@@ -691,10 +691,29 @@ def write_access(
         or bool(mode & 0o002)
     )
     if allowed:
+        closed = _closed_ancestor(directory, run)
+        if closed is not None:
+            return False, f"{closed} cannot be entered by {who}"
         return True, f"{where} is writable for {who}"
     if uid is None and owner != 0:
         return None, f"the uid of {who} is unknown"
     return False, f"{where} is not writable for {who}"
+
+
+def _closed_ancestor(directory: str, run: RunFacts) -> str | None:
+    """A directory above `directory` that only root may enter, as a description; None if none is known.
+
+    Writing a directory needs every directory above it to be entered: a cache under
+    `/root` (mode 0700 in Debian, Ubuntu and Alpine alike) is out of another user's
+    reach whoever owns the cache itself. Once a step may have changed modes, nothing is
+    claimed.
+    """
+    if run.filesystem.ownership_changed:
+        return None
+    for path, (owner, mode) in _STANDARD_DIRECTORIES.items():
+        if path != "/" and directory.startswith(path + "/") and not mode & 0o001 and owner == 0:
+            return f"{path} (owned by root, mode {mode:04o})"
+    return None
 
 
 def _within(path: str, directory: str) -> bool:

@@ -120,7 +120,7 @@ def _check(
     tree = parse(source)
     if tree.errors:
         return FileResult(name, source, source, (), frozenset(), tree.errors, tree=tree)
-    diagnostics = _diagnose(name, tree, selected, settings, build_context)
+    diagnostics = diagnose(name, tree, selected, settings, build_context)
     try:
         fixpoint = _fix_to_fixpoint(name, tree, diagnostics, selected, settings, build_context)
     except FixError as exc:
@@ -142,9 +142,10 @@ def _check(
     )
 
 
-def _diagnose(
+def diagnose(
     name: str, tree: Dockerfile, rules: Iterable[Rule], settings: Settings, build_context: Path | None
 ) -> list[Diagnostic]:
+    """The findings of `rules` in a parsed Dockerfile, suppressions applied, in source order."""
     context = Context(name, tree, analyse(tree, settings.build_args), build_context)
     found = [diagnostic for rule in rules for diagnostic in rule.check(context)]
     suppressed = _suppressions(tree)
@@ -245,7 +246,7 @@ def _fix_to_fixpoint(
             )
         if not _is_subsequence(original_keywords, [i.keyword for i in current.instructions]):
             raise FixError(f"the fixes of {_codes(d.code for d in chosen)} removed or reordered instructions")
-        diagnostics = _diagnose(name, current, rules, settings, build_context)
+        diagnostics = diagnose(name, current, rules, settings, build_context)
 
 
 def _revealed(found: list[Diagnostic], first: list[Diagnostic], changes: tuple[Change, ...]) -> list[Diagnostic]:

@@ -2,18 +2,24 @@
 
 The JSON form is a stable interface: one object per instruction (`keyword`,
 `start_line`, `end_line`, `flags`, `heredocs`...), and for every RUN the analysis:
-`stage`, `user`, `home`, `installs` (where each installer call caches) and `mounts`.
+`stage`, `user`, `home`, `installs` (where each installer call caches) and `mounts`;
+an instruction with findings also has `findings`, each with its reasoning (`detail`).
 The text form is a compact per-RUN table for people, with a clear flag where a cache
-mount misses the directory the installer really uses.
+mount misses the directory the installer really uses, then the RUN's findings with the
+reasoning their one-line messages leave out (cache ids, why this fix and not another).
 """
 
 from __future__ import annotations
 
 import json
+import textwrap
+from collections.abc import Sequence
 
 from .analysis import FileFacts, InstallFacts, RunFacts, describe_user
+from .diagnostics import Applicability, Diagnostic
 from .facts import Known
 from .mounts import Mount
+from .rules.base import rule_page
 from .syntax import Dockerfile, Instruction
 
 
@@ -82,13 +88,36 @@ def mount_record(mount: Mount) -> dict[str, object]:
     }
 
 
-def explain_json(name: str, tree: Dockerfile, facts: FileFacts) -> str:
+def finding_record(diagnostic: Diagnostic, tree: Dockerfile) -> dict[str, object]:
+    """A finding with its reasoning and its fix (title, caveat, safety)."""
+    line, column = tree.position(diagnostic.span.start)
+    fix = diagnostic.fix
+    return {
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "line": line,
+        "column": column,
+        "message": diagnostic.message,
+        "detail": diagnostic.detail,
+        "fix": None if fix is None else {"title": fix.title, "caveat": fix.caveat, "applicability": fix.applicability.value},
+        "docs": rule_page(diagnostic.code),
+    }
+
+
+def _of(instruction: Instruction, findings: Sequence[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in findings if instruction.span.start <= d.span.start < instruction.span.end]
+
+
+def explain_json(name: str, tree: Dockerfile, facts: FileFacts, findings: Sequence[Diagnostic] = ()) -> str:
     instructions = []
     for instruction in tree.instructions:
         record = instruction_record(instruction)
         run = facts.run(instruction)
         if run is not None:
             record.update(run_record(run))
+        mine = _of(instruction, findings)
+        if mine:
+            record["findings"] = [finding_record(d, tree) for d in mine]
         instructions.append(record)
     document = {
         "file": name,
@@ -100,13 +129,31 @@ def explain_json(name: str, tree: Dockerfile, facts: FileFacts) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def explain_text(name: str, tree: Dockerfile, facts: FileFacts) -> str:
+def explain_text(name: str, tree: Dockerfile, facts: FileFacts, findings: Sequence[Diagnostic] = ()) -> str:
     lines = [f"{name}: {len(tree.instructions)} instructions, {len(facts.stages.stages)} stages"]
     for run in facts.runs:
         lines.extend(_run_lines(run))
+        lines.extend(_finding_lines(_of(run.instruction, findings), tree))
     if not facts.runs:
         lines.append("  no RUN instructions")
+    shown = {id(d) for run in facts.runs for d in _of(run.instruction, findings)}
+    lines.extend(_finding_lines([d for d in findings if id(d) not in shown], tree))
     return "\n".join(lines) + "\n"
+
+
+def _finding_lines(found: Sequence[Diagnostic], tree: Dockerfile) -> list[str]:
+    """Each finding, its fix and the reasoning behind both, wrapped for reading."""
+    lines = []
+    for diagnostic in found:
+        line, column = tree.position(diagnostic.span.start)
+        lines.append(f"    {diagnostic.code} at {line}:{column}: {diagnostic.message}")
+        fix = diagnostic.fix
+        if fix is not None:
+            safety = "" if fix.applicability is Applicability.SAFE else f" [{fix.applicability.value}]"
+            lines.append(f"        fix{safety}: {fix.title}" + (f" ({fix.caveat})" if fix.caveat else ""))
+        if diagnostic.detail:
+            lines.extend(textwrap.wrap(diagnostic.detail, 100, initial_indent="        why: ", subsequent_indent="             "))
+    return lines
 
 
 def _run_lines(run: RunFacts) -> list[str]:

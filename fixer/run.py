@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from .discovery import find_dockerfiles
-from .engine import FileResult, Settings, check_text
+from .engine import FileResult, Settings, check_text, diagnose
 from .report import dry_run, finding_lines
 from .rules import ALL_RULES
 from .sources import STDIN, SourceError, read_source
@@ -57,7 +57,8 @@ def run_files(
 
 
 def explain_file(name: str, output_format: str, build_args: Mapping[str, str], echo: Echo) -> int:
-    """`dockerfix explain`: the report on stdout, parse errors on stderr."""
+    """`dockerfix explain`: the report on stdout (the analysis, and each finding with the
+    reasoning behind it), parse errors on stderr."""
     from .analysis import analyse
     from .explain import explain_json, explain_text
     from .parser import parse
@@ -69,7 +70,12 @@ def explain_file(name: str, output_format: str, build_args: Mapping[str, str], e
         return EXIT_ERROR
     tree = parse(source.text)
     render = explain_json if output_format == "json" else explain_text
-    echo(render(source.name, tree, analyse(tree, build_args)), nl=False)
+    findings: list = []
+    if not tree.errors:
+        context = Path.cwd() if name == STDIN else Path(name).resolve().parent
+        rules = [rule() for rule in ALL_RULES]
+        findings = diagnose(source.name, tree, rules, Settings(build_args=dict(build_args)), context)
+    echo(render(source.name, tree, analyse(tree, build_args), findings), nl=False)
     for line in parse_error_lines(source.name, tree.errors):
         echo(line, err=True)
     return EXIT_ERROR if tree.errors else EXIT_OK

@@ -96,6 +96,25 @@ def test_explain_json_adds_the_analysis_to_each_run(tmp_path: Path) -> None:
         {"type": "cache", "target": "/root/.cache/pip", "id": "/root/.cache/pip", "uid": 0, "gid": 0,
          "mode": "0755", "sharing": "shared"}
     ]
+    (finding,) = run["findings"]
+    assert (finding["code"], finding["line"], finding["docs"]) == ("DFX101", 4, "docs/rules/DFX101.md")
+    assert finding["fix"] == {
+        "title": "Move the cache mount to /app/.cache/pip",
+        "caveat": "its cache id becomes /app/.cache/pip: the cache starts empty once",
+        "applicability": "safe",
+    }
+    assert "changes the cache id from /root/.cache/pip to /app/.cache/pip" in finding["detail"]
+
+
+def test_explain_text_gives_each_finding_its_reasoning(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir x\n"
+    )
+    lines = dockerfix("explain", "Dockerfile", cwd=tmp_path).stdout.splitlines()
+    assert "    DFX101 at 3:31: cache mount at /root/.cache/pip, but pip caches in /app/.cache/pip" in "\n".join(lines)
+    reason = lines.index(next(line for line in lines if line.startswith("    DFX103 at 3:")))
+    assert lines[reason + 1].startswith("        why: `--no-cache-dir` on the command line disables pip's cache")
+    assert "(DFX101 moves the mount)" in " ".join(lines[reason + 1 :])
 
 
 def test_explain_build_arg_changes_the_analysis(tmp_path: Path) -> None:

@@ -333,15 +333,15 @@ def _waiting(use: Use) -> str:
     on = use.on.cache
     if on.status == "disabled" and on.decided_by in ("env-no-cache-dir", "config-no-cache-dir"):
         return ""
-    if on.decided_by == "not-writable":
-        return f"It stays until its user may write the mount (DFX104's fix): {on.reason}"
-    if on.status == "unknown":
+    if on.status == "unknown" or on.directory is None:
         return f"It stays: where {use.tool} would cache without it is not known ({on.reason})"
     if use.on.mount is None:
         return (
             f"It stays until a mount is at {on.directory}, where {use.tool} would cache without it "
             "(DFX101 moves the mount); removed now, the cache would land in the image"
         )
+    if on.decided_by == "not-writable":
+        return f"It stays until its user may write the mount (DFX104's fix): {on.reason}"
     return ""
 
 

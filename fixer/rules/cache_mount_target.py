@@ -384,7 +384,7 @@ class CacheMountTarget(Rule):
         span = _target_span(mount)
         targets = sorted({target_for(mount, use.tool, use.on.cache.directory or "") for use in calls})
         message = f"cache mount at {show_target(mount)}, but {first.tool} caches in {directory} ({short_cause(cache)})"
-        detail = f"The cache mount targets {explain_target(mount)}, but {cache.reason}."
+        detail = f"The cache mount targets {explain_target(mount)}; {cache.reason}."
         if len(targets) > 1:
             listed = ", ".join(sorted({use.on.cache.directory or "" for use in calls}))
             return self.report(
