@@ -63,6 +63,7 @@ __all__ = [
     "tracks",
     "usable_spelling",
     "uses",
+    "why_uncertain",
     "written_target",
 ]
 
@@ -258,6 +259,13 @@ def target_for(mount: Mount, tool: str, directory: str) -> str:
     return directory
 
 
+def why_uncertain(cache: CacheResolution) -> str:
+    """Why where a call caches is not certain, in a few words (a fix's caveat)."""
+    if cache.doubts:
+        return f"where {cache.tool} caches is not certain: {cache.doubts[0].split(' (')[0]}"
+    return f"a build argument decides where {cache.tool} caches"
+
+
 def short_origin(origin: Origin) -> str:
     """An origin without the source a base image's fact carries: `base image python:3.12
     (line 1)` rather than the repository, commit and file it was read from."""
@@ -356,11 +364,18 @@ def _id_texts(run: RunFacts, runner: Known[ResolvedUser], user: ResolvedUser, gi
     literal = str(user.uid), str(gid), False
     if account is None or account.certain or not _user_follows(runner, account):
         return literal
-    uid = usable_spelling(account.spelling("uid"), user.uid, run)
-    gid_spelling = uid if user.gid is None else usable_spelling(account.spelling("gid"), gid, run)
-    if uid is None or (gid_spelling is None and account.spelling("gid") is not None):
-        return literal
-    return uid.text, gid_spelling.text if gid_spelling else str(gid), True
+    texts = []
+    for field, value in (("uid", user.uid), ("gid", user.gid)):
+        if value is None:  # the gid is the usual guess, gid = uid: written as the uid is
+            texts.append(texts[0])
+        elif field not in account.varies:
+            texts.append(str(value))
+        else:
+            spelling = usable_spelling(account.spelling(field), value, run)
+            if spelling is None:
+                return literal
+            texts.append(spelling.text)
+    return texts[0], texts[1], True
 
 
 def _user_follows(runner: Known[ResolvedUser], account: Account) -> bool:

@@ -92,6 +92,12 @@ _NUMBER = re.compile(r"[0-9]+\Z")
 # --------------------------------------------------------------------------- values
 
 
+def _spelling(record: Account | Group, field: str) -> Spelling | None:
+    """How the Dockerfile writes `field` (`uid`, `gid`, `home`, `name`) of an account or
+    group where build arguments decide it (`useradd -u ${UID}`); None where none do."""
+    return next((spelling for name, spelling in record.spellings if name == field), None)
+
+
 class Account(NamedTuple):
     """One /etc/passwd line and what is known of its home directory.
 
@@ -99,7 +105,8 @@ class Account(NamedTuple):
     cannot be predicted here (a system account, an image whose passwd is partly known).
     `certain` is False when a build argument decides one of the fields
     (`useradd -u ${UID} ${USER}` with `ARG UID=1000`): the values are those of the
-    argument's default; `spellings` say how the Dockerfile writes such fields.
+    argument's default; `varies` names those fields, and `spellings` say how the
+    Dockerfile writes the ones it can.
     `home` is None when the tool's default depends on a version or distro that is not
     known. `home_exists`/`home_owner_uid` are None when not known; the owner only means
     something when the directory exists.
@@ -114,23 +121,24 @@ class Account(NamedTuple):
     origin: Origin
     certain: bool = True
     spellings: tuple[tuple[str, Spelling], ...] = ()
+    varies: tuple[str, ...] = ()
 
-    def spelling(self, field: str) -> Spelling | None:
-        """How the Dockerfile writes `field` (`uid`, `gid`, `home`, `name`) where build
-        arguments decide it (`useradd -u ${UID}`); None where none do."""
-        return next((spelling for name, spelling in self.spellings if name == field), None)
+    spelling = _spelling
 
 
 class Group(NamedTuple):
     """A group the build created (`groupadd`, `addgroup`, a user's own group), for gid look-ups.
 
-    `certain` and `spellings` as for `Account` (`gid`, `name`).
+    `certain`, `spellings` and `varies` as for `Account` (`gid`, `name`).
     """
 
     name: str
     gid: int | None
     certain: bool = True
     spellings: tuple[tuple[str, Spelling], ...] = ()
+    varies: tuple[str, ...] = ()
+
+    spelling = _spelling
 
 
 class Passwd(NamedTuple):
@@ -1002,8 +1010,16 @@ def _shadow_group(run: _Run, command: SimpleCommand, parsed: _Parsed, login: str
 
 
 def _group_option(run: _Run, command: SimpleCommand, parsed: _Parsed, key: str) -> int | None:
+    """The gid a group option names; a group whose gid a build argument decides makes
+    the command read that argument too (`groupadd -g ${GID} web`, then `useradd -g web`)."""
     group = run.value(command, parsed.word(key))
-    return run.passwd.gid_of_group(group) if group else None
+    if not group:
+        return None
+    made = next((g for g in run.passwd.groups if g.name == group), None)
+    spelling = made.spelling("gid") if made is not None else None
+    if spelling is not None:
+        run.used.update(name for name, _ in spelling.variables if name in run.doubtful)
+    return run.passwd.gid_of_group(group)
 
 
 def _debian_adduser(run: _Run, command: SimpleCommand, parsed: _Parsed) -> _Outcome:
@@ -1599,24 +1615,37 @@ def _replay(run: _Run) -> _Run | None:
 # --------------------------------------------------------------------------- build arguments
 
 _SPELLED_FIELDS = ("name", "uid", "gid", "home")
-_FIRST_STAND_IN_ID = 61001  # above UID_MAX: no account tool allocates it
+_FIRST_STAND_IN_ID = 61001  # above UID_MAX: for numbers that are no regular or system id
 
 
 def _stand_ins(run: _Run) -> dict[str, str]:
-    """Other values for the build arguments the RUN read, unlike anything in it: a number
-    for a number (so `useradd -u` still reads one), a path for a path, a name otherwise."""
-    used_ids = run.passwd.used_uids() | run.passwd.used_gids()
+    """Other values for the build arguments the RUN read, unlike anything in it: a path
+    for a path, a name for a name, and for a number an unused one of the same kind (a
+    regular id for a regular id, a system id for a system id), so that the tools decide
+    as they did (`useradd -u` gives the user's own group the same gid only in the
+    regular range)."""
+    taken = run.passwd.used_uids() | run.passwd.used_gids()
     stand_ins: dict[str, str] = {}
-    number = _FIRST_STAND_IN_ID
     for index, name in enumerate(sorted(run.used)):
         value = run.env.get(name, "")
         if _NUMBER.match(value):
-            while number in used_ids:
-                number += 1
-            stand_ins[name], number = str(number), number + 1
+            number = _free_id_like(int(value), taken)
+            taken.add(number)
+            stand_ins[name] = str(number)
         else:
             stand_ins[name] = f"{'/' if value.startswith('/') else ''}dfxarg{index}x"
     return stand_ins
+
+
+def _free_id_like(value: int, taken: set[int]) -> int:
+    """An id not in `taken` and not `value`, in `value`'s range, counted down from its top."""
+    if UID_MIN <= value <= UID_MAX:
+        low, high = UID_MIN, UID_MAX - 1
+    elif _SYSTEM_FIRST <= value <= _SYSTEM_LAST:
+        low, high = _SYSTEM_FIRST, _SYSTEM_LAST - 1
+    else:
+        low, high = _FIRST_STAND_IN_ID, 2**31
+    return next(i for i in range(high, low - 1, -1) if i not in taken and i != value)
 
 
 def _evaluated(passwd: Passwd, stand_ins: Mapping[str, str]) -> Passwd:
@@ -1652,7 +1681,7 @@ def _spelled(before: Passwd, after: Passwd, probe: Passwd, stand_ins: Mapping[st
 
     def marked(records: tuple[_Record, ...], old: set[_Record], other: tuple[_Record, ...]) -> tuple[_Record, ...]:
         if len(records) != len(other):
-            return tuple(r if r in old else r._replace(certain=False, spellings=()) for r in records)
+            return tuple(r if r in old else r._replace(certain=False, spellings=(), varies=_SPELLED_FIELDS) for r in records)
         return tuple(r if r in old else _compared(r, o, stand_ins, used) for r, o in zip(records, other))
 
     return after._replace(
@@ -1669,12 +1698,12 @@ def _compared(record: _Record, other: _Record, stand_ins: Mapping[str, str],
     real values: a stand-in that a tool changed on the way (a clipped name) spells nothing.
     """
     spellings = dict(record.spellings)
-    certain = record.certain
+    varies = set(record.varies)
     for field in _SPELLED_FIELDS:
         value = getattr(record, field, None)
         if field not in record._fields or value == getattr(other, field):
             continue
-        certain = False
+        varies.add(field)
         spellings.pop(field, None)
         text = str(getattr(other, field))
         names = sorted(name for name, stand_in in stand_ins.items() if stand_in in text)
@@ -1686,7 +1715,7 @@ def _compared(record: _Record, other: _Record, stand_ins: Mapping[str, str],
             real = real.replace("${" + name + "}", used[name][0])
         if names and real == str(value):
             spellings[field] = spelling
-    return record._replace(certain=certain, spellings=tuple(spellings.items()))
+    return record._replace(certain=not varies, spellings=tuple(spellings.items()), varies=tuple(sorted(varies)))
 
 
 _Record = TypeVar("_Record", Account, Group)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixer.facts import Origin
+from fixer.facts import Origin, Spelling
 from fixer.images import lookup
 from fixer.shell import parse_script
 from fixer.users import Account, Passwd, ResolvedUser, apply_user_commands, distro_family, resolve_user
@@ -258,6 +258,48 @@ def test_chown_gives_the_home_to_the_user() -> None:
                    "appuser")  # fmt: skip
     assert home(appuser) == ("/app", True, 1000)
     assert appuser.owns_home
+
+
+ARGS = {"UID": Origin("ARG UID", 3), "GID": Origin("ARG GID", 4), "USER": Origin("ARG USER", 5)}
+ARG_VALUES = {"UID": "1000", "GID": "2000", "USER": "user"}
+
+
+def with_args(*scripts: str) -> Passwd:
+    """The passwd after RUNs whose build arguments (UID, GID, USER) keep their defaults."""
+    return build("debian:bookworm", *scripts, env=ARG_VALUES, doubtful=ARGS)
+
+
+def test_ids_from_build_arguments_are_facts_that_say_how_they_are_written() -> None:
+    account = with_args("useradd -m -u ${UID} app").by_name("app")
+    assert account is not None and (account.uid, account.gid) == (1000, 1000)
+    assert not account.certain and account.varies == ("gid", "uid")
+    assert account.spelling("uid") == Spelling("${UID}", (("UID", ARGS["UID"]),))
+    assert account.spelling("gid").text == "${UID}"  # its own group takes the uid's number
+    assert account.spelling("home") is None and account.home == "/home/app"
+
+
+def test_a_name_from_a_build_argument_spells_the_home_and_leaves_the_allocated_uid_alone() -> None:
+    account = with_args("useradd -m $USER").by_name("user")
+    assert account is not None and account.uid == 1000 and "uid" not in account.varies
+    assert account.spelling("name").text == "${USER}" and account.spelling("home").text == "/home/${USER}"
+
+
+def test_a_group_made_from_a_build_argument_gives_its_spelling_to_its_members() -> None:
+    same_run = with_args("groupadd -g ${GID} web && useradd -m -u ${UID} -g web app").by_name("app")
+    later_run = with_args("groupadd -g $GID web", "useradd -m -u 1001 -g web app").by_name("app")
+    assert same_run is not None and same_run.spelling("gid").text == "${GID}"
+    assert later_run is not None and (later_run.uid, later_run.gid) == (1001, 2000)
+    assert later_run.varies == ("gid",) and later_run.spelling("gid").text == "${GID}"
+
+
+def test_literal_accounts_stay_certain_beside_build_arguments() -> None:
+    account = with_args("useradd -m -u 1234 app").by_name("app")
+    assert account is not None and account.certain and account.spellings == ()
+
+
+def test_a_resolved_user_made_from_build_arguments_is_not_certain() -> None:
+    resolved = resolve_user(with_args("useradd -m -u ${UID} app"), "app")
+    assert resolved.uid == 1000 and not resolved.certain and "a build argument decides" in (resolved.reason or "")
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,17 @@ from ..analysis import InstallFacts, RunFacts
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..installers import ParsedOption
 from ..records import NamedTuple
-from ..serving import SWITCHES, Switch, Use, mount_in_doubt, spelled_directory, switch_in_run, tracks, uses
+from ..serving import (
+    SWITCHES,
+    Switch,
+    Use,
+    mount_in_doubt,
+    spelled_directory,
+    switch_in_run,
+    tracks,
+    uses,
+    why_uncertain,
+)
 from ..shell import Script, SimpleCommand
 from ..shell import Span as CodeSpan
 from ..syntax import Dockerfile, Span
@@ -351,7 +361,7 @@ def _problems(run: RunFacts, use: Use, removal: _Removal) -> list[str]:
     problems = []
     follows = mount is not None and tracks(mount, spelled_directory(run, use))
     if (not on.certain and not follows) or (mount is not None and mount_in_doubt(run, use, mount)):
-        problems.append(f"where {use.tool} would cache depends on a build argument or an unknown setting")
+        problems.append(why_uncertain(on) if not on.certain else "the mount's options depend on a build argument")
     if _reaches_unserved(run, use, removal):
         problems.append("the removed statement also reaches a call that no cache mount serves")
     return problems

@@ -64,17 +64,28 @@ class CacheMountNotWritable(Rule):
     ```
 
     ## Fix safety
-    uid, gid and mode are part of a cache mount's identity: after the fix the mount is
-    a different cache, empty at the first build (once), and no longer shared with
-    mounts that keep the old options. The message says so every time.
+    uid, gid and mode are part of a cache mount's identity in BuildKit: after the fix
+    the mount is a different cache, empty at the first build (once), and no longer
+    shared with mounts that keep the old options. The fix says so every time.
 
-    The fix is safe when the user's uid and gid are certain (no build argument, no
-    account tool whose ids cannot be predicted). It is unsafe when the gid is a guess:
-    the user's group is not known, and the fix takes the usual gid = uid (the uid alone
-    already makes the mount writable). There is no fix when the uid is not known, when
-    the value to change is a variable (`uid=$APP_UID`), when the mount is seeded with
-    `from=`/`source=` (uid and gid do not apply then), or when owning the mount would
-    not be enough (a `mode=` without write permission for its owner).
+    Where the user's ids come from build arguments (`ARG UID=1000` then
+    `useradd -u ${UID}`), the fix writes them the same way, `uid=${UID}`: BuildKit
+    expands build arguments in `--mount` options, so every `--build-arg` gives the
+    mount the user's ids. That holds only for an ARG declared in the RUN's own stage
+    (buildah does not see a parent stage's ARGs there) and not shadowed by an ENV of the
+    same name; otherwise the fix writes today's values and is unsafe.
+
+    The fix is safe when the user's uid and gid are certain (no build argument, or
+    written as above; no account tool whose ids cannot be predicted) and the mount's
+    other options are too (a target written with a build argument counts when it
+    follows the directory the tool caches in, as `target=${HOME}/.cache` does for a
+    HOME from `ARG HOME`). It is unsafe when the gid is a guess: the user's group is not
+    known, and the fix takes the usual gid = uid (the uid alone already makes the mount
+    writable). There is no fix when the uid is not known, when the value to change is a
+    variable (`uid=$APP_UID`), when the mount is seeded with `from=`/`source=` (uid and
+    gid do not apply then), or when owning the mount would not be enough (a `mode=`
+    without write permission for its owner, or a mount under `/root`, which only root
+    may enter).
     """
 
     code = "DFX104"
@@ -262,6 +273,53 @@ class CacheMountNotWritable(Rule):
             "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 \\\n"
             "    su app -c 'pip install --user -r requirements.txt'\n",
             note="su inside the RUN: pip runs as app",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "ARG USER=user\n"
+            "ARG UID=1000\n"
+            "ARG HOME=/home/${USER}\n"
+            "RUN groupadd --gid ${UID} ${USER} && useradd --gid ${UID} --uid ${UID} ${USER}\n"
+            "USER ${USER}\n"
+            "RUN --mount=type=cache,target=${HOME}/.cache pip install -r requirements.txt\n",
+            fixed="FROM python:3.12-slim\n"
+            "ARG USER=user\n"
+            "ARG UID=1000\n"
+            "ARG HOME=/home/${USER}\n"
+            "RUN groupadd --gid ${UID} ${USER} && useradd --gid ${UID} --uid ${UID} ${USER}\n"
+            "USER ${USER}\n"
+            "RUN --mount=type=cache,target=${HOME}/.cache,uid=${UID},gid=${UID} pip install -r requirements.txt\n",
+            note="user, ids and home from build-argument defaults: the ids are written as the Dockerfile writes them",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
+            'ARG APP_UID="${APP_UID:-6972}"\n'
+            "RUN useradd -m -u $APP_UID app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip pip install --user -r requirements.txt\n",
+            fixed="FROM python:3.12-slim\n"
+            'ARG APP_UID="${APP_UID:-6972}"\n'
+            "RUN useradd -m -u $APP_UID app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=${APP_UID},gid=${APP_UID}"
+            " pip install --user -r requirements.txt\n",
+            note="a self-referencing default: 6972 unless --build-arg APP_UID says otherwise; the user's own group",
+        ),
+        Invalid(
+            "FROM python:3.12-slim AS base\n"
+            "ARG UID=1000\n"
+            "RUN useradd -m -u ${UID} app\n"
+            "USER app\n"
+            "FROM base\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip pip install --user -r requirements.txt\n",
+            fixed="FROM python:3.12-slim AS base\n"
+            "ARG UID=1000\n"
+            "RUN useradd -m -u ${UID} app\n"
+            "USER app\n"
+            "FROM base\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 pip install --user -r requirements.txt\n",
+            unsafe=True,
+            note="the ARG is the parent stage's: buildah would not expand it in the mount, so today's value, unsafe",
         ),
     )
 

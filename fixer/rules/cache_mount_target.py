@@ -33,6 +33,7 @@ from ..serving import (
     spelled_directory,
     target_for,
     uses,
+    why_uncertain,
     written_target,
 )
 from ..syntax import Dockerfile
@@ -326,6 +327,29 @@ class CacheMountTarget(Rule):
             note="uv caches in $HOME/.cache/uv too; uv's own config files are not read, so the fix is unsafe",
         ),
         Invalid(
+            "ARG PYTHON_VERSION\n"
+            'FROM python:"${PYTHON_VERSION}"-slim\n'
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --user -r requirements.txt\n",
+            fixed="ARG PYTHON_VERSION\n"
+            'FROM python:"${PYTHON_VERSION}"-slim\n'
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 pip install --user -r requirements.txt\n",
+            note="the tag needs a --build-arg, but every -slim tag of python is Debian with no USER, HOME or pip config",
+        ),
+        Invalid(
+            "FROM python:3.12\n"
+            "ENV HOME=/app\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --global-option=--quiet .\n",
+            fixed="FROM python:3.12\n"
+            "ENV HOME=/app\n"
+            "RUN --mount=type=cache,target=/app/.cache/pip pip install --global-option=--quiet .\n",
+            unsafe=True,
+            note="pip 25.3 removed --global-option: older pips run it, newer ones stop, so nothing about it is certain",
+        ),
+        Invalid(
             "FROM python:3.12\n"
             "RUN --mount=type=cache,target=/tmp/pip-cache \\\n"
             "    pip install -r requirements.txt && HOME=/opt/tools pip install ./tools\n",
@@ -486,8 +510,8 @@ def _move_problems(run: RunFacts, mount: Mount, calls: list[Use], target: str, s
     """Why moving `mount` to `target` is not certainly right (empty: it is). `spelled`:
     the new target is written to follow the build arguments that decide it."""
     moved = mount.changed(target=target)
-    certain = spelled or all(use.on.cache.certain for use in calls)
-    problems = [] if certain else ["where the tool caches is not certain"]
+    doubtful = [use.on.cache for use in calls if not use.on.cache.certain]
+    problems = [] if spelled or not doubtful else [why_uncertain(doubtful[0])]
     if any(mount_in_doubt(run, use, mount, replaced=TARGET_KEYS) for use in calls):
         problems.append("the mount's options depend on a build argument")
     unset = sorted(mount.undefined - {"HOME"})  # an undefined $HOME is the known trap; others may be --build-args
