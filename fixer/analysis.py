@@ -176,7 +176,7 @@ class RunFacts:
     def home(self) -> Fact[str]:
         """HOME as runc sets it for the RUN's process (before any shell-level change)."""
         if self._home is None:
-            self._home = _runtime_home(self.state, self.user)
+            self._home = _runtime_home(self.state, self.user, self.passwd)
         return self._home
 
     def process_environment(self) -> tuple[Mapping[str, Known[str]], Mapping[str, str]]:
@@ -523,7 +523,7 @@ def _resolve_user(state: State, passwd: users.Passwd) -> Fact[users.ResolvedUser
     return Known(resolved, origin, certain)
 
 
-def _runtime_home(state: State, user: Fact[users.ResolvedUser]) -> Fact[str]:
+def _runtime_home(state: State, user: Fact[users.ResolvedUser], passwd: users.Passwd) -> Fact[str]:
     home = state.env.get("HOME")
     if home is not None and home.value:
         return home
@@ -533,11 +533,22 @@ def _runtime_home(state: State, user: Fact[users.ResolvedUser]) -> Fact[str]:
         return Unknown(user.reason)
     if user.value.home is None:
         return Unknown(user.value.reason)
-    if user.value.account is None:
+    account = user.value.account
+    if account is None:
         origin = Origin(f"runc's default for {describe_user(user.value)}, which has no /etc/passwd entry")
     else:
         origin = Origin(f"home of {describe_user(user.value)} in /etc/passwd")
-    return Known(user.value.home, origin, user.certain)
+    return Known(user.value.home, origin, user.certain or _home_stays(state, user.value, passwd))
+
+
+def _home_stays(state: State, user: users.ResolvedUser, passwd: users.Passwd) -> bool:
+    """Whether a user's home is certain though the user is not: the `USER` is fixed, no
+    command may have changed the accounts unseen, and what a build argument decides about
+    the account is not its home (`useradd -u $UID app`: the uid follows the argument,
+    /home/app does not)."""
+    account = user.account
+    fixed = (state.user is None or state.user.certain) and not passwd.doubts
+    return fixed and account is not None and not account.certain and "home" not in account.varies
 
 
 def _command_environment(

@@ -267,29 +267,31 @@ def why_uncertain(cache: CacheResolution) -> str:
 
 
 def short_origin(origin: Origin) -> str:
-    """An origin without the source a base image's fact carries: `base image python:3.12
-    (line 1)` rather than the repository, commit and file it was read from."""
+    """An origin in a few words, for a one-line message: a base image's fact without the
+    source it was read from, a passwd home without the file (`home of app (uid 1000)`)."""
     description = origin.description
     if description.startswith("base image ") and " (" in description:
         description = description[: description.index(" (")]
+    description = description.removesuffix(" in /etc/passwd")
+    if description.startswith("runc's default for ") and description.endswith(", which has no /etc/passwd entry"):
+        who = description[len("runc's default for ") : -len(", which has no /etc/passwd entry")]
+        description = f"{who}, which has no passwd entry"
     return str(Origin(description, origin.line))
 
 
 def short_cause(cache: CacheResolution) -> str:
-    """Why a tool caches where it does, in a few words (`HOME=/app from ENV HOME (line 3)`);
-    the resolution's `reason` says it in full."""
-    origin = f" from {short_origin(cache.origin)}" if cache.origin is not None else ""
-    if cache.decided_by == "home" and cache.directory is not None:
-        return f"HOME={posixpath.dirname(posixpath.dirname(cache.directory))}{origin}"
-    what = {
+    """What decides where a tool caches, in a few words (`ENV HOME (line 3)`, `home of
+    app (uid 1000)`); the resolution's `reason` says it in full."""
+    if cache.origin is None:
+        return cache.decided_by
+    origin = short_origin(cache.origin)
+    name = {
         "xdg-cache-home": "XDG_CACHE_HOME",
         "env-cache-dir": f"{cache.tool.upper()}_CACHE_DIR",
         "config-cache-dir": "cache-dir",
         "cli-cache-dir": "--cache-dir",
     }.get(cache.decided_by)
-    if what is None:  # a verdict about the directory (`not-writable`): its origin says what chose it
-        return origin.strip() or cache.decided_by
-    return f"{what}{origin}"
+    return origin if name is None or name in origin else f"{name} from {origin}"
 
 
 # --------------------------------------------------------------------------- users

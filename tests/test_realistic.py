@@ -54,7 +54,11 @@ BUGS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "alpine-adduser-root-mount": (("DFX101", "DFX104"), "pip runs as notifier (HOME /home/notifier) under a mount at /root/.cache/pip"),
     "arg-python-version-copy-order": (("DFX105",), "COPY . . before pip install -r requirements.txt -c constraints.txt"),
     "cache-dir-flag-mismatch": (("DFX102",), "--cache-dir /opt/pip-cache on the command while the mount is at /root/.cache/pip"),
-    "celery-pip-no-cache-dir-env": (("DFX103",), "ENV PIP_NO_CACHE_DIR=1 under a pip cache mount"),
+    "arg-self-referencing-uid": (("DFX104",), "ARG APP_UID=\"${APP_UID:-6972}\", useradd -u $APP_UID: notify cannot write the root-owned mount"),
+    "arg-user-uid-home": (("DFX104",), "USER, UID and HOME from ARG defaults: user (uid 1000) cannot write the root-owned ${HOME}/.cache mount"),
+    "celery-pip-no-cache-dir-env": (("DFX102",), "ENV PIP_NO_CACHE_DIR=1 under a pip cache mount"),
+    "combined-no-cache-dir-env-home": (("DFX101", "DFX103"), "--no-cache-dir under a mount at /root/.cache/pip while ENV HOME=/app"),
+    "combined-parent-mount-nonroot": (("DFX101",), "a /root/.cache mount used by pip as user (HOME /home/user): misplaced and root-owned"),
     "comments-in-continuation-env-home": (("DFX101",), "ENV HOME=/code, mount at /root/.cache/pip; comments inside the continuations"),
     "copy-all-before-requirements": (("DFX105",), "COPY . . before pip install -r requirements.txt"),
     "copy-order-nested-requirements": (("DFX105",), "COPY . /srv before installing requirements/production.txt (-r base.txt, -c ../constraints.txt)"),
@@ -73,17 +77,52 @@ BUGS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "ngc-pytorch-image-no-cache-dir": (("DFX103", "DFX102"), "the NGC image's /etc/xdg/pip/pip.conf sets no-cache-dir; only --cache-dir overrides it"),
     "nonroot-root-owned-mount": (("DFX104",), "USER appuser (uid 1000) under a root-owned mount at /home/appuser/.cache/pip (problem.md 1c)"),
     "pip-cache-dir-env-mismatch": (("DFX102", "DFX101"), "ENV PIP_CACHE_DIR=/tmp/pip-cache inherited from `base`, mount at /root/.cache/pip"),
+    "pip-global-option-old-pip": (("DFX101",), "ENV HOME=/build, mount at /root/.cache/pip; --global-option only older pips take"),
     "pip-config-no-cache-dir": (("DFX103",), "pip config set global.no-cache-dir false disables the cache under the mount"),
     "pip-no-cache-abbreviation": (("DFX103",), "pip install --no-cache (abbreviation of --no-cache-dir) under a cache mount"),
     "pipenv-copy-order": (("DFX105",), "COPY . . before pipenv install --deploy --system"),
+    "python-version-arg-no-default": (("DFX101",), "FROM python:\"${PYTHON_VERSION}\"-slim without a default; USER api under a mount at /root/.cache/pip"),
     "poetry-copy-order": (("DFX105",), "COPY . /app before poetry install --only main"),
     "runuser-root-mount": (("DFX101",), "runuser -u svc -- pip install: HOME /home/svc, mount at /root/.cache/pip"),
     "setuppy-copy-order": (("DFX105",), "COPY . . before pip install . (setup.py/setup.cfg project)"),
     "uid-only-user-root-mount": (("DFX101", "DFX104"), "USER 1000 (appuser, HOME /home/appuser), mount at /root/.cache/pip"),
     "user-uid-gid-not-in-passwd": (("DFX101", "DFX104"), "USER 10001:10001 not in passwd: HOME=/, mount at /root/.cache/pip"),
     "uv-no-cache-under-mount": (("DFX103",), "ENV UV_NO_CACHE=1 under uv cache mounts"),
+    "uv-nonroot-home-moved": (("DFX101", "DFX103"), "uv sync --no-cache as app with HOME=/srv/app under a mount at /root/.cache/uv"),
     "uv-nonroot-root-owned-mount": (("DFX104",), "uv as ingest (uid 1001) under a root-owned mount at /home/ingest/.cache/uv"),
     "windows-escape-copy-order": (("DFX105",), "escape=` Windows image, CRLF: COPY . C:\\app\\ before pip install -r requirements.txt"),
+}
+
+# The issue's classes of combined problems and of facts from build arguments and base
+# image families: after `--write --unsafe-fixes` each has these lines and no finding left.
+CONVERGED: Mapping[str, tuple[str, ...]] = {
+    "arg-self-referencing-uid": (
+        "RUN --mount=type=cache,target=/home/notify/.cache/pip,uid=${APP_UID},gid=${APP_UID} \\",
+        "    python -m pip install --cache-dir=/home/notify/.cache/pip --user --requirement requirements.txt",
+    ),
+    "arg-user-uid-home": (
+        "RUN --mount=type=cache,target=${HOME}/.cache,uid=${UID},gid=${UID} pip install --user -r requirements.txt",
+    ),
+    "combined-no-cache-dir-env-home": (
+        "RUN --mount=type=cache,target=/app/.cache/pip \\",
+        "    pip install --cache-dir=/app/.cache/pip -r requirements.txt",
+    ),
+    "combined-parent-mount-nonroot": (
+        "RUN --mount=type=cache,target=/home/user/.cache,uid=1000,gid=1000 \\",
+        "    pip install --cache-dir=/home/user/.cache/pip --user -r requirements.txt",
+    ),
+    "pip-global-option-old-pip": (
+        "RUN --mount=type=cache,target=/build/.cache/pip \\",
+        "    pip3 install --cache-dir=/build/.cache/pip --global-option=--quiet ./ext",
+    ),
+    "python-version-arg-no-default": (
+        "RUN --mount=type=cache,target=/home/api/.cache/pip,uid=10001,gid=10001 \\",
+        "    pip install --cache-dir=/home/api/.cache/pip --user -r requirements.txt",
+    ),
+    "uv-nonroot-home-moved": (
+        "RUN --mount=type=cache,target=/srv/app/.cache/uv,uid=1000,gid=1000 \\",
+        "    uv sync --frozen --no-install-project",
+    ),
 }
 
 # Files that work, but only while HOME stays put: DFX102 alone pins pip's cache with
@@ -359,6 +398,7 @@ def test_every_case_is_catalogued_once() -> None:
     cases = {case_of(file) for file in FILES}
     assert len(cases) >= 45
     catalogues = [set(BUGS), set(HARDENED), set(CORRECT)]
+    assert set(CONVERGED) <= set(BUGS)
     assert sum(map(len, catalogues)) == len(set().union(*catalogues)), "a case belongs to one catalogue only"
     catalogued = set().union(*catalogues)
     assert cases == catalogued, f"not catalogued: {sorted(cases - catalogued)}; no such case: {sorted(catalogued - cases)}"
@@ -439,6 +479,23 @@ def test_correct_file_stays_byte_identical(file: str, batch: Batch) -> None:
 
 
 _CACHE_DIR_ADDED = re.compile(r' --cache-dir=[^\s"]+|"--cache-dir=[^"]+",\s*')
+
+
+@pytest.mark.parametrize("file", sorted(f for f in FILES if case_of(f) in CONVERGED))
+def test_combined_problems_converge(file: str, batch: Batch) -> None:
+    """Each problem fixed by its rule over the fix loop's passes, with nothing left to say."""
+    lines = batch.written[True][file].decode("utf-8").splitlines()
+    for expected in CONVERGED[case_of(file)]:
+        assert expected in lines, f"{file} after --write --unsafe-fixes lacks {expected!r}:\n" + "\n".join(lines)
+    left = [line for line in batch.dry_after[True].stdout.splitlines() if line.startswith(f"# {file}:")]
+    assert left == [], f"findings left in the written {file}: {left}"
+
+
+def test_one_problem_gets_one_finding(batch: Batch) -> None:
+    """`ENV PIP_NO_CACHE_DIR=1` under a pip mount is DFX102's alone (it used to be DFX103's too)."""
+    file = "celery-pip-no-cache-dir-env/Dockerfile"
+    findings = [line for line in batch.check.stdout.splitlines() if line.startswith(f"{file}:")]
+    assert len(findings) == 1 and " DFX102 [*] PIP_NO_CACHE_DIR=1 (line 3) switches pip's cache off" in findings[0]
 
 
 @pytest.mark.parametrize("file", sorted(f for f in FILES if case_of(f) in HARDENED))

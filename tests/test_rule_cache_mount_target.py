@@ -33,7 +33,7 @@ def test_canonical_message_names_the_values_and_the_id_change() -> None:
     text = "FROM python:3.12\nWORKDIR /app\nENV HOME=/app\n" + MOUNT + "pip install .\n"
     diagnostic = only(text)
     assert diagnostic.message == (
-        "cache mount at /root/.cache/pip, but pip caches in /app/.cache/pip (HOME=/app from ENV HOME (line 3))"
+        "cache mount at /root/.cache/pip, but pip caches in /app/.cache/pip (ENV HOME (line 3))"
     )
     assert "changes the cache id from /root/.cache/pip to /app/.cache/pip" in diagnostic.detail
     assert "To keep the id, keep the mount and run pip with --cache-dir=/root/.cache/pip" in diagnostic.detail

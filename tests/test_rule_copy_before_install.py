@@ -14,7 +14,7 @@ def test_no_build_context_reports_without_a_fix() -> None:
     source = "FROM python:3.12\nCOPY . .\nRUN pip install -r requirements.txt\n"
     result = check_text("Dockerfile", source, [CopyBeforeInstall], Settings(unsafe_fixes=True), None)
     assert [d.fix for d in result.diagnostics] == [None]
-    assert "the build context is not known" in result.diagnostics[0].message
+    assert "the build context is not known" in result.diagnostics[0].detail
 
 
 CONTEXT = {
@@ -79,4 +79,4 @@ def test_a_destination_from_a_build_argument_makes_the_fix_unsafe(tmp_path: Path
     source = "FROM x\nARG DIR=/app\nCOPY . $DIR\nRUN pip install -r /app/requirements.txt\n"
     (diagnostic,) = check_text("Dockerfile", source, [CopyBeforeInstall], Settings(), tmp_path).diagnostics
     assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.UNSAFE
-    assert "build argument" in diagnostic.message
+    assert "build argument" in diagnostic.fix.caveat and "build argument" in diagnostic.detail

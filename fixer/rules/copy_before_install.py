@@ -42,7 +42,7 @@ from ..records import NamedTuple
 from ..shell import SimpleCommand
 from ..stages import expand
 from ..syntax import Instruction, Span
-from .base import Context, Invalid, Rule, Valid
+from .base import Context, Invalid, Rule, Valid, safety
 
 # Instructions that neither read the sources nor change what a RUN or a COPY does.
 _NEUTRAL = frozenset({"LABEL", "EXPOSE", "STOPSIGNAL", "HEALTHCHECK", "CMD", "ENTRYPOINT", "MAINTAINER", "ONBUILD"})
@@ -92,7 +92,7 @@ class _Layer(NamedTuple):
 
 
 class _Outcome(NamedTuple):
-    """How a finding ends: the advice closing its message, and the fix if there is one."""
+    """How a finding ends: the advice closing its reasoning, and the fix if there is one."""
 
     advice: str
     fix: Fix | None = None
@@ -367,11 +367,16 @@ class CopyBeforeInstall(Rule):
         if outcome is None:
             return None
         run = layer.run.instruction
-        problem = (
-            f"`{copy.keyword} {' '.join(copy.value)}` at line {copy.start_line} copies every source file before "
-            f"`{_describe(layer.calls[0])}` at line {run.start_line}, so any source change reruns the install"
+        message = (
+            f"`{copy.keyword} {' '.join(copy.value)}` before the install at line {run.start_line}: "
+            "every source change reruns it"
         )
-        return self.report(_first_line(context.source, copy), f"{problem}; {outcome.advice}", outcome.fix)
+        detail = (
+            f"`{copy.keyword} {' '.join(copy.value)}` at line {copy.start_line} copies every source file before "
+            f"`{_describe(layer.calls[0])}` at line {run.start_line}, so any source change reruns the install; "
+            f"{outcome.advice}."
+        )
+        return self.report(_first_line(context.source, copy), message, outcome.fix, detail)
 
 
 # --------------------------------------------------------------------------- finding the layer
@@ -584,7 +589,7 @@ def _move(context: Context, layer: _Layer, results: _Results, build: BuildContex
     unsafe = _unsafe(build, certain, venvs=True)
     advice = f"copy {names} before it and the sources after it" + (f" (unsafe: {unsafe})" if unsafe else "")
     title = f"Copy {names} before the install and the sources after it"
-    return _Outcome(advice, Fix(title, moved, Applicability.UNSAFE if unsafe else Applicability.SAFE))
+    return _Outcome(advice, Fix(title, moved, safety([unsafe or ""]), unsafe or ""))
 
 
 def _split(context: Context, layer: _Layer, results: _Results, build: BuildContext, certain: bool) -> _Outcome:
@@ -620,7 +625,8 @@ def _split(context: Context, layer: _Layer, results: _Results, build: BuildConte
     fix = Fix(
         f"Install the dependencies with {options} before copying the sources",
         (Edit.insert(layer.copy.span.start, lines + run_text),),
-        Applicability.UNSAFE if unsafe else Applicability.SAFE,
+        safety([unsafe or ""]),
+        unsafe or "",
     )
     return _Outcome(advice, fix)
 

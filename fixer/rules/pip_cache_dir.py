@@ -16,7 +16,7 @@ from ..caches import CacheResolution
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known
 from ..installers import InstallerCall
-from ..mounts import Mount
+from ..mounts import TARGET_KEYS, Mount
 from ..records import NamedTuple
 from ..serving import Use, directory_on, plain_path, short_cause, show_target, switch_in_run, uses, written_target
 from ..shell import Word
@@ -387,7 +387,7 @@ def _pin(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
     if movable is None:
         return None
     directory = cache.directory or ""
-    message = f"pip caches on its cache mount only because {short_cause(cache)}; {movable.short}"
+    message = f"pip's cache is on its mount only through {short_cause(cache)}; {movable.short}"
     detail = (
         f"pip uses the cache mount at {mount.target} only because {cache.reason}; {movable.full}, and pip then "
         f"caches off the mount, in the image, with no warning. --cache-dir={directory} keeps it on the mount."
@@ -463,8 +463,9 @@ def _pip_target(run: RunFacts) -> tuple[Mount, str] | None:
 
 
 def _mount_problems(mount: Mount) -> list[str]:
-    """Why a `--cache-dir` naming a directory on `mount` may miss it at build time."""
-    problems = [] if mount.certain else ["the mount's options depend on a build argument"]
+    """Why a `--cache-dir` naming a directory on `mount` may miss it at build time: its
+    target depends on something not known here (its other options do not move it)."""
+    problems = ["the mount's target depends on a build argument"] if mount.uncertain & TARGET_KEYS else []
     unset = sorted(mount.undefined - {"HOME"})
     if unset:
         problems.append(f"{', '.join('$' + name for name in unset)} in the mount may come from a --build-arg")
