@@ -55,6 +55,10 @@ _BASH_OWN = frozenset({"UID", "EUID", "PPID", "GROUPS", "BASHPID", "RANDOM", "SE
 # The instructions that start or change a stage's filesystem (`_step`).
 _FILESYSTEM_STEPS = frozenset({"FROM", "WORKDIR", "COPY", "ADD", "RUN"})
 _STANDARD_DIRECTORIES = {"/": (0, 0o755), "/root": (0, 0o700), "/tmp": (0, 0o1777), "/home": (0, 0o755)}
+# Those of them that only root may enter (`_closed_ancestor`), with their modes.
+_CLOSED_DIRECTORIES = tuple(
+    (path, mode) for path, (owner, mode) in _STANDARD_DIRECTORIES.items() if path != "/" and not mode & 0o001 and owner == 0
+)
 _NO_DIRECTORIES: Mapping[str, int | None] = MappingProxyType({})
 
 
@@ -111,10 +115,17 @@ class RunFacts:
 
     __slots__ = ("instruction", "stage", "state", "filesystem", "script", "escape", "text", "unquoted", "posix",
                  "_shell", "_calls", "_installs", "_user", "_home", "_mounts", "_cache_mounts", "_environment",
-                 "_pip_config", "derived")
+                 "_pip_config", "derived", "_read")
 
     def __init__(
-        self, instruction: Instruction, stage: Stage, state: State, filesystem: Filesystem, script: RunScript, escape: str
+        self,
+        instruction: Instruction,
+        stage: Stage,
+        state: State,
+        filesystem: Filesystem,
+        script: RunScript,
+        escape: str,
+        read: ReadScripts | None = None,
     ) -> None:
         self.instruction = instruction
         self.stage = stage
@@ -137,8 +148,9 @@ class RunFacts:
         self._environment: tuple[Mapping[str, Known[str]], Mapping[str, str]] | None = None
         self._pip_config: caches.PipConfigView | None = None
         # Facts other modules derive from this RUN and keep for the rules that ask again
-        # (`serving.uses`), by their own key.
-        self.derived: dict[str, object] = {}
+        # (`serving.uses`), by their own key; made on first use.
+        self.derived: dict[str, object] | None = None
+        self._read = read
 
     __repr__ = slots_repr
 
@@ -150,8 +162,18 @@ class RunFacts:
     def shell(self) -> Script | None:
         """The RUN's code as shell commands (None for a shebang script or a non-POSIX SHELL)."""
         if self._shell is False:
-            self._shell = _parse_run(self.script) if self.posix else None
+            self._shell = self._parsed() if self.posix else None
         return self._shell  # type: ignore[return-value]
+
+    def _parsed(self) -> Script:
+        """The script's commands, read once per check for each script text (`ReadScripts`)."""
+        if self._read is None:
+            return _parse_run(self.script)
+        key = (self.script.kind, self.script.code, self.script.argv)
+        found = self._read.get(key)
+        if found is None:
+            found = self._read[key] = _parse_run(self.script)
+        return found  # type: ignore[return-value]
 
     @property
     def mounts(self) -> tuple[Mount, ...]:
@@ -220,28 +242,23 @@ class RunFacts:
         """The installer calls in the RUN's commands (none where a shell would not run them)."""
         if self._calls is None:
             script = self.shell if may_call_installer(self.unquoted) else None
-            self._calls = find_installer_calls(script) if script is not None else ()
+            self._calls = _installer_calls(script, self._read) if script is not None else ()
         return self._calls
 
     def _find_installs(self) -> tuple[InstallFacts, ...]:
-        return tuple(self.install_facts(call) for call in self.calls)
+        return tuple(self._install(call, *self.resolve(call)) for call in self.calls)
 
-    def install_facts(
-        self,
-        call: InstallerCall,
-        *,
-        drop_variable: Callable[[str], bool] | None = None,
-        without_config_keys: frozenset[str] = frozenset(),
-        keep_stage_value: Callable[[str], bool] | None = None,
-    ) -> InstallFacts:
+    def install_facts(self, call: InstallerCall, **what_if: object) -> InstallFacts:
         """Where `call` caches, the cache mount there, and whether its user may use it.
 
-        The keywords ask "what if", as `resolve` does, for the rules (with the call's
-        options changed by the caller).
+        `what_if` asks as `resolve` does, for the rules (with the call's options changed
+        by the caller).
         """
-        resolution, user = self.resolve(
-            call, drop_variable=drop_variable, without_config_keys=without_config_keys, keep_stage_value=keep_stage_value
-        )
+        return self._install(call, *self.resolve(call, **what_if))  # type: ignore[arg-type]
+
+    def _install(
+        self, call: InstallerCall, resolution: caches.CacheResolution, user: Fact[users.ResolvedUser]
+    ) -> InstallFacts:
         mount = _covering_mount(resolution, self.cache_mounts)
         resolution = _check_writable(resolution, user, mount, self)
         return InstallFacts(call, resolution, mount, _mount_status(resolution, mount, self.cache_mounts))
@@ -315,8 +332,29 @@ class FileFacts:
         return self._by_cache_id.get(cache_id, [])
 
 
-def analyse(tree: Dockerfile, build_args: Mapping[str, str] | None = None) -> FileFacts:
-    """Analyse a parsed Dockerfile; cheap parts eagerly, shell-level facts on demand."""
+# Shell code already read during one check of a file, by (kind, code, argv), and the
+# installer calls of each script read, by the script's id: the fix loop analyses a file
+# again after every pass, and a RUN that no fix touched has the same text as before.
+ReadScripts = dict
+
+
+def _installer_calls(script: Script, read: ReadScripts | None) -> tuple[InstallerCall, ...]:
+    if read is None:
+        return find_installer_calls(script)
+    key = id(script)  # the script itself is kept in `read`, so its id stays its own
+    found = read.get(key)
+    if found is None:
+        found = read[key] = find_installer_calls(script)
+    return found  # type: ignore[no-any-return]
+
+
+def analyse(tree: Dockerfile, build_args: Mapping[str, str] | None = None, read: ReadScripts | None = None) -> FileFacts:
+    """Analyse a parsed Dockerfile; cheap parts eagerly, shell-level facts on demand.
+
+    `read` is kept by the caller across the fix loop's passes over one file, so a RUN
+    that no fix changed is not read again (shell code and installer calls are pure
+    functions of its text).
+    """
     stages = analyse_stages(tree, build_args)
     facts = FileFacts(tree, stages)
     tracks: dict[int, Filesystem] = {}
@@ -329,11 +367,13 @@ def analyse(tree: Dockerfile, build_args: Mapping[str, str] | None = None) -> Fi
         if stage is None or state is None:
             continue
         track = tracks.get(stage.index) or _initial_filesystem(stage, tracks)
-        tracks[stage.index] = _step(facts, instruction, stage, state, track)
+        tracks[stage.index] = _step(facts, instruction, stage, state, track, read)
     return facts
 
 
-def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State, track: Filesystem) -> Filesystem:
+def _step(
+    facts: FileFacts, instruction: Instruction, stage: Stage, state: State, track: Filesystem, read: ReadScripts | None
+) -> Filesystem:
     """Record a RUN's facts and return the filesystem after the instruction."""
     keyword = instruction.keyword
     if keyword == "WORKDIR":
@@ -344,7 +384,7 @@ def _step(facts: FileFacts, instruction: Instruction, stage: Stage, state: State
         return _after_copy(instruction, track)
     if keyword != "RUN":
         return track  # FROM: the stage's starting filesystem, already made
-    run = RunFacts(instruction, stage, state, track, run_script(instruction), facts.tree.escape)
+    run = RunFacts(instruction, stage, state, track, run_script(instruction), facts.tree.escape, read)
     facts.runs.append(run)
     facts._by_instruction[id(instruction)] = run
     if _may_write_pip_config(run):
@@ -373,10 +413,10 @@ def _shell_variables(run: RunFacts) -> tuple[dict[str, str], dict[str, Origin]]:
     (`UID` and `EUID` are the running user's, read-only), whatever the environment says:
     under a bash SHELL those are left out.
     """
-    values = run.state.values()
-    if posixpath.basename(run.state.shell[0]) == "bash":
+    values, doubtful = run.state.values(), run.state.doubtful()
+    if run.state.shell[0].rpartition("/")[2] == "bash":
         values = {name: value for name, value in values.items() if name not in _BASH_OWN}
-    doubtful = {name: v.origin for name, v in run.state.env.items() if not v.certain and name in values}
+        doubtful = {name: origin for name, origin in doubtful.items() if name in values}
     return values, doubtful
 
 
@@ -721,8 +761,8 @@ def _closed_ancestor(directory: str, run: RunFacts) -> str | None:
     """
     if run.filesystem.ownership_changed:
         return None
-    for path, (owner, mode) in _STANDARD_DIRECTORIES.items():
-        if path != "/" and directory.startswith(path + "/") and not mode & 0o001 and owner == 0:
+    for path, mode in _CLOSED_DIRECTORIES:
+        if directory.startswith(path + "/"):
             return f"{path} (owned by root, mode {mode:04o})"
     return None
 

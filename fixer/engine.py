@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
-from .analysis import analyse
+from .analysis import ReadScripts, analyse
 from .diagnostics import Applicability, Change, Diagnostic, Edit, Fix, OffsetMap, apply_edits, track_changes
 from .parser import parse
 from .patterns import compile_lazily
@@ -120,9 +120,10 @@ def _check(
     tree = parse(source)
     if tree.errors:
         return FileResult(name, source, source, (), frozenset(), tree.errors, tree=tree)
-    diagnostics = diagnose(name, tree, selected, settings, build_context)
+    read: ReadScripts = {}
+    diagnostics = diagnose(name, tree, selected, settings, build_context, read)
     try:
-        fixpoint = _fix_to_fixpoint(name, tree, diagnostics, selected, settings, build_context)
+        fixpoint = _fix_to_fixpoint(name, tree, diagnostics, selected, settings, build_context, read)
     except FixError as exc:
         return FileResult(
             name, source, source, tuple(diagnostics), frozenset(), error=str(exc), tree=tree, final=tuple(diagnostics)
@@ -143,10 +144,16 @@ def _check(
 
 
 def diagnose(
-    name: str, tree: Dockerfile, rules: Iterable[Rule], settings: Settings, build_context: Path | None
+    name: str,
+    tree: Dockerfile,
+    rules: Iterable[Rule],
+    settings: Settings,
+    build_context: Path | None,
+    read: ReadScripts | None = None,
 ) -> list[Diagnostic]:
-    """The findings of `rules` in a parsed Dockerfile, suppressions applied, in source order."""
-    context = Context(name, tree, analyse(tree, settings.build_args), build_context)
+    """The findings of `rules` in a parsed Dockerfile, suppressions applied, in source
+    order. `read` carries the scripts read across the passes over one file."""
+    context = Context(name, tree, analyse(tree, settings.build_args, read), build_context)
     found = [diagnostic for rule in rules for diagnostic in rule.check(context)]
     suppressed = _suppressions(tree)
     if suppressed:
@@ -197,6 +204,7 @@ def _fix_to_fixpoint(
     rules: list[Rule],
     settings: Settings,
     build_context: Path | None,
+    read: ReadScripts,
 ) -> _Fixpoint:
     """Apply fixes pass after pass, and keep what each later pass found.
 
@@ -246,7 +254,7 @@ def _fix_to_fixpoint(
             )
         if not _is_subsequence(original_keywords, [i.keyword for i in current.instructions]):
             raise FixError(f"the fixes of {_codes(d.code for d in chosen)} removed or reordered instructions")
-        diagnostics = diagnose(name, current, rules, settings, build_context)
+        diagnostics = diagnose(name, current, rules, settings, build_context, read)
 
 
 def _revealed(found: list[Diagnostic], first: list[Diagnostic], changes: tuple[Change, ...]) -> list[Diagnostic]:

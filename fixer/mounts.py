@@ -106,8 +106,8 @@ def resolve_mounts(flags: tuple[Flag, ...], state: State, escape: str) -> tuple[
 def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str], workdir: str, escape: str) -> Mount:
     options: dict[str, str | None] = {}
     errors: list[str] = []
-    uncertain: set[str] = set()
-    unmatched: set[str] = set()
+    uncertain: frozenset[str] = frozenset()
+    unmatched: frozenset[str] = frozenset()
     for option in flag.mount_options:
         if option.value is None or is_plain(option.value, escape):
             options[option.key] = option.value
@@ -119,7 +119,7 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
             errors.append(f"{option.key}: {exc}")
             options[option.key] = option.value
         if not expansion_certain(lexer, env):
-            uncertain.add(option.key)
+            uncertain |= {option.key}
         unmatched |= lexer.unmatched
     mount_type = (options.get("type") or "bind").lower()
     written_target = next((options[k] for k in reversed(list(options)) if k in TARGET_KEYS), None)
@@ -144,9 +144,9 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
         _readonly(options, mount_type),
         not uncertain,
         frozenset(k for k in options if k in ("uid", "gid", "mode", "id", "sharing", "from")),  # explicit
-        frozenset(unmatched),  # undefined
+        unmatched,  # undefined
         tuple(errors),
-        frozenset(uncertain),
+        uncertain,
     )
 
 

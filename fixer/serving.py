@@ -131,22 +131,23 @@ class Use(NamedTuple):
 
 
 def uses(run: RunFacts) -> tuple[Use, ...]:
-    """The calls of the cache rules' tools in a RUN with cache mounts (worked out once per RUN)."""
-    found = run.derived.get("serving.uses")
+    """The calls of the cache rules' tools in a RUN with cache mounts (worked out once per
+    RUN, the mounts meant for each tool once too: four rules ask)."""
+    derived = run.derived
+    if derived is None:
+        derived = run.derived = {}
+    found = derived.get("serving.uses")
     if found is None:
-        found = tuple(_use(run, install) for install in run.installs if _checked(install))
-        run.derived["serving.uses"] = found
+        meant: dict[str, tuple[Mount, ...]] = {}
+        found = []
+        for install in run.installs:
+            tool = install.cache.tool
+            if tool in TOOLS and install.cache.uses_cache:
+                if tool not in meant:
+                    meant[tool] = tuple(mount for mount in run.cache_mounts if meant_for(mount, tool))
+                found.append(Use(install, _switched_on(run, install), meant[tool]))
+        derived["serving.uses"] = found = tuple(found)
     return found  # type: ignore[return-value]
-
-
-def _checked(install: InstallFacts) -> bool:
-    return install.cache.tool in TOOLS and install.cache.uses_cache
-
-
-def _use(run: RunFacts, install: InstallFacts) -> Use:
-    tool = install.cache.tool
-    meant = tuple(mount for mount in run.cache_mounts if meant_for(mount, tool))
-    return Use(install, _switched_on(run, install), meant)
 
 
 def _switched_on(run: RunFacts, install: InstallFacts) -> InstallFacts:
@@ -193,10 +194,13 @@ def meant_for(mount: Mount, tool: str) -> bool:
     """Whether a cache mount is there for `tool`: its target names the tool, or is a
     `.cache` directory. Mounts BuildKit rejects, read-only ones and those without a
     written target are never meant for anything a fix could change."""
-    option = mount.target_option
-    if mount.target is None or mount.errors or mount.readonly or option is None or option.value_span is None:
+    target = mount.target
+    if target is None or mount.errors or mount.readonly:
         return False
-    return is_parent(mount) or _NAMED[tool].search(f"{mount.target} {option.value or ''}") is not None
+    option = mount.target_option
+    if option is None or option.value_span is None:
+        return False
+    return target.endswith("/.cache") or _NAMED[tool].search(f"{target} {option.value or ''}") is not None
 
 
 def written_target(mount: Mount) -> str:
@@ -239,7 +243,7 @@ def plain_path(path: str, spelled: bool = False) -> bool:
 
 def is_parent(mount: Mount) -> bool:
     """Whether the mount is a `.cache` directory, holding each tool's cache in a subdirectory."""
-    return posixpath.basename(mount.target or "") == ".cache"
+    return (mount.target or "").endswith("/.cache")
 
 
 def directory_on(mount: Mount, tool: str) -> str:

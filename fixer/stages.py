@@ -86,7 +86,8 @@ class State:
     None then does not mean root).
     """
 
-    __slots__ = ("stage", "env", "config_env", "user", "workdir", "shell", "unknown", "_values", "_certain_values")
+    __slots__ = ("stage", "env", "config_env", "user", "workdir", "shell", "unknown", "_values", "_certain_values",
+                 "_doubtful")
 
     def __init__(
         self,
@@ -108,6 +109,7 @@ class State:
         self.unknown = unknown
         self._values = _values
         self._certain_values: dict[str, str] | None = None
+        self._doubtful: dict[str, Origin] | None = None
 
     __repr__ = slots_repr
 
@@ -122,6 +124,12 @@ class State:
         if self._certain_values is None:
             self._certain_values = {name: variable.value for name, variable in self.env.items() if variable.certain}
         return self._certain_values
+
+    def doubtful(self) -> dict[str, Origin]:
+        """The variables a build argument can change, with their origins, built once per state."""
+        if self._doubtful is None:
+            self._doubtful = {name: variable.origin for name, variable in self.env.items() if not variable.certain}
+        return self._doubtful
 
     def replace(self, **changes: object) -> State:
         """A copy with `changes`; the cached `values()` are dropped unless given."""

@@ -381,10 +381,10 @@ def distro_family(facts: ImageFacts | None, ref: str | None = None) -> str | Non
         if not facts.has_shell:
             return None
         label = facts.name.lower()
-        found = {family for pattern, family in _LABEL_FAMILIES if pattern.search(label)}
-        if len(found) > 1:
+        found = next((family for pattern, family in _LABEL_FAMILIES if pattern.search(label)), None)
+        if found is not None and " or " in label and len({f for p, f in _LABEL_FAMILIES if p.search(label)}) > 1:
             return None  # a base that may be either ("Debian or Alpine"): neither's tools are certain
-        return found.pop() if found else _family_of_ref(facts.ref, known=True)
+        return found or _family_of_ref(facts.ref, known=True)
     parsed = parse_image_reference(ref) if ref else None
     return _family_of_ref(parsed, known=False) if parsed else None
 
@@ -642,7 +642,7 @@ class _Run:
 
     def __init__(self, passwd: Passwd, script: Script, family: str | None, origin: Origin,
                  env: Mapping[str, str], workdir: str, run_uid: int | None,
-                 doubtful: frozenset[str] = frozenset()) -> None:  # fmt: skip
+                 doubtful: Mapping[str, Origin] | frozenset[str] = frozenset()) -> None:  # fmt: skip
         self.passwd = passwd
         self.script = script
         self.family = family
@@ -1579,29 +1579,29 @@ def apply_user_commands(passwd: Passwd, script: Script, family: str | None, orig
     costs a dict probe per command.
     """
     values = env or {}
-    run = _replay(_Run(passwd, script, family, origin, values, workdir, run_uid, frozenset(doubtful or ())))
+    run = _replay(script, partial(_Run, passwd, script, family, origin, values, workdir, run_uid, doubtful or {}))
     if run is None:
         return passwd
     if not run.used:
         return run.passwd
     stand_ins = _stand_ins(run)
-    probe = _Run(_evaluated(passwd, stand_ins), script, family, origin, {**values, **stand_ins}, workdir, run_uid)
-    replayed = _replay(probe)
+    replayed = _replay(script, partial(_Run, _evaluated(passwd, stand_ins), script, family, origin,
+                                       {**values, **stand_ins}, workdir, run_uid))  # fmt: skip
     other = replayed.passwd if replayed else passwd
     return _spelled(passwd, run.passwd, other, stand_ins, {name: (values[name], doubtful[name]) for name in run.used})
 
 
-def _replay(run: _Run) -> _Run | None:
-    """Apply the script's account commands to `run.passwd`; None when it has none."""
-    script = run.script
+def _replay(script: Script, start: Callable[[], _Run]) -> _Run | None:
+    """Apply the script's account commands to the replay `start` makes, which is made
+    only once a command needs it (most scripts have none); None when there are none."""
+    run: _Run | None = None
     mentions_files = "/etc/passwd" in script.code or "/etc/group" in script.code
-    replayed = False
     for command in script.commands:
         handler = _handler(command)
         edits = mentions_files and _edits_account_files(command)
         if handler is None and not edits:
             continue
-        replayed = True
+        run = run or start()
         arguments = command.effective_words[1:]
         if edits:
             run.may_edit(command, "writes an account file directly")
@@ -1609,7 +1609,7 @@ def _replay(run: _Run) -> _Run | None:
             _unseen(run, command, command.name or "", arguments)
         elif handler is not None:
             handler(run, command, arguments)
-    return run if replayed else None
+    return run
 
 
 # --------------------------------------------------------------------------- build arguments

@@ -18,9 +18,11 @@ from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known, Unknown
 from ..mounts import TARGET_KEYS, Mount
 from ..patterns import compile_lazily
+from ..records import NamedTuple
 from ..serving import (
     COLD_ONCE,
     COLD_ONCE_DETAIL,
+    Owner,
     Use,
     explain_target,
     is_parent,
@@ -419,14 +421,16 @@ class CacheMountTarget(Rule):
         if not plain_path(target):
             return self.report(span, message, None, f"{detail} {target!r} would need quoting in the mount; move it by hand.")
         written = _written(run, mount, calls, target)
-        problems = _move_problems(run, mount, calls, target, spelled=written != target)
         changes: tuple[Edit, ...] = (Edit.replace(span, written),)
         title = f"Move the cache mount to {written}"
         owned = _owned_move(run, mount, calls, target, tree)
+        problems = _move_problems(run, owned.mount if owned else mount, calls, target, spelled=written != target)
         if owned is not None:
-            settings, owner_edits, owner_problems = owned
-            changes += owner_edits
-            problems = owner_problems
+            owner = owned.owner
+            settings = f"uid={owner.uid_text},gid={owner.gid_text}"
+            changes += owned.edits
+            if owner.guessed or not owner.certain:
+                problems.append(f"the uid or gid of {owner.who} is not certain")
             title += f" and set `{settings}` on it"
             detail += f" Moved, the mount also needs `{settings}` so its user may write it. {COLD_ONCE_DETAIL}"
         detail += f" {_id_note(mount, target, run, first, facts)}"
@@ -457,12 +461,18 @@ def _target_span(mount: Mount):  # type: ignore[no-untyped-def]
     return option.value_span
 
 
-def _owned_move(
-    run: RunFacts, mount: Mount, calls: list[Use], target: str, tree: Dockerfile
-) -> tuple[str, tuple[Edit, ...], list[str]] | None:
-    """The owner settings, edits and remaining problems of a move that also gives the
-    mount to the calls' user; None when the user is not locked out of the moved mount,
-    no owner can be given, or owning it is not enough."""
+class _Owned(NamedTuple):
+    """A move that also gives the mount to the calls' user: the owner, the option edits,
+    and the mount as the fix leaves it."""
+
+    owner: Owner
+    edits: tuple[Edit, ...]
+    mount: Mount
+
+
+def _owned_move(run: RunFacts, mount: Mount, calls: list[Use], target: str, tree: Dockerfile) -> _Owned | None:
+    """The move that also gives the mount to the calls' user; None when the user is not
+    locked out of the moved mount, no owner can be given, or owning it is not enough."""
     moved = mount.changed(target=target)
     if not _locked_out(run, moved, calls):
         return None
@@ -473,12 +483,7 @@ def _owned_move(
     if owner is None or not changes:
         return None
     owned = moved.changed(uid=owner.uid, gid=owner.gid)
-    if _locked_out(run, owned, calls):
-        return None
-    problems = _move_problems(run, owned, calls, target, spelled=_written(run, mount, calls, target) != target)
-    if owner.guessed or not owner.certain:
-        problems.append(f"the uid or gid of {owner.who} is not certain")
-    return f"uid={owner.uid},gid={owner.gid}", changes, problems
+    return None if _locked_out(run, owned, calls) else _Owned(owner, changes, owned)
 
 
 def _locked_out(run: RunFacts, mount: Mount, calls: list[Use]) -> bool:
