@@ -139,7 +139,7 @@ RUN --mount=type=cache,target=/root/.cache/pip \\
     ),
     Scenario(
         "inherited-pip-no-cache-dir",
-        ("DFX102", "DFX103"),
+        ("DFX102",),
         f"""\
 FROM debian:bookworm AS base
 ENV PIP_NO_CACHE_DIR=1 \\
@@ -151,11 +151,11 @@ FROM base AS build
 RUN --mount=type=cache,target=/root/.cache/pip \\
     pip install -r requirements.txt
 """,
-        why="PIP_NO_CACHE_DIR=1 from the parent stage; DFX103 reports, DFX102 adds --cache-dir",
+        why="PIP_NO_CACHE_DIR=1 from the parent stage: one finding, DFX102's, which adds --cache-dir",
     ),
     Scenario(
         "inherited-pip-no-cache-dir-off",
-        ("DFX102", "DFX103"),
+        ("DFX102",),
         f"""\
 FROM debian:bookworm AS base
 ENV PIP_NO_CACHE_DIR=off
@@ -196,7 +196,7 @@ RUN --mount=type=cache,target=${{HOME}}/.cache/pip,uid=1000,gid=1000 \\
     ),
     Scenario(
         "pip-config-no-cache-dir",
-        ("DFX102", "DFX103"),
+        ("DFX102",),
         f"""\
 FROM debian:bookworm
 {INDEX_ARGS}RUN printf '[global]\\nno-cache-dir = true\\n' > /etc/pip.conf
@@ -221,6 +221,64 @@ RUN --mount=type=cache,target=/app/.cache/pip \\
 """,
         build_args={"APP_HOME": "/srv"},
         why="HOME from a build argument: built with --build-arg APP_HOME=/srv, pip leaves /app/.cache/pip",
+    ),
+    Scenario(
+        "no-cache-dir-and-env-home",
+        ("DFX101", "DFX103"),
+        f"""\
+FROM debian:bookworm
+{INDEX_ARGS}WORKDIR /app
+ENV HOME=/app
+COPY requirements.txt .
+RUN --mount=type=cache,target=/root/.cache/pip \\
+    pip install --no-cache-dir -r requirements.txt
+""",
+        why="switched off and misplaced at once: DFX101 moves the mount, then DFX103 removes the switch",
+    ),
+    Scenario(
+        "parent-cache-mount-nonroot",
+        ("DFX101",),
+        f"""\
+FROM debian:bookworm
+{INDEX_ARGS}RUN useradd -m -u 1000 user
+USER user
+WORKDIR /home/user
+COPY requirements.txt .
+RUN --mount=type=cache,target=/root/.cache \\
+    pip install --user -r requirements.txt
+""",
+        why="a /root/.cache mount for a non-root user: misplaced and root-owned, moved and given to the user",
+    ),
+    Scenario(
+        "uid-from-build-arg",
+        ("DFX104",),
+        f"""\
+FROM debian:bookworm
+{INDEX_ARGS}ARG UID=1000
+RUN useradd -m -u ${{UID}} app
+USER app
+WORKDIR /home/app
+COPY requirements.txt .
+RUN --mount=type=cache,target=/home/app/.cache/pip \\
+    pip install --user -r requirements.txt
+""",
+        build_args={"UID": "1234"},
+        warns=True,
+        why="the fix writes uid=${UID}: built with --build-arg UID=1234, the mount still belongs to app",
+    ),
+    Scenario(
+        "home-arg-target-follows",
+        ("DFX101",),
+        f"""\
+FROM debian:bookworm
+{INDEX_ARGS}ARG HOME=/build
+WORKDIR /build
+COPY requirements.txt .
+RUN --mount=type=cache,target=/root/.cache/pip \\
+    pip install -r requirements.txt
+""",
+        build_args={"HOME": "/other"},
+        why="the fix writes target=${HOME}/.cache/pip: built with --build-arg HOME=/other, the mount follows pip",
     ),
 ]
 
@@ -263,7 +321,7 @@ def fixed_by_dockerfix(scenario: Scenario, directory: Path, select: tuple[str, .
 def reported_codes(report: str) -> dict[str, str]:
     """Code -> fix marker ('[*]', '[unsafe]' or '') of every diagnostic line in a report."""
     codes = {}
-    for match in re.finditer(r"^# \S+: (DFX\d+) \S+ (\[\*\]|\[unsafe\])?", report, re.MULTILINE):
+    for match in re.finditer(r"^# \S+: (DFX\d+) (\[\*\]|\[unsafe\])?", report, re.MULTILINE):
         codes.setdefault(match.group(1), match.group(2) or "")
     return codes
 
