@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 from .analysis import ReadScripts, analyse
 from .diagnostics import Applicability, Change, Diagnostic, Edit, Fix, OffsetMap, apply_edits, track_changes
-from .parser import parse
+from .parser import parse, reparse
 from .patterns import compile_lazily
 from .records import NamedTuple
 from .rules.base import Context, Rule
@@ -245,7 +245,7 @@ def _fix_to_fixpoint(
             later = [d._replace(span=moved.span(d.span)) for d in later]
         text = apply_edits(current.source, edits)
         changes = track_changes(changes, edits)
-        current = parse(text)
+        current = reparse(current, text, edits)
         if current.errors:
             problem = current.errors[0]
             raise FixError(

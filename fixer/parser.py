@@ -16,13 +16,26 @@ round-trips) plus `ParseError`s naming line and column.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from itertools import accumulate
 
 from . import arguments
 
 from .patterns import compile_lazily
 from .records import NamedTuple
-from .syntax import Dockerfile, Flag, Heredoc, Instruction, LogicalText, ParseError, Span, Trivia, line_column
+from .syntax import (
+    Dockerfile,
+    Flag,
+    Heredoc,
+    Instruction,
+    LogicalText,
+    MountOption,
+    ParseError,
+    Span,
+    Trivia,
+    line_column,
+)
 from .words import GO_SPACE, LexError, Lexer, is_go_space
 
 BOM = "\ufeff"
@@ -395,6 +408,134 @@ def _freeze(
 def parse(source: str) -> Dockerfile:
     """Parse Dockerfile text (already decoded) into a lossless tree; never raises."""
     return _Builder(source).run()
+
+
+def reparse(old: Dockerfile, source: str, edits: Sequence[tuple[int, int, str]]) -> Dockerfile:
+    """The tree of `source`, which is `old.source` with `edits` (start, end, text in old
+    offsets) applied: the same tree as `parse(source)`, for less work.
+
+    The fix loop parses a file again after every pass, but a fix changes a few
+    instructions and leaves the rest. Only the elements an edit touches are read again,
+    from the new text and with the directives of `old`; the elements before the first
+    edit are kept as they are, and those after an edit are kept with their offsets and
+    line numbers moved. Where that might differ from a full parse, it is one: `old` had
+    errors, an edit reaches into the directives at the top, or a region read again does
+    not end on the line where it began to (an edit that continues a line, or opens a
+    heredoc, joins the next line to it). `tests/test_parser.py` holds it to `parse`.
+    """
+    ordered = sorted(edits)
+    elements = old.elements
+    top = next((i for i, e in enumerate(elements) if not (isinstance(e, Trivia) and e.kind in ("bom", "directive"))), None)
+    if old.errors or not ordered or top is None or ordered[0][0] < elements[top].span.start:
+        return parse(source)
+    builder = _Builder(source)
+    if builder.errors:
+        return parse(source)
+    builder.directives.escape, builder.directives.done = old.escape, True
+    starts = [element.span.start for element in elements]
+    position = 0  # the next old element to place
+    chars = lines = 0  # how far the edits so far moved the old elements
+    for first, last, group in _touched(elements, starts, ordered, top):
+        _place(builder, elements[position:first], chars, lines)
+        old_start, old_end = elements[first].span.start, elements[last].span.end
+        new_start = old_start + chars
+        chars += sum(len(text) - (end - start) for start, end, text in group)
+        new_end = old_end + chars
+        begin, stop = _line_index(builder, new_start), _line_index(builder, new_end)
+        if begin is None or stop is None:
+            return parse(source)
+        builder.index = begin
+        while builder.index < stop:
+            builder.line()
+        if builder.index != stop or builder.errors:
+            return parse(source)
+        lines = stop - bisect_left(old.line_starts, old_end)  # lines before the region's end, new minus old
+        position = last + 1
+    _place(builder, elements[position:], chars, lines)
+    if not builder.instructions:
+        return parse(source)
+    return Dockerfile(source, tuple(builder.elements), tuple(builder.instructions), old.escape, (), builder.line_starts)
+
+
+def _touched(
+    elements: tuple[Instruction | Trivia, ...], starts: list[int], edits: list[tuple[int, int, str]], top: int
+) -> Iterator[tuple[int, int, list[tuple[int, int, str]]]]:
+    """(first, last, edits) for each run of elements the edits touch, in order. An edit
+    touches the elements it overlaps, and both neighbours of a boundary it sits on, but
+    never the directives above element `top`."""
+    current: list[int] | None = None
+    group: list[tuple[int, int, str]] = []
+    for edit in edits:
+        start, end, _ = edit
+        first = max(bisect_right(starts, start) - 1, top)
+        if first > top and starts[first] == start:
+            first -= 1  # an insertion at a boundary may belong to the element before it
+        last = max(bisect_right(starts, end) - 1, first)
+        if current is not None and first <= current[1] + 1:
+            current[1] = max(current[1], last)
+            group.append(edit)
+            continue
+        if current is not None:
+            yield current[0], current[1], group
+        current, group = [first, last], [edit]
+    if current is not None:
+        yield current[0], current[1], group
+
+
+def _line_index(builder: _Builder, offset: int) -> int | None:
+    """The index of the line starting at `offset` (its count at the end), or None."""
+    if offset >= len(builder.source):
+        return len(builder.texts)
+    index = bisect_right(builder.line_starts, offset) - 1
+    return index if builder.line_starts[index] == offset else None
+
+
+def _place(builder: _Builder, kept: Sequence[Instruction | Trivia], chars: int, lines: int) -> None:
+    """Append old elements to the tree being built, moved by `chars` and `lines`."""
+    for element in kept:
+        if isinstance(element, Instruction):
+            element = _moved_instruction(element, chars, lines) if chars or lines else element
+            builder.instructions.append(element)
+        elif chars:
+            element = _new_tuple(Trivia, (element.kind, _moved(element.span, chars), element.name, element.value))
+        builder.elements.append(element)
+
+
+def _moved(span: Span, chars: int) -> Span:
+    return _new_tuple(Span, (span.start + chars, span.end + chars))
+
+
+def _moved_instruction(instruction: Instruction, chars: int, lines: int) -> Instruction:
+    """The same instruction `chars` characters and `lines` lines further in the text."""
+    args = instruction.args
+    return Instruction(
+        instruction.keyword,
+        _moved(instruction.keyword_span, chars),
+        _moved(instruction.span, chars),
+        instruction.start_line + lines,
+        instruction.end_line + lines,
+        tuple(_moved_flag(flag, chars) for flag in instruction.flags),
+        instruction.json,
+        instruction.value,
+        tuple(_moved_heredoc(heredoc, chars) for heredoc in instruction.heredocs),
+        LogicalText(args.text, args.starts, tuple(origin + chars for origin in args.origins)),
+        None if instruction.sub is None else _moved_instruction(instruction.sub, chars, lines),
+    )
+
+
+def _moved_flag(flag: Flag, chars: int) -> Flag:
+    options = tuple(
+        MountOption(option.key, option.value, _moved(option.key_span, chars),
+                    None if option.value_span is None else _moved(option.value_span, chars))
+        for option in flag.mount_options
+    )  # fmt: skip
+    value_span = None if flag.value_span is None else _moved(flag.value_span, chars)
+    return Flag(flag.text, _moved(flag.span, chars), flag.name, flag.value, value_span, options)
+
+
+def _moved_heredoc(heredoc: Heredoc, chars: int) -> Heredoc:
+    terminator = None if heredoc.terminator_span is None else _moved(heredoc.terminator_span, chars)
+    return heredoc._replace(body_span=_moved(heredoc.body_span, chars), terminator_span=terminator)
 
 
 def decode(data: bytes) -> str:
