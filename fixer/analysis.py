@@ -68,11 +68,13 @@ class Filesystem(NamedTuple):
     `directories` maps a path created by WORKDIR to its owner uid (BuildKit creates it as
     the current USER, `dispatchWorkdir`), None when that user's uid is unknown.
     `ownership_changed` is set once a RUN may have changed owners or modes (`chown`,
-    `chmod`, `mkdir`, `install -d`) or a COPY/ADD set them (`--chown`, `--chmod`);
-    before that, any other directory is root's (created by root, or missing so that `/`
-    decides). `pip_settings` are the settings of the pip config files known to exist (the
-    base image's, then what the build wrote), and `pip_config_known` says there are no
-    others.
+    `chmod`, `mkdir`, `install -d`), or a COPY/ADD with `--chown`/`--chmod` wrote where
+    it cannot be read; before that, any other directory is root's (created by root, or
+    missing so that `/` decides). `copied_to` are the destinations of the COPY/ADD
+    instructions with `--chown`/`--chmod` that could be read: they, and the directories
+    created for them, may have other owners. `pip_settings` are the settings of the pip
+    config files known to exist (the base image's, then what the build wrote), and
+    `pip_config_known` says there are no others.
     """
 
     passwd: users.Passwd
@@ -80,13 +82,30 @@ class Filesystem(NamedTuple):
     pip_settings: tuple[caches.PipSetting, ...]
     pip_config_known: bool
     ownership_changed: bool = False
+    copied_to: tuple[str, ...] = ()
 
     def with_passwd(self, passwd: users.Passwd) -> Filesystem:
-        return Filesystem(passwd, self.directories, self.pip_settings, self.pip_config_known, self.ownership_changed)
+        return self._replace(passwd=passwd)
 
     def with_owners_changed(self) -> Filesystem:
         """Owners may have changed anywhere: what WORKDIR made is no longer known."""
-        return Filesystem(self.passwd, {}, self.pip_settings, self.pip_config_known, True)
+        return self._replace(directories={}, ownership_changed=True)
+
+    def with_copy_owned(self, destination: str) -> Filesystem:
+        """A COPY/ADD gave `destination` (absolute, normalised) its own owner or mode: a
+        directory WORKDIR made there or below may have changed hands; the others keep theirs."""
+        if destination == "/":
+            return self.with_owners_changed()
+        directories = {path: None if _within(path, destination) else owner for path, owner in self.directories.items()}
+        return self._replace(directories=directories, copied_to=(*self.copied_to, destination))
+
+    def may_have_changed(self, directory: str) -> bool:
+        """Whether a step may have given the existing directory `directory` another owner or mode."""
+        return self.ownership_changed or any(_within(directory, copied) for copied in self.copied_to)
+
+    def may_have_made(self, top: str) -> bool:
+        """Whether a COPY/ADD may have created the top-level directory `top` with another owner."""
+        return self.ownership_changed or any(_within(copied, top) for copied in self.copied_to)
 
 
 class InstallFacts:
@@ -380,7 +399,8 @@ def _step(
         return _after_workdir(facts.stages, instruction, track)
     if keyword in ("COPY", "ADD"):
         if any(flag.name in ("chown", "chmod") for flag in instruction.flags):
-            track = track.with_owners_changed()
+            destination = _copy_destination(instruction, state)
+            track = track.with_owners_changed() if destination is None else track.with_copy_owned(destination)
         return _after_copy(instruction, track)
     if keyword != "RUN":
         return track  # FROM: the stage's starting filesystem, already made
@@ -426,6 +446,17 @@ def _may_write_pip_config(run: RunFacts) -> bool:
     if not run.posix:
         return _PIP_CONFIG_HINT.search(run.text) is not None
     return pipconf.may_write_pip_config(run.text, run.unquoted)
+
+
+def _copy_destination(instruction: Instruction, state: State) -> str | None:
+    """Where a COPY/ADD writes, absolute and normalised; None when that cannot be read
+    here (a variable, a relative path under a WORKDIR a build argument decides)."""
+    if not instruction.value:
+        return None
+    destination = instruction.value[-1]
+    if "$" in destination or (not destination.startswith("/") and not state.workdir.certain):
+        return None
+    return posixpath.normpath(posixpath.join(state.workdir.value, destination))
 
 
 def _after_copy(instruction: Instruction, track: Filesystem) -> Filesystem:
@@ -759,11 +790,9 @@ def _closed_ancestor(directory: str, run: RunFacts) -> str | None:
     reach whoever owns the cache itself. Once a step may have changed modes, nothing is
     claimed.
     """
-    if run.filesystem.ownership_changed:
-        return None
     for path, mode in _CLOSED_DIRECTORIES:
         if directory.startswith(path + "/"):
-            return f"{path} (owned by root, mode {mode:04o})"
+            return None if run.filesystem.may_have_changed(path) else f"{path} (owned by root, mode {mode:04o})"
     return None
 
 
@@ -795,7 +824,7 @@ def _owner_on_disk(directory: str, run: RunFacts) -> tuple[int, int, int, str] |
     if top in _STANDARD_DIRECTORIES:
         owner, mode = _STANDARD_DIRECTORIES[top]
         return owner, 0, mode, f"{top} (owned by root, mode {mode:04o})"
-    if run.filesystem.ownership_changed:
+    if run.filesystem.may_have_made(top):
         return None
     return 0, 0, 0o755, f"{top} (missing, or created by root: no step of the build gave it to another user)"
 

@@ -12,11 +12,12 @@ and reads the others' state from here:
 - DFX101 moves a mount that is not where the call would cache with its cache on;
 - DFX104 gives a mount to the user who cannot write it.
 
-"With its cache on" is `Use.on`: the call resolved again without the switches written
-in the RUN, which is what the call becomes once DFX103's fix is in. Judged that way,
-DFX101 and DFX104 fix a mount while the cache is still off, and DFX103 removes a switch
-only once the mount would then serve the call, so every fix on its own leaves the build
-no worse, and the fix loop's passes reach a cache that is on, on the mount and
+"With its cache on" is `Use.on`: the call resolved again without the switches a fix
+removes or overrides (those written in the RUN, and for pip the stage's too), which is
+what the call becomes once DFX103's or DFX102's fix is in. Judged that way, DFX101 and
+DFX104 fix a mount while the cache is still off, and DFX103 and DFX102 switch it back
+on only once the mount would then serve the call, so every fix on its own leaves the
+build no worse, and the fix loop's passes reach a cache that is on, on the mount and
 writable.
 
 A mount is *meant for* a tool when its target names the tool (`/root/.cache/pip`,
@@ -47,6 +48,7 @@ __all__ = [
     "Use",
     "directory_on",
     "explain_target",
+    "ids_certain",
     "is_parent",
     "meant_for",
     "mount_in_doubt",
@@ -313,6 +315,21 @@ def runner_of(run: RunFacts, install: InstallFacts) -> Fact[ResolvedUser]:
     return Known(resolved, Origin(f"{switch.tool} {switch.user}"), resolved.certain)
 
 
+def ids_certain(run: RunFacts, runner: Fact[ResolvedUser]) -> bool:
+    """Whether the uid and gid the call runs with are certain: the user is, or a build
+    argument decides only something else of its account (`useradd -d /srv/${APP} app`:
+    the home follows the argument, the ids do not) and the `USER` naming it is fixed."""
+    if not isinstance(runner, Known):
+        return False
+    if runner.certain:
+        return True
+    account = runner.value.account
+    if account is None or account.certain or run.passwd.doubts:
+        return False
+    fixed = runner is run.user and (run.state.user is None or run.state.user.certain)
+    return fixed and not {"name", "uid", "gid"} & set(account.varies)
+
+
 class Owner(NamedTuple):
     """The uid and gid a mount needs for the user `who`, and how to write them.
 
@@ -350,7 +367,7 @@ def owner_for(
     user = runner.value
     gid = user.uid if user.gid is None else user.gid
     uid_text, gid_text, spelled = _id_texts(run, runner, user, gid)
-    certain = spelled or (runner.certain and user.certain)
+    certain = spelled or ids_certain(run, runner)
     owner = Owner(user.uid, gid, describe_user(user), user.gid is None, certain, uid_text, gid_text)
     allowed, why = write_access(directory, runner, mount.changed(uid=owner.uid, gid=owner.gid), run, install.cache.tool)
     if allowed is not True:

@@ -330,7 +330,10 @@ def _from_account(account: Account) -> ResolvedUser:
     if account.uid is None:
         reason = f"the uid of {account.name} is assigned by the tool that made it and cannot be predicted"
     elif account.home is None:
-        reason = f"the home of {account.name} depends on a tool version or distro that is not known"
+        reason = (
+            f"the home {account.origin.description} gives {account.name} is not known here: it depends on a "
+            "tool version or distro that is not known, or is written in a way not read here"
+        )
     if not account.certain:
         reason = _join(reason, f"a build argument decides the account {account.name} ({account.origin.description})")
     return ResolvedUser(account.uid, account.gid, account.name, account.home, account.home_exists,

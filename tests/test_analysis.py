@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from fixer import users
-from fixer.analysis import analyse
+from fixer.analysis import analyse, write_access
 from fixer.facts import Known, Unknown
 from fixer.parser import parse
 
@@ -274,6 +274,46 @@ def test_chown_after_workdir_makes_ownership_unknown_not_wrong() -> None:
     )
     _, install = pip(text)
     assert install.cache.status == "enabled" and not install.cache.certain
+
+
+@pytest.mark.parametrize(
+    ("copy", "claimed"),
+    [
+        ("COPY --chown=app:app . .\n", True),
+        ("COPY --chown=app requirements.txt /srv/app/\n", True),
+        ("COPY --chmod=0644 pip.conf /etc/pip.conf\n", True),
+        ("COPY --chown=app . /root/app\n", True),  # /root exists: only /root/app is new, and app's
+        ("COPY --chown=app . /root\n", False),
+        ("COPY --chown=app . /\n", False),
+        ("COPY --chown=app . ${DEST}\n", False),  # where it lands is not read here
+    ],
+)
+def test_copy_chown_changes_owners_only_where_it_writes(copy: str, claimed: bool) -> None:
+    """A COPY --chown/--chmod gives its destination (and the directories it creates) to
+    the user; /root, which existed before, stays closed to everyone else."""
+    text = BASE + (
+        "RUN useradd -m -u 1000 app\nWORKDIR /srv/app\nUSER app\n" + copy
+        + "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000,gid=1000 pip install -r requirements.txt\n"
+    )
+    run = last_run(text)
+    (mount,) = run.cache_mounts
+    allowed, why = write_access("/root/.cache/pip", run.user, mount, run)
+    assert (allowed is False and "/root (owned by root, mode 0700) cannot be entered" in why) is claimed, why
+
+
+def test_copy_chown_makes_what_it_writes_unknown_not_the_rest() -> None:
+    """The WORKDIR it copies into may have a new owner; a directory elsewhere keeps its."""
+    text = BASE + (
+        "RUN useradd -m -u 1000 app\nWORKDIR /srv/app\nWORKDIR /opt/tools\nUSER app\n"
+        "COPY --chown=app . /srv/app\nRUN pip install x\n"
+    )
+    run = last_run(text)
+    assert run.filesystem.directories["/srv/app"] is None
+    assert run.filesystem.directories["/opt/tools"] == 0
+    assert write_access("/srv/app/.cache", run.user, None, run)[0] is None
+    assert write_access("/opt/tools/.cache", run.user, None, run)[0] is False
+    assert write_access("/opt/other/.cache", run.user, None, run)[0] is False  # nothing gave /opt away
+    assert write_access("/srv/other/.cache", run.user, None, run)[0] is None  # the COPY may have made /srv
 
 
 def test_uv_as_non_root_with_a_root_owned_mount_fails() -> None:

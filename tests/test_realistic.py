@@ -81,6 +81,8 @@ BUGS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "pip-config-no-cache-dir": (("DFX103",), "pip config set global.no-cache-dir false disables the cache under the mount"),
     "pip-no-cache-abbreviation": (("DFX103",), "pip install --no-cache (abbreviation of --no-cache-dir) under a cache mount"),
     "pipenv-copy-order": (("DFX105",), "COPY . . before pipenv install --deploy --system"),
+    "private-base-nonroot-home-mount": (("DFX104",), "a private base image (HOME not known), USER 1001 under a root-owned mount at /home/app/.cache/pip"),
+    "private-base-nonroot-root-mount": (("DFX104",), "a private base image (HOME not known), USER worker under a mount at /root/.cache/pip"),
     "python-version-arg-no-default": (("DFX101",), "FROM python:\"${PYTHON_VERSION}\"-slim without a default; USER api under a mount at /root/.cache/pip"),
     "poetry-copy-order": (("DFX105",), "COPY . /app before poetry install --only main"),
     "runuser-root-mount": (("DFX101",), "runuser -u svc -- pip install: HOME /home/svc, mount at /root/.cache/pip"),
@@ -114,6 +116,12 @@ CONVERGED: Mapping[str, tuple[str, ...]] = {
     "pip-global-option-old-pip": (
         "RUN --mount=type=cache,target=/build/.cache/pip \\",
         "    pip3 install --cache-dir=/build/.cache/pip --global-option=--quiet ./ext",
+    ),
+    "private-base-nonroot-home-mount": (
+        "RUN --mount=type=cache,target=/home/app/.cache/pip,sharing=locked,uid=1001,gid=1001 \\",
+    ),
+    "private-base-nonroot-root-mount": (
+        "RUN --mount=type=cache,target=/home/worker/.cache/pip,uid=1000,gid=1000 \\",
     ),
     "python-version-arg-no-default": (
         "RUN --mount=type=cache,target=/home/api/.cache/pip,uid=10001,gid=10001 \\",

@@ -336,9 +336,10 @@ class CacheDisabledUnderMount(Rule):
 def _waiting(use: Use) -> str:
     """Why the switch must stay for now, empty when removing it is right.
 
-    With the switch gone the call must cache on a mount its user may write, or stay
-    switched off by the stage (which DFX102 then overrides for pip): otherwise the
-    cache would land in the image layer, or pip would warn and uv fail.
+    With the switch gone the call must cache on a mount its user may write (`use.on`
+    already leaves out what DFX102 overrides for pip), or stay switched off by the
+    stage (uv's `UV_NO_CACHE`, which no option overrides): otherwise the cache would
+    land in the image layer, or pip would warn and uv fail.
     """
     on = use.on.cache
     if on.status == "disabled" and on.decided_by in ("env-no-cache-dir", "config-no-cache-dir"):

@@ -8,14 +8,27 @@ works out the owner that `write_access` would let in.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 
 from .. import edits
 from ..analysis import RunFacts, describe_user, write_access
-from ..diagnostics import Diagnostic, Fix
+from ..caches import CacheResolution
+from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Fact, Known
-from ..mounts import DEFAULT_CACHE_MODE, Mount
-from ..serving import COLD_ONCE, COLD_ONCE_DETAIL, Use, mount_in_doubt, owner_for, runner_of, uses
+from ..mounts import DEFAULT_CACHE_MODE, TARGET_KEYS, Mount
+from ..serving import (
+    COLD_ONCE,
+    COLD_ONCE_DETAIL,
+    Use,
+    directory_on,
+    mount_in_doubt,
+    owner_for,
+    plain_path,
+    runner_of,
+    target_for,
+    uses,
+)
 from ..syntax import Dockerfile
 from ..users import ResolvedUser
 from .base import Context, Invalid, Rule, Valid, safety
@@ -35,10 +48,17 @@ class CacheMountNotWritable(Rule):
     `gid=0` where a gid is written): the mount goes back to root rather than losing the
     option, which keeps the edit to the one value.
 
-    Only a mount at the directory the installer caches in is checked. A mount in the
-    wrong place is DFX101's (`pip-cache-mount-target`), which moves it and keeps its
+    A mount at the directory the installer caches in is checked there. A mount in the
+    wrong place is DFX101's (`cache-mount-target`), which moves it and keeps its
     options; if the moved mount is then closed to the user, this rule gives it to the
     user in the next pass.
+
+    When where the installer caches cannot be known (a base image whose `ENV` is not
+    known may set HOME; a home the Dockerfile writes in a way not read here), a mount
+    meant for the installer that its user cannot write anywhere inside is reported too:
+    whether or not the installer caches there, such a mount holds nothing for it. The
+    usual case is a non-root user of a private base image under a mount at
+    `/root/.cache/pip`.
 
     ## Why is this bad?
     pip prints `WARNING: The directory '/home/appuser/.cache/pip' or its parent directory
@@ -86,6 +106,13 @@ class CacheMountNotWritable(Rule):
     gid do not apply then), or when owning the mount would not be enough (a `mode=`
     without write permission for its owner, or a mount under `/root`, which only root
     may enter).
+
+    Where the installer caches is not known, the fix is always unsafe and says why.
+    It gives the mount to the user where it is; when that is not enough (a mount under
+    `/root`) and only HOME was in question, it also moves the mount to the cache in the
+    user's home from `/etc/passwd` (`/home/app/.cache/pip`), where the installer caches
+    unless something unseen (the base image's `ENV`) sets another HOME. Without such a
+    home the mount is reported without a fix.
     """
 
     code = "DFX104"
@@ -120,6 +147,16 @@ class CacheMountNotWritable(Rule):
             "FROM python:3.12\nRUN useradd -m -u 1000 app\n"
             "RUN --mount=type=cache,target=/root/.cache/uv,uid=1000 uv pip install --system flask\n",
             note="uv running as root may write anyone's cache",
+        ),
+        Valid(
+            "FROM registry.example.com/platform/python-base:3.12\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n",
+            note="a private base image: its USER and HOME are not known, and a root mount is likely right",
+        ),
+        Valid(
+            "FROM registry.example.com/platform/python-base:3.12\nUSER 1001\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 pip install --user flask\n",
+            note="where pip caches is not known, but its user may write the mount",
         ),
     )
     invalid = (
@@ -321,6 +358,40 @@ class CacheMountNotWritable(Rule):
             unsafe=True,
             note="the ARG is the parent stage's: buildah would not expand it in the mount, so today's value, unsafe",
         ),
+        Invalid(
+            "FROM registry.example.com/platform/python-base:3.12\n"
+            "RUN useradd --create-home --uid 1000 worker\n"
+            "USER worker\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --user -r requirements.txt\n",
+            fixed="FROM registry.example.com/platform/python-base:3.12\n"
+            "RUN useradd --create-home --uid 1000 worker\n"
+            "USER worker\n"
+            "RUN --mount=type=cache,target=/home/worker/.cache/pip,uid=1000,gid=1000 "
+            "pip install --user -r requirements.txt\n",
+            unsafe=True,
+            note="a private base image may set HOME, so where pip caches is not known; the mount under /root "
+            "serves worker nowhere: moved to worker's home's cache and given to worker, unsafe",
+        ),
+        Invalid(
+            "FROM registry.example.com/platform/python-base:3.11\n"
+            "USER 1001\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,sharing=locked pip install --user flask\n",
+            fixed="FROM registry.example.com/platform/python-base:3.11\n"
+            "USER 1001\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,sharing=locked,uid=1001,gid=1001 "
+            "pip install --user flask\n",
+            unsafe=True,
+            note="uid 1001 of a private base image: its HOME is not known, the root-owned mount is closed to it",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "ARG APP=api\n"
+            'RUN useradd -m -u 1000 -d "/srv/${APP:-app}" app\n'
+            "USER app\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --user flask\n",
+            note="a home written in a way not read here: the mount under /root is closed to app, "
+            "reported without a fix",
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -334,28 +405,117 @@ class CacheMountNotWritable(Rule):
                     continue
                 reported.add(id(mount))
                 yield self._diagnose(context.tree, run, use, mount, runner)
+            yield from self._out_of_reach(context.tree, run, reported)
 
     def _diagnose(self, tree: Dockerfile, run: RunFacts, use: Use, mount: Mount, runner: Fact[ResolvedUser]) -> Diagnostic:
         cache = use.on.cache
-        who = describe_user(runner.value) if isinstance(runner, Known) else "its user"
-        message = f"{who} cannot write the cache mount at {mount.target} ({_owned(mount)}), so {_CONSEQUENCE[use.tool]}"
-        detail = cache.reason
-        owner, why_not = owner_for(run, use.install, cache.directory or "", mount, runner)
-        changes = edits.set_mount_options(tree.source, mount.flag, owner.options_for(mount)) if owner else None
-        if owner is None or not changes:
-            why_not = why_not or "its uid= or gid= is a variable, or no option can be followed by more"
-            return self.report(mount.flag.span, message, None, f"{detail}. `uid=`/`gid=` cannot fix it here: {why_not}.")
-        settings = f"uid={owner.uid_text},gid={owner.gid_text}"
-        problems = [] if owner.certain else ["the user's ids depend on a build argument"]
-        if mount_in_doubt(run, use, mount, replaced=frozenset({"uid", "gid"})):
-            problems.append("the mount's options depend on a build argument")
-        if owner.guessed:
-            problems.append(f"the gid of {owner.who} is not known; gid={owner.gid} (= uid) is a guess")
-        fix = Fix(f"Set `{settings}` on the cache mount", changes, safety(problems), "; ".join(problems) or COLD_ONCE)
-        return self.report(mount.flag.span, message, fix, f"{detail}. {COLD_ONCE_DETAIL}")
+        message = f"{_who(runner)} cannot write the cache mount at {mount.target} ({_owned(mount)}), so {_CONSEQUENCE[use.tool]}"
+        fix, why_not = _owner_fix(tree, run, use, mount, runner, cache.directory or "", [])
+        if fix is None:
+            return self.report(mount.flag.span, message, None, f"{cache.reason}. `uid=`/`gid=` cannot fix it here: {why_not}.")
+        return self.report(mount.flag.span, message, fix, f"{cache.reason}. {COLD_ONCE_DETAIL}")
+
+    def _out_of_reach(self, tree: Dockerfile, run: RunFacts, reported: set[int]) -> Iterator[Diagnostic]:
+        """Mounts meant for a call whose cache directory is not known (a base image that may
+        set HOME, a home that cannot be read) and that the call's user cannot write
+        anywhere inside: wherever the call caches, such a mount holds nothing for it.
+
+        Mounts that serve another call are that call's business."""
+        all_uses = uses(run)
+        used = {id(use.on.mount) for use in all_uses if use.on.mount is not None}
+        for use in all_uses:
+            cache = use.on.cache
+            if cache.status != "unknown" or cache.directory is not None:
+                continue
+            runner = runner_of(run, use.install)
+            for mount in use.meant:
+                if id(mount) in used or id(mount) in reported:
+                    continue
+                directory = directory_on(mount, use.tool)
+                allowed, why = write_access(directory, runner, mount, run, use.tool)
+                if allowed is False:
+                    reported.add(id(mount))
+                    yield self._unreachable(tree, run, use, mount, runner, why)
+
+    def _unreachable(
+        self, tree: Dockerfile, run: RunFacts, use: Use, mount: Mount, runner: Fact[ResolvedUser], why: str
+    ) -> Diagnostic:
+        """The finding for a mount out of the call's reach; the fix gives it to the user,
+        or, when that is not enough, moves it to the user's home's cache as well."""
+        tool, cache = use.tool, use.on.cache
+        message = (
+            f"{_who(runner)} cannot write the cache mount at {mount.target} ({_owned(mount)}): "
+            f"it holds no {tool} cache, wherever {tool} caches"
+        )
+        detail = f"{cache.reason}. Wherever that is, {why}."
+        unsure = f"where {tool} caches is not known, so the mount may also need to move there"
+        fix, why_not = _owner_fix(tree, run, use, mount, runner, directory_on(mount, tool), [unsure])
+        if fix is not None:
+            detail += f" With its ids the mount serves {tool} if {tool} caches in it. {COLD_ONCE_DETAIL}"
+            return self.report(mount.flag.span, message, fix, detail)
+        detail += f" `uid=`/`gid=` alone cannot fix it here: {why_not}."
+        likely = _likely_directory(runner, cache, tool)
+        if likely is not None:
+            guess = f"HOME is not known here: {tool} caches in {likely} only if nothing unseen sets it"
+            target = target_for(mount, tool, likely)
+            fix, _ = _owner_fix(tree, run, use, mount, runner, likely, [guess], target=target)
+            if fix is not None:
+                detail += (
+                    f" The fix moves it to {target}, where {tool} caches with the home of {_who(runner)} in "
+                    f"/etc/passwd, and gives it that user's ids. {COLD_ONCE_DETAIL}"
+                )
+                return self.report(mount.flag.span, message, fix, detail)
+        detail += (
+            f" Move the mount to where {tool} caches for {_who(runner)} and give it that user's ids, or choose "
+            f"its directory and run {tool} with --cache-dir naming it."
+        )
+        return self.report(mount.flag.span, message, None, detail)
 
 
 _CONSEQUENCE = {"pip": "pip disables its cache", "uv": "uv stops with an error"}
+
+
+def _owner_fix(
+    tree: Dockerfile, run: RunFacts, use: Use, mount: Mount, runner: Fact[ResolvedUser], directory: str,
+    problems: list[str], target: str | None = None,
+) -> tuple[Fix | None, str]:
+    """The fix that gives the mount to the call's user, so that it may keep its cache in
+    `directory`, or why there is none; with `target`, the fix moves the mount there too.
+    `problems` are doubts the caller already has."""
+    moved = mount if target is None else mount.changed(target=target)
+    owner, why_not = owner_for(run, use.install, directory, moved, runner)
+    changes = edits.set_mount_options(tree.source, mount.flag, owner.options_for(mount)) if owner else None
+    if owner is None or not changes:
+        return None, why_not or "its uid= or gid= is a variable, or no option can be followed by more"
+    settings = f"uid={owner.uid_text},gid={owner.gid_text}"
+    title = f"Set `{settings}` on the cache mount"
+    if target is not None:
+        option = mount.target_option
+        assert option is not None and option.value_span is not None  # a mount meant for a tool names its target
+        changes = (Edit.replace(option.value_span, target), *changes)
+        title = f"Move the cache mount to {target} and set `{settings}` on it"
+    problems = list(problems)
+    if not owner.certain:
+        problems.append("the user's ids depend on a build argument")
+    if mount_in_doubt(run, use, mount, replaced=frozenset({"uid", "gid"} | (TARGET_KEYS if target else set()))):
+        problems.append("the mount's options depend on a build argument")
+    if owner.guessed:
+        problems.append(f"the gid of {owner.who} is not known; gid={owner.gid} (= uid) is a guess")
+    return Fix(title, changes, safety(problems), "; ".join(problems) or COLD_ONCE), ""
+
+
+def _likely_directory(runner: Fact[ResolvedUser], cache: CacheResolution, tool: str) -> str | None:
+    """Where the call caches if nothing unseen (a base image's ENV) sets HOME: the cache
+    in the user's home from /etc/passwd, when only HOME was in question; None otherwise."""
+    home = runner.value.home if isinstance(runner, Known) else None
+    if cache.decided_by != "home" or home is None:
+        return None
+    directory = posixpath.join(home, ".cache", tool)
+    return directory if plain_path(directory) else None
+
+
+def _who(runner: Fact[ResolvedUser]) -> str:
+    return describe_user(runner.value) if isinstance(runner, Known) else "its user"
 
 
 def _owned(mount: Mount) -> str:

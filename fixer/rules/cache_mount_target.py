@@ -25,6 +25,7 @@ from ..serving import (
     Owner,
     Use,
     explain_target,
+    ids_certain,
     is_parent,
     mount_in_doubt,
     owner_for,
@@ -117,7 +118,8 @@ class CacheMountTarget(Rule):
     quiet) or being a directory the Dockerfile chose itself (`PIP_CACHE_DIR`, a config
     file's `cache-dir`). Otherwise the fix is unsafe and says why. When the calls of
     one step cache in different places, or several mounts could be the one, the mount
-    is reported without a fix. A cache directory that cannot be known is not reported.
+    is reported without a fix. A cache directory that cannot be known is not reported
+    here; a mount its user cannot write wherever the cache is, is DFX104's.
 
     A mount's `uid`, `gid` and `mode` apply wherever it is, and a root-owned mount locks
     a non-root user out (pip then disables its cache, uv fails). When owning the mount
@@ -352,6 +354,20 @@ class CacheMountTarget(Rule):
             note="pip 25.3 removed --global-option: older pips run it, newer ones stop, so nothing about it is certain",
         ),
         Invalid(
+            "FROM python:3.12-slim\n"
+            "ARG APP_HOME=/srv/app\n"
+            'RUN useradd --create-home --home-dir "$APP_HOME" --uid 1000 app\n'
+            "USER app\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --user -r requirements.txt\n",
+            fixed="FROM python:3.12-slim\n"
+            "ARG APP_HOME=/srv/app\n"
+            'RUN useradd --create-home --home-dir "$APP_HOME" --uid 1000 app\n'
+            "USER app\n"
+            "RUN --mount=type=cache,target=${APP_HOME}/.cache/pip,uid=1000,gid=1000 pip install --user -r requirements.txt\n",
+            note="the home follows a build argument, the ids do not: the target is written with the argument, "
+            "the ids as they are, and both stay right under any --build-arg APP_HOME",
+        ),
+        Invalid(
             "FROM python:3.12\n"
             "RUN --mount=type=cache,target=/tmp/pip-cache \\\n"
             "    pip install -r requirements.txt && HOME=/opt/tools pip install ./tools\n",
@@ -496,7 +512,7 @@ def _may_write(run: RunFacts, use: Use, mount: Mount) -> tuple[bool | None, str]
     runner = runner_of(run, use.install)
     if isinstance(runner, Unknown):
         return None, f"the user {use.tool} runs as is not known ({runner.reason})"
-    if not runner.certain:
+    if not ids_certain(run, runner):
         return None, f"the user {use.tool} runs as ({runner.origin}) depends on a build argument"
     return write_access(use.on.cache.directory or "", runner, mount, run, use.tool)
 
@@ -508,7 +524,8 @@ def _written(run: RunFacts, mount: Mount, calls: list[Use], target: str) -> str:
     spelled = {spelling.text if (spelling := spelled_directory(run, use)) else None for use in calls}
     if len(spelled) != 1 or None in spelled:
         return target
-    return target_for(mount, calls[0].tool, spelled.pop() or "")
+    written = target_for(mount, calls[0].tool, spelled.pop() or "")
+    return written if plain_path(written, spelled=True) else target
 
 
 def _move_problems(run: RunFacts, mount: Mount, calls: list[Use], target: str, spelled: bool = False) -> list[str]:

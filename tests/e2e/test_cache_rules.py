@@ -35,6 +35,8 @@ from .conftest import PackageIndex, add_report, e2e_cache_dir
 REQUIREMENTS = "requests==2.32.3\npython-dateutil==2.9.0.post0\n"
 # What the test Dockerfiles declare so that the builder's --build-arg reach pip.
 INDEX_ARGS = "ARG PIP_INDEX_URL\nARG PIP_TRUSTED_HOST\n"
+# Where a scenario's private base image (`Scenario.base`) is tagged: its own name.
+PRIVATE_BASE = "localhost/dockerfix-e2e/{}:1"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class Scenario:
     # The rules whose fixes alone must make the mount work (`--select`); default: `rules`
     # with a fix. The full run may add other rules' edits (say DFX102's --cache-dir).
     only: tuple[str, ...] = ()
+    # A private base image's Dockerfile, built first and tagged as the scenario's FROM
+    # names it (PRIVATE_BASE): an image dockerfix knows nothing of, whose USER and HOME
+    # it cannot read.
+    base: str = ""
 
 
 SCENARIOS = [
@@ -280,6 +286,57 @@ RUN --mount=type=cache,target=/root/.cache/pip \\
         build_args={"HOME": "/other"},
         why="the fix writes target=${HOME}/.cache/pip: built with --build-arg HOME=/other, the mount follows pip",
     ),
+    Scenario(
+        "home-dir-from-build-arg",
+        ("DFX101",),
+        f"""\
+FROM debian:bookworm
+{INDEX_ARGS}ARG APP_HOME=/srv/app
+RUN useradd --create-home --home-dir "$APP_HOME" --uid 1000 app
+USER app
+WORKDIR $APP_HOME
+COPY requirements.txt .
+RUN --mount=type=cache,target=/root/.cache/pip \\
+    pip install --user -r requirements.txt
+""",
+        build_args={"APP_HOME": "/opt/other"},
+        why="the user's home follows ARG APP_HOME, its ids do not: the fix writes target=${APP_HOME}/.cache/pip "
+        "with uid=1000,gid=1000; built with --build-arg APP_HOME=/opt/other",
+    ),
+    Scenario(
+        "private-base-nonroot-root-mount",
+        ("DFX104",),
+        f"""\
+FROM {PRIVATE_BASE.format("worker-base")}
+{INDEX_ARGS}RUN useradd --create-home --uid 1000 worker
+USER worker
+WORKDIR /home/worker/app
+COPY --chown=worker requirements.txt .
+RUN --mount=type=cache,target=/root/.cache/pip \\
+    pip install --user -r requirements.txt
+""",
+        base="FROM debian:bookworm\nENV PYTHONDONTWRITEBYTECODE=1\n",
+        unsafe=True,
+        why="a base image dockerfix cannot read (HOME unknown): the /root mount is closed to worker wherever pip "
+        "caches; moved to worker's home's cache and given to worker",
+    ),
+    Scenario(
+        "private-base-uid-root-owned-mount",
+        ("DFX104",),
+        f"""\
+FROM {PRIVATE_BASE.format("app-base")}
+{INDEX_ARGS}USER 1001
+WORKDIR /home/app
+COPY requirements.txt .
+RUN --mount=type=cache,target=/home/app/.cache/pip,sharing=locked \\
+    pip install --user -r requirements.txt
+""",
+        base="FROM debian:bookworm\nRUN useradd --create-home --uid 1001 app\nUSER app\n",
+        unsafe=True,
+        warns=True,
+        why="the base image makes app (uid 1001, HOME /home/app), which dockerfix cannot see: the root-owned "
+        "mount is closed to uid 1001 wherever pip caches; given to uid 1001",
+    ),
 ]
 
 
@@ -407,6 +464,10 @@ def test_fix_makes_the_cache_mount_work(
     contexts["selected"] = write_context(tmp_path / "selected", scenario.dockerfile)
     _, variants["selected"] = fixed_by_dockerfix(scenario, contexts["selected"], scenario.only or fixing)
     assert variants["selected"] != scenario.dockerfile
+
+    if scenario.base:
+        base = write_context(tmp_path / "base", scenario.base)
+        builder.build_ok(base, tag=scenario.dockerfile.split("\n", 1)[0].removeprefix("FROM "))
 
     builds: dict[str, list[BuildResult]] = {}
     for name, context in contexts.items():
