@@ -101,3 +101,48 @@ def test_reported_without_a_fix(run: str, why: str) -> None:
 )
 def test_near_misses(text: str) -> None:
     assert findings(text) == []
+
+
+PRIVATE = "FROM registry.example.com/platform/python-base:3.12\n"
+ACCOUNTS = {
+    "useradd": "RUN useradd --create-home --uid 1000 app\nUSER app\n",
+    "uid": "USER 1000\n",
+    "uid:gid": "USER 1000:1000\n",
+}
+INSTALLS = {
+    "pip": "pip install --user -r requirements.txt",
+    "uv": "uv pip install --system -r requirements.txt",
+}
+TARGETS = ("/root/.cache/{tool}", "/root/.cache", "/home/app/.cache/{tool}", "/home/app/.cache", "/var/cache/{tool}")
+
+
+@pytest.mark.parametrize("account", sorted(ACCOUNTS))
+@pytest.mark.parametrize("tool", sorted(INSTALLS))
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("layout", ["LF", "CRLF"])
+def test_a_private_base_never_hides_a_mount_its_user_cannot_write(account: str, tool: str, target: str, layout: str) -> None:
+    """Where the installer caches on a base image dockerfix cannot read is not known, but
+    a root-owned mount is closed to uid 1000 wherever that is: always reported, and the
+    unsafe fix, where there is one, leaves a file that parses, is not reported again and
+    does not change on a second run."""
+    text = PRIVATE + ACCOUNTS[account] + f"RUN --mount=type=cache,target={target.format(tool=tool)} {INSTALLS[tool]}\n"
+    if layout == "CRLF":
+        text = text.replace("\n", "\r\n")
+    (finding,) = findings(text)
+    assert "uid 1000" in finding.message and "wherever" in finding.message
+    # /root is closed to uid 1000 whoever owns the mount: only a move helps, to the home
+    # /etc/passwd gives the account when the Dockerfile made it.
+    under_root = target.startswith("/root/")
+    expected = ("Move the cache mount to /home/app/" if account == "useradd" else None) if under_root else "Set `"
+    assert (finding.fix.title[: len(expected)] if finding.fix else None) == expected
+    fixed = check_text("Dockerfile", text, [RULE], Settings(unsafe_fixes=True))
+    assert fixed.error is None and not fixed.parse_errors
+    if finding.fix is None:
+        assert fixed.output == text
+        assert "cannot fix it here" in finding.detail
+        return
+    assert finding.fix.applicability is Applicability.UNSAFE
+    assert "uid=1000,gid=1000" in fixed.output
+    assert fixed.output.count("\r\n") == (text.count("\n") if layout == "CRLF" else 0)
+    again = check_text("Dockerfile", fixed.output, [RULE], Settings(unsafe_fixes=True))
+    assert again.output == fixed.output and not again.diagnostics
