@@ -609,17 +609,17 @@ def _runtime_home(state: State, user: Fact[users.ResolvedUser], passwd: users.Pa
         origin = Origin(f"runc's default for {describe_user(user.value)}, which has no /etc/passwd entry")
     else:
         origin = Origin(f"home of {describe_user(user.value)} in /etc/passwd")
-    return Known(user.value.home, origin, user.certain or _home_stays(state, user.value, passwd))
+    return Known(user.value.home, origin, user.certain or account_stays(state, user.value, passwd, ("home",)))
 
 
-def _home_stays(state: State, user: users.ResolvedUser, passwd: users.Passwd) -> bool:
-    """Whether a user's home is certain though the user is not: the `USER` is fixed, no
-    command may have changed the accounts unseen, and what a build argument decides about
-    the account is not its home (`useradd -u $UID app`: the uid follows the argument,
-    /home/app does not)."""
+def account_stays(state: State, user: users.ResolvedUser, passwd: users.Passwd, fields: tuple[str, ...]) -> bool:
+    """Whether `fields` of the `USER`'s account are certain though the user is not: the
+    `USER` is fixed, no command may have changed the accounts unseen, and what a build
+    argument decides about the account is none of them (`useradd -u $UID app`: the uid
+    follows the argument, /home/app does not)."""
     account = user.account
     fixed = (state.user is None or state.user.certain) and not passwd.doubts
-    return fixed and account is not None and not account.certain and "home" not in account.varies
+    return fixed and account is not None and not account.certain and not set(fields) & set(account.varies)
 
 
 def _command_environment(

@@ -70,6 +70,11 @@ class Fix(_FixFields):
         return super().__new__(cls, title, ordered, applicability, caveat)
 
     @property
+    def described(self) -> str:
+        """The title, then the caveat in parentheses when there is one: how a report names the fix."""
+        return f"{self.title} ({self.caveat})" if self.caveat else self.title
+
+    @property
     def span(self) -> Span:
         return Span(self.edits[0].start, self.edits[-1].end) if self.edits else Span(0, 0)
 

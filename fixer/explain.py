@@ -150,7 +150,7 @@ def _finding_lines(found: Sequence[Diagnostic], tree: Dockerfile) -> list[str]:
         fix = diagnostic.fix
         if fix is not None:
             safety = "" if fix.applicability is Applicability.SAFE else f" [{fix.applicability.value}]"
-            lines.append(f"        fix{safety}: {fix.title}" + (f" ({fix.caveat})" if fix.caveat else ""))
+            lines.append(f"        fix{safety}: {fix.described}")
         if diagnostic.detail:
             lines.extend(textwrap.wrap(diagnostic.detail, 100, initial_indent="        why: ", subsequent_indent="             "))
     return lines

@@ -78,15 +78,22 @@ class Spelling(NamedTuple):
     text: str
     variables: tuple[tuple[str, Origin], ...]
 
+    def expand(self, values: Mapping[str, str]) -> str:
+        """The text with each of its variables replaced by its value in `values` ('' if none)."""
+        text = self.text
+        for name, _ in self.variables:
+            text = text.replace("${" + name + "}", values.get(name, ""))
+        return text
+
     def holds(self, env: Mapping[str, Known[str]], value: object) -> bool:
         """Whether the spelling, expanded with `env`, still gives `value` there."""
-        expanded = self.text
+        values = {}
         for name, origin in self.variables:
             variable = env.get(name)
             if variable is None or variable.origin != origin:
                 return False
-            expanded = expanded.replace("${" + name + "}", variable.value)
-        return expanded == str(value)
+            values[name] = variable.value
+        return self.expand(values) == str(value)
 
 
 def known_value(fact: Fact[T]) -> T | None:

@@ -201,7 +201,7 @@ def _finding(
     fix = diagnostic.fix
     if fix is not None:
         after = "once the fixes above are in, " if then else ""
-        lines.append(f"  fix: {after}{fix.title}" + (f" ({fix.caveat})" if fix.caveat else ""))
+        lines.append(f"  fix: {after}{fix.described}")
     lines.append(f"  docs: {rule_page(diagnostic.code)}")
     return lines
 

@@ -30,12 +30,15 @@ from __future__ import annotations
 
 import posixpath
 
-from .analysis import InstallFacts, RunFacts, describe_user, write_access
+from . import edits
+from .analysis import InstallFacts, RunFacts, account_stays, describe_user, write_access
 from .caches import CacheResolution
+from .diagnostics import Edit
 from .facts import Fact, Known, Origin, Spelling, Unknown
 from .mounts import TARGET_KEYS, Mount
 from .patterns import compile_lazily
 from .records import NamedTuple
+from .syntax import Span
 from .users import Account, ResolvedUser, resolve_user
 
 __all__ = [
@@ -43,11 +46,14 @@ __all__ = [
     "COLD_ONCE_DETAIL",
     "SWITCHES",
     "TOOLS",
+    "Handover",
     "Owner",
     "Switch",
     "Use",
     "directory_on",
     "explain_target",
+    "free_meant",
+    "hand_over",
     "ids_certain",
     "is_parent",
     "meant_for",
@@ -62,6 +68,7 @@ __all__ = [
     "show_target",
     "switch_in_run",
     "target_for",
+    "target_span",
     "tracks",
     "usable_spelling",
     "uses",
@@ -205,6 +212,25 @@ def meant_for(mount: Mount, tool: str) -> bool:
     return target.endswith("/.cache") or _NAMED[tool].search(f"{target} {option.value or ''}") is not None
 
 
+def free_meant(run: RunFacts, use: Use) -> tuple[Mount, ...]:
+    """The mounts meant for the call's tool that serve no call of the RUN (with its cache
+    on): those a fix may move or give away for this call."""
+    derived = run.derived
+    if derived is None:
+        derived = run.derived = {}
+    used = derived.get("serving.used")
+    if used is None:
+        used = derived["serving.used"] = frozenset(id(other.on.mount) for other in uses(run) if other.on.mount is not None)
+    return tuple(mount for mount in use.meant if id(mount) not in used)  # type: ignore[operator]
+
+
+def target_span(mount: Mount) -> Span:
+    """Where the target's value is written, for a fix that moves a mount meant for a tool."""
+    option = mount.target_option
+    assert option is not None and option.value_span is not None  # `meant_for` holds only such mounts
+    return option.value_span
+
+
 def written_target(mount: Mount) -> str:
     """The target as the Dockerfile spells it (before BuildKit expands it)."""
     option = mount.target_option
@@ -317,17 +343,12 @@ def runner_of(run: RunFacts, install: InstallFacts) -> Fact[ResolvedUser]:
 
 def ids_certain(run: RunFacts, runner: Fact[ResolvedUser]) -> bool:
     """Whether the uid and gid the call runs with are certain: the user is, or a build
-    argument decides only something else of its account (`useradd -d /srv/${APP} app`:
-    the home follows the argument, the ids do not) and the `USER` naming it is fixed."""
+    argument decides only something else of the RUN's user's account
+    (`useradd -d /srv/${APP} app`: the home follows the argument, the ids do not)."""
     if not isinstance(runner, Known):
         return False
-    if runner.certain:
-        return True
-    account = runner.value.account
-    if account is None or account.certain or run.passwd.doubts:
-        return False
-    fixed = runner is run.user and (run.state.user is None or run.state.user.certain)
-    return fixed and not {"name", "uid", "gid"} & set(account.varies)
+    fields = ("name", "uid", "gid")
+    return runner.certain or (runner is run.user and account_stays(run.state, runner.value, run.passwd, fields))
 
 
 class Owner(NamedTuple):
@@ -373,6 +394,25 @@ def owner_for(
     if allowed is not True:
         return None, f"owning the mount would not be enough ({why})"
     return owner, ""
+
+
+class Handover(NamedTuple):
+    """What gives a mount to a call's user: the owner, and the edits of its options."""
+
+    owner: Owner
+    edits: tuple[Edit, ...]
+
+
+def hand_over(
+    source: str, run: RunFacts, use: Use, directory: str, mount: Mount, moved: Mount | None = None
+) -> tuple[Handover | None, str]:
+    """The `uid=`/`gid=` edits that let the call's user keep its cache in `directory` on
+    `mount` (as a fix leaves it: `moved`, when the same fix moves it), or why there are none."""
+    owner, why_not = owner_for(run, use.install, directory, moved or mount, runner_of(run, use.install))
+    changes = edits.set_mount_options(source, mount.flag, owner.options_for(mount)) if owner is not None else None
+    if owner is None or not changes:
+        return None, why_not or "its uid= or gid= is a variable, or no option can be followed by more"
+    return Handover(owner, changes), ""
 
 
 def _id_texts(run: RunFacts, runner: Known[ResolvedUser], user: ResolvedUser, gid: int) -> tuple[str, str, bool]:

@@ -86,8 +86,7 @@ class State:
     None then does not mean root).
     """
 
-    __slots__ = ("stage", "env", "config_env", "user", "workdir", "shell", "unknown", "_values", "_certain_values",
-                 "_doubtful")
+    __slots__ = ("stage", "env", "config_env", "user", "workdir", "shell", "unknown", "_values", "_doubtful")
 
     def __init__(
         self,
@@ -108,7 +107,6 @@ class State:
         self.shell = shell
         self.unknown = unknown
         self._values = _values
-        self._certain_values: dict[str, str] | None = None
         self._doubtful: dict[str, Origin] | None = None
 
     __repr__ = slots_repr
@@ -118,12 +116,6 @@ class State:
         if self._values is None:
             self._values = {name: variable.value for name, variable in self.env.items()}
         return self._values
-
-    def certain_values(self) -> dict[str, str]:
-        """`values()` of the variables no build argument can change, built once per state."""
-        if self._certain_values is None:
-            self._certain_values = {name: variable.value for name, variable in self.env.items() if variable.certain}
-        return self._certain_values
 
     def doubtful(self) -> dict[str, Origin]:
         """The variables a build argument can change, with their origins, built once per state."""

@@ -57,11 +57,11 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TypeVar
 from fnmatch import fnmatchcase
 from functools import partial
+from typing import TypeVar
 
-from .facts import Known, Origin, Spelling
+from .facts import Origin, Spelling
 from .images import ImageFacts, ImageRef, parse_image_reference
 from .patterns import compile_lazily
 from .records import NamedTuple
@@ -1660,9 +1660,7 @@ def _evaluated(passwd: Passwd, stand_ins: Mapping[str, str]) -> Passwd:
         changes = {}
         for field, spelling in record.spellings:
             if any(name in stand_ins for name, _ in spelling.variables):
-                text = spelling.text
-                for name, _ in spelling.variables:
-                    text = text.replace("${" + name + "}", stand_ins.get(name, ""))
+                text = spelling.expand(stand_ins)
                 changes[field] = int(text) if isinstance(getattr(record, field), int) and _NUMBER.match(text) else text
         return record._replace(**changes) if changes else record
 
@@ -1713,10 +1711,7 @@ def _compared(record: _Record, other: _Record, stand_ins: Mapping[str, str],
         for name in names:
             text = text.replace(stand_ins[name], "${" + name + "}")
         spelling = Spelling(text, tuple((name, used[name][1]) for name in names))
-        real = text
-        for name in names:
-            real = real.replace("${" + name + "}", used[name][0])
-        if names and real == str(value):
+        if names and spelling.expand({name: used[name][0] for name in names}) == str(value):
             spellings[field] = spelling
     return record._replace(certain=not varies, spellings=tuple(spellings.items()), varies=tuple(sorted(varies)))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from .. import edits
 from ..analysis import RunFacts, describe_user, write_access
 from ..caches import CacheResolution
 from ..diagnostics import Diagnostic, Edit, Fix
@@ -22,11 +21,13 @@ from ..serving import (
     COLD_ONCE_DETAIL,
     Use,
     directory_on,
+    free_meant,
+    hand_over,
     mount_in_doubt,
-    owner_for,
     plain_path,
     runner_of,
     target_for,
+    target_span,
     uses,
 )
 from ..syntax import Dockerfile
@@ -410,7 +411,7 @@ class CacheMountNotWritable(Rule):
     def _diagnose(self, tree: Dockerfile, run: RunFacts, use: Use, mount: Mount, runner: Fact[ResolvedUser]) -> Diagnostic:
         cache = use.on.cache
         message = f"{_who(runner)} cannot write the cache mount at {mount.target} ({_owned(mount)}), so {_CONSEQUENCE[use.tool]}"
-        fix, why_not = _owner_fix(tree, run, use, mount, runner, cache.directory or "", [])
+        fix, why_not = _owner_fix(tree, run, use, mount, cache.directory or "", [])
         if fix is None:
             return self.report(mount.flag.span, message, None, f"{cache.reason}. `uid=`/`gid=` cannot fix it here: {why_not}.")
         return self.report(mount.flag.span, message, fix, f"{cache.reason}. {COLD_ONCE_DETAIL}")
@@ -421,15 +422,13 @@ class CacheMountNotWritable(Rule):
         anywhere inside: wherever the call caches, such a mount holds nothing for it.
 
         Mounts that serve another call are that call's business."""
-        all_uses = uses(run)
-        used = {id(use.on.mount) for use in all_uses if use.on.mount is not None}
-        for use in all_uses:
+        for use in uses(run):
             cache = use.on.cache
             if cache.status != "unknown" or cache.directory is not None:
                 continue
             runner = runner_of(run, use.install)
-            for mount in use.meant:
-                if id(mount) in used or id(mount) in reported:
+            for mount in free_meant(run, use):
+                if id(mount) in reported:
                     continue
                 directory = directory_on(mount, use.tool)
                 allowed, why = write_access(directory, runner, mount, run, use.tool)
@@ -449,7 +448,7 @@ class CacheMountNotWritable(Rule):
         )
         detail = f"{cache.reason}. Wherever that is, {why}."
         unsure = f"where {tool} caches is not known, so the mount may also need to move there"
-        fix, why_not = _owner_fix(tree, run, use, mount, runner, directory_on(mount, tool), [unsure])
+        fix, why_not = _owner_fix(tree, run, use, mount, directory_on(mount, tool), [unsure])
         if fix is not None:
             detail += f" With its ids the mount serves {tool} if {tool} caches in it. {COLD_ONCE_DETAIL}"
             return self.report(mount.flag.span, message, fix, detail)
@@ -458,7 +457,7 @@ class CacheMountNotWritable(Rule):
         if likely is not None:
             guess = f"HOME is not known here: {tool} caches in {likely} only if nothing unseen sets it"
             target = target_for(mount, tool, likely)
-            fix, _ = _owner_fix(tree, run, use, mount, runner, likely, [guess], target=target)
+            fix, _ = _owner_fix(tree, run, use, mount, likely, [guess], target=target)
             if fix is not None:
                 detail += (
                     f" The fix moves it to {target}, where {tool} caches with the home of {_who(runner)} in "
@@ -476,23 +475,20 @@ _CONSEQUENCE = {"pip": "pip disables its cache", "uv": "uv stops with an error"}
 
 
 def _owner_fix(
-    tree: Dockerfile, run: RunFacts, use: Use, mount: Mount, runner: Fact[ResolvedUser], directory: str,
-    problems: list[str], target: str | None = None,
+    tree: Dockerfile, run: RunFacts, use: Use, mount: Mount, directory: str, problems: list[str], target: str | None = None
 ) -> tuple[Fix | None, str]:
     """The fix that gives the mount to the call's user, so that it may keep its cache in
     `directory`, or why there is none; with `target`, the fix moves the mount there too.
     `problems` are doubts the caller already has."""
     moved = mount if target is None else mount.changed(target=target)
-    owner, why_not = owner_for(run, use.install, directory, moved, runner)
-    changes = edits.set_mount_options(tree.source, mount.flag, owner.options_for(mount)) if owner else None
-    if owner is None or not changes:
-        return None, why_not or "its uid= or gid= is a variable, or no option can be followed by more"
+    handover, why_not = hand_over(tree.source, run, use, directory, mount, moved)
+    if handover is None:
+        return None, why_not
+    owner, changes = handover
     settings = f"uid={owner.uid_text},gid={owner.gid_text}"
     title = f"Set `{settings}` on the cache mount"
     if target is not None:
-        option = mount.target_option
-        assert option is not None and option.value_span is not None  # a mount meant for a tool names its target
-        changes = (Edit.replace(option.value_span, target), *changes)
+        changes = (Edit.replace(target_span(mount), target), *changes)
         title = f"Move the cache mount to {target} and set `{settings}` on it"
     problems = list(problems)
     if not owner.certain:

@@ -12,7 +12,6 @@ import posixpath
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from .. import edits
 from ..analysis import FileFacts, RunFacts, write_access
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known, Unknown
@@ -22,19 +21,21 @@ from ..records import NamedTuple
 from ..serving import (
     COLD_ONCE,
     COLD_ONCE_DETAIL,
-    Owner,
+    Handover,
     Use,
     explain_target,
+    free_meant,
+    hand_over,
     ids_certain,
     is_parent,
     mount_in_doubt,
-    owner_for,
     plain_path,
     runner_of,
     short_cause,
     show_target,
     spelled_directory,
     target_for,
+    target_span,
     uses,
     why_uncertain,
     written_target,
@@ -382,14 +383,12 @@ class CacheMountTarget(Rule):
             yield from self._check_run(run, context.facts, context.tree)
 
     def _check_run(self, run: RunFacts, facts: FileFacts, tree: Dockerfile) -> Iterator[Diagnostic]:
-        all_uses = uses(run)
-        used = {id(use.on.mount) for use in all_uses if use.on.mount is not None}
         missing: dict[int, list[Use]] = {}  # mount id -> the calls it should serve
         mounts: dict[int, Mount] = {}
-        for use in all_uses:
+        for use in uses(run):
             if not _misses(use):
                 continue
-            free = [mount for mount in use.meant if id(mount) not in used]
+            free = free_meant(run, use)
             if len(free) != 1:
                 yield self._unplaced(use, free)
                 continue
@@ -398,10 +397,10 @@ class CacheMountTarget(Rule):
         for key, calls in missing.items():
             yield self._move(run, mounts[key], calls, facts, tree)
 
-    def _unplaced(self, use: Use, free: list[Mount]) -> Diagnostic:
+    def _unplaced(self, use: Use, free: tuple[Mount, ...]) -> Diagnostic:
         """A call that misses while no single mount is free to move for it."""
-        cache, mount = use.on.cache, (free or list(use.meant))[0]
-        span = _target_span(mount)
+        cache, mount = use.on.cache, (free or use.meant)[0]
+        span = target_span(mount)
         if free:
             listed = ", ".join(show_target(m) for m in free)
             return self.report(
@@ -423,7 +422,7 @@ class CacheMountTarget(Rule):
         first = calls[0]
         cache = first.on.cache
         directory = cache.directory or ""
-        span = _target_span(mount)
+        span = target_span(mount)
         targets = sorted({target_for(mount, use.tool, use.on.cache.directory or "") for use in calls})
         message = f"cache mount at {show_target(mount)}, but {first.tool} caches in {directory} ({short_cause(cache)})"
         detail = f"The cache mount targets {explain_target(mount)}; {cache.reason}."
@@ -442,9 +441,9 @@ class CacheMountTarget(Rule):
         owned = _owned_move(run, mount, calls, target, tree)
         problems = _move_problems(run, owned.mount if owned else mount, calls, target, spelled=written != target)
         if owned is not None:
-            owner = owned.owner
+            owner = owned.handover.owner
             settings = f"uid={owner.uid_text},gid={owner.gid_text}"
-            changes += owned.edits
+            changes += owned.handover.edits
             if owner.guessed or not owner.certain:
                 problems.append(f"the uid or gid of {owner.who} is not certain")
             title += f" and set `{settings}` on it"
@@ -471,18 +470,10 @@ def _misses(use: Use) -> bool:
     )
 
 
-def _target_span(mount: Mount):  # type: ignore[no-untyped-def]
-    option = mount.target_option
-    assert option is not None and option.value_span is not None  # `meant_for` holds only such mounts
-    return option.value_span
-
-
 class _Owned(NamedTuple):
-    """A move that also gives the mount to the calls' user: the owner, the option edits,
-    and the mount as the fix leaves it."""
+    """A move that also gives the mount to the calls' user, and the mount as the fix leaves it."""
 
-    owner: Owner
-    edits: tuple[Edit, ...]
+    handover: Handover
     mount: Mount
 
 
@@ -493,13 +484,11 @@ def _owned_move(run: RunFacts, mount: Mount, calls: list[Use], target: str, tree
     if not _locked_out(run, moved, calls):
         return None
     use = calls[0]
-    owner, _ = owner_for(run, use.install, use.on.cache.directory or "", moved, runner_of(run, use.install))
-    options = owner.options_for(mount) if owner is not None else {}
-    changes = edits.set_mount_options(tree.source, mount.flag, options) if options else None
-    if owner is None or not changes:
+    handover, _ = hand_over(tree.source, run, use, use.on.cache.directory or "", mount, moved)
+    if handover is None:
         return None
-    owned = moved.changed(uid=owner.uid, gid=owner.gid)
-    return None if _locked_out(run, owned, calls) else _Owned(owner, changes, owned)
+    owned = moved.changed(uid=handover.owner.uid, gid=handover.owner.gid)
+    return None if _locked_out(run, owned, calls) else _Owned(handover, owned)
 
 
 def _locked_out(run: RunFacts, mount: Mount, calls: list[Use]) -> bool:

@@ -18,7 +18,17 @@ from ..facts import Known
 from ..installers import InstallerCall
 from ..mounts import TARGET_KEYS, Mount
 from ..records import NamedTuple
-from ..serving import Use, directory_on, plain_path, short_cause, show_target, switch_in_run, uses, written_target
+from ..serving import (
+    Use,
+    directory_on,
+    free_meant,
+    plain_path,
+    short_cause,
+    show_target,
+    switch_in_run,
+    uses,
+    written_target,
+)
 from ..shell import Word
 from ..syntax import Span
 from .base import Context, Invalid, Rule, Valid, safety
@@ -454,8 +464,7 @@ def _pip_target(run: RunFacts) -> tuple[Mount, str] | None:
     not exactly one.
     """
     pip = [use for use in uses(run) if use.tool == "pip"]
-    used = {id(use.on.mount) for use in uses(run) if use.on.mount is not None}
-    targets = {id(m): (m, directory_on(m, "pip")) for use in pip for m in use.meant if id(m) not in used}
+    targets = {id(m): (m, directory_on(m, "pip")) for use in pip for m in free_meant(run, use)}
     for other in pip:
         if other.install.mount is not None and other.install.cache.directory is not None:
             targets.setdefault(id(other.install.mount), (other.install.mount, other.install.cache.directory))
