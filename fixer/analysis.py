@@ -45,11 +45,18 @@ _PIP_CONFIG_HINT = re.compile(r"pip\.conf|pip3?\s+config|PIP_CONFIG_FILE")
 # Top-level directories whose owner and mode decide for everything below them (FHS; the
 # same in Debian, Ubuntu and Alpine images). Other directories belong to root unless the
 # build changed owners.
-# What each tool does with a cache directory it may not write.
+# What each tool does with a cache directory it may not write (measured with pip 26.3,
+# uv 0.13.9, poetry 2.5.1, pdm 2.29.4 and pipenv 2026.10.3; docs/analysis.md).
 _WRITE_CHECKED = {
     "pip": "pip prints a warning and disables its cache",
-    "uv": 'uv stops with "Failed to initialize cache" and the build fails',
+    "uv": 'uv stops with "Permission denied" and the build fails',
+    "poetry": 'poetry stops with "Permission denied" and the build fails',
+    "pdm": 'pdm stops with "Some package operations failed" and the build fails',
+    "pipenv": "the pip that pipenv runs disables its cache, with a warning shown only under -v",
 }
+# The tools that, running as root, only use a cache root owns: pip (`check_path_owner`),
+# and pipenv through the pip it runs.
+_OWNER_CHECKED = frozenset({"pip", "pipenv"})
 # Variables bash sets itself, whatever the environment holds (bash(1), Shell Variables).
 _BASH_OWN = frozenset({"UID", "EUID", "PPID", "GROUPS", "BASHPID", "RANDOM", "SECONDS", "HOSTNAME"})
 # The instructions that start or change a stage's filesystem (`_step`).
@@ -717,8 +724,8 @@ def _check_writable(
 ) -> caches.CacheResolution:
     """A cache the user may not write is no cache (semantics §2.2, §3.4).
 
-    pip warns and disables it; uv stops with "Failed to initialize cache", so the build
-    fails. Either way the mount does nothing.
+    pip warns and disables it, and so does the pip pipenv runs; uv, poetry and pdm stop
+    with a permission error, so the build fails. Either way the mount does nothing.
     """
     if resolution.status != "enabled" or resolution.tool not in _WRITE_CHECKED or resolution.directory is None:
         return resolution
@@ -763,7 +770,7 @@ def write_access(
             return (True, f"{who} is root") if uid == 0 else (None, f"whether {who} may write {directory} is unknown")
         owner, group, mode, where = on_disk
     if uid == 0:
-        if owner == 0 or tool != "pip":
+        if owner == 0 or tool not in _OWNER_CHECKED:
             return True, f"{where} is writable for root"
         return False, f"{where} is not root's: pip running as root only uses a cache whose first existing directory root owns"
     # A named account without a known uid was made by useradd/adduser: not uid 0.

@@ -28,6 +28,7 @@ __all__ = [
     "apply_within",
     "continuation_escape",
     "insert_argument_after",
+    "insert_before_command",
     "instruction_lines",
     "line_ending",
     "move_instruction_after",
@@ -221,6 +222,17 @@ def insert_argument_after(script: RunScript, source: str, word: tuple[int, int],
         element = json.dumps(text, ensure_ascii=False)[:-1]  # its opening quote; the old closing one ends it
         return Edit.insert(span.end, f'"{_separator(spans, index, source)}{element}')
     return Edit.insert(span.end, json.dumps(f" {text}", ensure_ascii=False)[1:-1])
+
+
+def insert_before_command(script: RunScript, word: tuple[int, int], text: str) -> Edit | None:
+    """Put `text` (`NAME=value `, a prefix assignment) right before the command whose
+    first word is at `word` (a span in the script's code). The caller makes sure it
+    needs no quoting. None in an exec-form RUN whose elements are the command itself
+    (no shell reads a prefix there), or when the word is not in the source."""
+    span = script.source_span(*word)
+    if span is None or (script.kind == "exec" and (span.start, span.end) in script.argv_spans):
+        return None
+    return Edit.insert(span.start, text)
 
 
 def _separator(spans: Sequence[tuple[int, int]], index: int, source: str) -> str:

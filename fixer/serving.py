@@ -29,19 +29,23 @@ touched for a Python installer.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 
 from . import edits
-from .analysis import InstallFacts, RunFacts, account_stays, describe_user, write_access
+from .analysis import FileFacts, InstallFacts, RunFacts, account_stays, describe_user, write_access
 from .caches import CacheResolution
 from .diagnostics import Edit
 from .facts import Fact, Known, Origin, Spelling, Unknown
+from .installers import InstallerCall
 from .mounts import TARGET_KEYS, Mount
 from .patterns import compile_lazily
 from .records import NamedTuple
+from .shell import Word
 from .syntax import Span
 from .users import Account, ResolvedUser, resolve_user
 
 __all__ = [
+    "CACHE_SETTING",
     "COLD_ONCE",
     "COLD_ONCE_DETAIL",
     "SWITCHES",
@@ -57,8 +61,11 @@ __all__ = [
     "ids_certain",
     "is_parent",
     "meant_for",
+    "mounted_uses",
+    "named_tools",
     "mount_in_doubt",
     "normalized",
+    "option_after_subcommand",
     "owner_for",
     "plain_path",
     "runner_of",
@@ -87,34 +94,61 @@ COLD_ONCE_DETAIL = (
 # option, the same with `${NAME}` parts (a spelling that follows build arguments).
 _PLAIN_PATH = compile_lazily(r"/[A-Za-z0-9._+@/-]*\Z")
 _PLAIN_SPELLED_PATH = compile_lazily(r"(?:/|\$\{[A-Za-z_][A-Za-z0-9_]*\})(?:[A-Za-z0-9._+@/-]|\$\{[A-Za-z_][A-Za-z0-9_]*\})*\Z")
-# The installers whose cache mounts the cache rules check (the others are reported by
-# the analysis only).
-TOOLS = ("pip", "uv")
+# The Python installers whose cache mounts the cache rules check (apt's mounts have
+# rules of their own).
+TOOLS = ("pip", "uv", "poetry", "pipenv", "pdm")
 # The directory each tool keeps under `~/.cache` (`$XDG_CACHE_HOME`).
-_LEAF = {"pip": "pip", "uv": "uv"}
-# A target names the tool: pip (not pipenv's or pipx's caches), or a path component
-# starting with uv.
-_NAMED = {"pip": compile_lazily(r"pip(?!env|x)"), "uv": compile_lazily(r"(?:^|/)uv")}
+_LEAF = {"pip": "pip", "uv": "uv", "poetry": "pypoetry", "pipenv": "pipenv", "pdm": "pdm"}
+# A target names the tool: pip (not pipenv's or pipx's caches), a path component
+# starting with uv, poetry (`pypoetry`), pipenv, pdm.
+_NAMED = {
+    "pip": compile_lazily(r"pip(?!env|x)"),
+    "uv": compile_lazily(r"(?:^|/)uv"),
+    "poetry": compile_lazily(r"poetry"),
+    "pipenv": compile_lazily(r"pipenv"),
+    "pdm": compile_lazily(r"pdm"),
+}
+
+
+# How a Dockerfile names a tool's cache directory for one command: the option, or the
+# variable for tools without one.
+CACHE_SETTING = {
+    "pip": "--cache-dir",
+    "uv": "--cache-dir",
+    "poetry": "POETRY_CACHE_DIR",
+    "pipenv": "PIPENV_CACHE_DIR",
+    "pdm": "PDM_CACHE_DIR",
+}
 
 
 class Switch(NamedTuple):
     """How a tool's cache is switched off: its option (canonical spelling) and variable.
 
-    pip reads every `PIP_*` name in any case (`PIP_No_Cache_Dir`); uv reads `UV_NO_CACHE`
-    exactly.
+    pip reads every `PIP_*` name in any case (`PIP_No_Cache_Dir`), and so does the pip
+    that pipenv runs, which has no option of its own; uv and pdm read their variables
+    exactly. poetry's `--no-cache` has no variable, and switches off only part of its
+    cache (`caches.py`): the repository and HTTP caches, not the downloaded archives.
     """
 
-    option: str
-    variable: str
+    option: str | None
+    variable: str | None
     any_case: bool
 
     def sets(self, name: str) -> bool:
-        return (name.upper() if self.any_case else name) == self.variable
+        return self.variable is not None and (name.upper() if self.any_case else name) == self.variable
+
+    @property
+    def written(self) -> str:
+        """The switch as a message names it when its place is not known."""
+        return self.option or f"{self.variable}"
 
 
 SWITCHES = {
     "pip": Switch("--no-cache-dir", "PIP_NO_CACHE_DIR", any_case=True),
     "uv": Switch("--no-cache", "UV_NO_CACHE", any_case=False),
+    "poetry": Switch("--no-cache", None, any_case=False),
+    "pipenv": Switch(None, "PIP_NO_CACHE_DIR", any_case=True),
+    "pdm": Switch("--no-cache", "PDM_NO_CACHE", any_case=False),
 }
 _SWITCHED_OFF = frozenset({"cli-no-cache-dir", "env-no-cache-dir"})
 # How a stage switches pip's cache off (only a command-line --cache-dir overrides them).
@@ -149,14 +183,46 @@ def uses(run: RunFacts) -> tuple[Use, ...]:
     if found is None:
         meant: dict[str, tuple[Mount, ...]] = {}
         found = []
-        for install in run.installs:
+        calls = [install for install in run.installs if install.cache.tool in TOOLS and install.cache.uses_cache]
+        orphans = _orphans(run, {install.cache.tool for install in calls})
+        for install in calls:
             tool = install.cache.tool
-            if tool in TOOLS and install.cache.uses_cache:
-                if tool not in meant:
-                    meant[tool] = tuple(mount for mount in run.cache_mounts if meant_for(mount, tool))
-                found.append(Use(install, _switched_on(run, install), meant[tool]))
+            if tool not in meant:
+                named = tuple(mount for mount in run.cache_mounts if meant_for(mount, tool))
+                meant[tool] = named + tuple(mount for mount in orphans if mount not in named)
+            found.append(Use(install, _switched_on(run, install), meant[tool]))
         derived["serving.uses"] = found = tuple(found)
     return found  # type: ignore[return-value]
+
+
+def mounted_uses(facts: FileFacts) -> Iterator[tuple[RunFacts, Use]]:
+    """Every call of the file's RUNs that have cache mounts (every cache rule's finding
+    is about a cache mount), with its RUN."""
+    for run in facts.runs:
+        if run.cache_mounts:
+            for use in uses(run):
+                yield run, use
+
+
+def _orphans(run: RunFacts, called: set[str]) -> tuple[Mount, ...]:
+    """The RUN's cache mounts named for Python installers it never runs (`/root/.cache/pip`
+    over `uv pip install` or `poetry install`): meant for the installer the RUN does run,
+    since that is what the author wanted cached. A `.cache` mount is every tool's already."""
+    if not called:
+        return ()
+    return tuple(
+        mount
+        for mount in run.cache_mounts
+        if not is_parent(mount) and (named := named_tools(mount)) and not named & called
+    )
+
+
+def named_tools(mount: Mount) -> frozenset[str]:
+    """The installers a cache mount's target names (`/root/.cache/pip`: pip), none for a
+    `.cache` directory or a mount no fix could change."""
+    if is_parent(mount):
+        return frozenset()
+    return frozenset(tool for tool in TOOLS if meant_for(mount, tool))
 
 
 def _switched_on(run: RunFacts, install: InstallFacts) -> InstallFacts:
@@ -181,6 +247,13 @@ def _switched_on(run: RunFacts, install: InstallFacts) -> InstallFacts:
     return run.install_facts(call, keep_stage_value=switch.sets)
 
 
+def _partly_off(cache: CacheResolution) -> bool:
+    """Whether a command-line switch turns off part of the cache while the rest stays on
+    (poetry's `--no-cache`: no repository or HTTP cache, archives still cached)."""
+    option = cache.option
+    return cache.tool == "poetry" and option is not None and option.canonical == "--no-cache"
+
+
 def switch_in_run(run: RunFacts, install: InstallFacts) -> str | None:
     """How the RUN itself switches the call's cache off ('option' or 'variable'), if it does.
 
@@ -188,6 +261,8 @@ def switch_in_run(run: RunFacts, install: InstallFacts) -> str | None:
     `export ...`), not from the stage (ENV, ARG, the base image).
     """
     cache = install.cache
+    if _partly_off(cache):
+        return "option"
     if cache.decided_by not in _SWITCHED_OFF:
         return None
     if cache.decided_by == "cli-no-cache-dir":
@@ -289,6 +364,26 @@ def target_for(mount: Mount, tool: str, directory: str) -> str:
     if is_parent(mount) and directory.endswith(suffix):
         return directory[: -len(_LEAF[tool]) - 1]
     return directory
+
+
+def option_after_subcommand(run: RunFacts, call: InstallerCall, option: str, source: str) -> tuple[Span, Edit] | None:
+    """The insertion of `option` (`--cache-dir=/d`) right after the call's subcommand
+    (`pip install`, `uv pip install`: after its last word), with that word's span; None
+    when the word cannot be found in the source."""
+    word = _subcommand_word(call)
+    span = run.script.source_span(word.start, word.end) if word is not None else None
+    edit = edits.insert_argument_after(run.script, source, (word.start, word.end), option) if span else None
+    return (span, edit) if span is not None and edit is not None else None
+
+
+def _subcommand_word(call: InstallerCall) -> Word | None:
+    """The subcommand's last word (`install`), not an option's value of the same spelling."""
+    taken = [option.span for option in call.options]
+    last = call.subcommand.rpartition(" ")[2]
+    for word in call.command.words[call.command.effective_start :]:
+        if word.text == last and not any(start <= word.start < end for start, end in taken):
+            return word
+    return None
 
 
 def why_uncertain(cache: CacheResolution) -> str:

@@ -234,6 +234,35 @@ def test_insert_argument_after(before: str, after: str, variant: str) -> None:
     _check(before, after, make, variant)
 
 
+INSERT_PREFIX = [
+    ("FROM a\nRUN poetry install\n", "FROM a\nRUN X=1 poetry install\n"),
+    ("FROM a\nRUN cd /app && poetry install --no-root\n", "FROM a\nRUN cd /app && X=1 poetry install --no-root\n"),
+    ("FROM a\nRUN pip install poetry \\\n    && poetry install\n", "FROM a\nRUN pip install poetry \\\n    && X=1 poetry install\n"),
+    ("FROM a\nRUN <<EOF\nset -e\npoetry install\nEOF\n", "FROM a\nRUN <<EOF\nset -e\nX=1 poetry install\nEOF\n"),
+    ('FROM a\nRUN ["sh", "-c", "poetry install"]\n', 'FROM a\nRUN ["sh", "-c", "X=1 poetry install"]\n'),
+    ("# escape=`\nFROM a\nRUN cd /app `\n    # a comment line\n    && poetry install\n",
+     "# escape=`\nFROM a\nRUN cd /app `\n    # a comment line\n    && X=1 poetry install\n"),
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize(("before", "after"), INSERT_PREFIX)
+def test_insert_before_command(before: str, after: str, variant: str) -> None:
+    def make(tree: Dockerfile):  # type: ignore[no-untyped-def]
+        _, script = _run(tree)
+        edit = edits.insert_before_command(script, _word(script, "poetry", -1)[0], "X=1 ")
+        assert edit is not None
+        return [edit]
+
+    _check(before, after, make, variant)
+
+
+def test_no_prefix_where_no_shell_reads_it() -> None:
+    tree = parse('FROM a\nRUN ["poetry", "install"]\n')
+    _, script = _run(tree)
+    assert edits.insert_before_command(script, _word(script, "poetry")[0], "X=1 ") is None
+
+
 def test_an_exec_form_argument_is_json_escaped() -> None:
     tree = parse('FROM a\nRUN ["pip", "install"]\n')
     _, script = _run(tree)

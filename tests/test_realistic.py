@@ -89,6 +89,17 @@ BUGS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "setuppy-copy-order": (("DFX105",), "COPY . . before pip install . (setup.py/setup.cfg project)"),
     "uid-only-user-root-mount": (("DFX101", "DFX104"), "USER 1000 (appuser, HOME /home/appuser), mount at /root/.cache/pip"),
     "user-uid-gid-not-in-passwd": (("DFX101", "DFX104"), "USER 10001:10001 not in passwd: HOME=/, mount at /root/.cache/pip"),
+    "pdm-no-cache-under-mount": (("DFX103",), "PDM_NO_CACHE=1 pdm install under a /root/.cache/pdm mount"),
+    "pdm-nonroot-root-mount": (("DFX101",), "pdm as quotes (uid 10001, HOME /home/quotes) under a mount at /root/.cache/pdm"),
+    "pipenv-no-cache-dir-under-mount": (("DFX103",), "PIP_NO_CACHE_DIR=1 pipenv install: pipenv's pip leaves the pipenv mount unused"),
+    "pipenv-under-pip-mount": (("DFX101",), "a pip mount over pipenv install, whose pip caches in PIPENV_CACHE_DIR"),
+    "poetry-no-cache-under-mount": (("DFX103",), "poetry install --no-cache under a /root/.cache/pypoetry mount"),
+    "poetry-nonroot-root-mount": (("DFX101",), "poetry as billing (uid 1000) under a mount at /root/.cache/pypoetry"),
+    "poetry-under-pip-mount": (("DFX101",), "a pip mount over poetry install, which never runs pip"),
+    "poetry-venv-in-cache-mount": (("DFX107",), "poetry's default virtualenv in /root/.cache/pypoetry/virtualenvs, on the mount"),
+    "uv-cache-dir-mismatch": (("DFX102",), "uv pip install --cache-dir /tmp/uv-cache while the mount is at /root/.cache/uv"),
+    "uv-link-mode-default": (("DFX106",), "uv hard-links from its cache mount (no UV_LINK_MODE=copy)"),
+    "uv-under-pip-mount": (("DFX101",), "a pip mount over uv pip install"),
     "uv-no-cache-under-mount": (("DFX103",), "ENV UV_NO_CACHE=1 under uv cache mounts"),
     "uv-nonroot-home-moved": (("DFX101", "DFX103"), "uv sync --no-cache as app with HOME=/srv/app under a mount at /root/.cache/uv"),
     "uv-nonroot-root-owned-mount": (("DFX104",), "uv as ingest (uid 1001) under a root-owned mount at /home/ingest/.cache/uv"),
@@ -129,7 +140,7 @@ CONVERGED: Mapping[str, tuple[str, ...]] = {
     ),
     "uv-nonroot-home-moved": (
         "RUN --mount=type=cache,target=/srv/app/.cache/uv,uid=1000,gid=1000 \\",
-        "    uv sync --frozen --no-install-project",
+        "    uv sync --cache-dir=/srv/app/.cache/uv --frozen --no-install-project",
     ),
 }
 
@@ -410,7 +421,7 @@ def test_every_case_is_catalogued_once() -> None:
     assert sum(map(len, catalogues)) == len(set().union(*catalogues)), "a case belongs to one catalogue only"
     catalogued = set().union(*catalogues)
     assert cases == catalogued, f"not catalogued: {sorted(cases - catalogued)}; no such case: {sorted(catalogued - cases)}"
-    codes = {"DFX101", "DFX102", "DFX103", "DFX104", "DFX105"}
+    codes = {"DFX101", "DFX102", "DFX103", "DFX104", "DFX105", "DFX106", "DFX107"}
     assert all(expected and set(expected) <= codes for expected, _ in BUGS.values())
     readme = (REALISTIC / "README.md").read_text()
     assert [case for case in sorted(cases) if f"`{case}`" not in readme] == [], "README.md must list every case"

@@ -9,7 +9,7 @@ import pytest
 
 from fixer.diagnostics import Applicability, Diagnostic
 from fixer.engine import Settings, check_text
-from fixer.rules.pip_cache_dir import PipCacheDir
+from fixer.rules.cache_dir_option import CacheDirOption
 from fixer.rules.cache_mount_target import CacheMountTarget
 
 RULE = CacheMountTarget
@@ -176,7 +176,7 @@ def test_a_command_line_cache_dir_is_left_to_dfx102() -> None:
     text = "FROM python:3.12\n" + MOUNT + "pip install --cache-dir /opt/pip-cache x && rm -rf /opt/pip-cache\n"
     assert check_text("Dockerfile", text, [RULE], UNSAFE).diagnostics == ()
     pointed = text.replace("--cache-dir /opt/pip-cache", "--cache-dir /root/.cache/pip")
-    assert fixed(text, (RULE, PipCacheDir)) == pointed
+    assert fixed(text, (RULE, CacheDirOption)) == pointed
 
 
 @pytest.mark.parametrize("removed", ["~/.cache", "$HOME/.cache/pip", "/app/.cache/", "/app/.ca*", "${CACHE}"])
@@ -219,9 +219,9 @@ def test_an_arg_home_gets_a_target_that_follows_it() -> None:
     text = "FROM python:3.12\nARG HOME=/build\n" + MOUNT + "pip install x\n"
     diagnostic = only(text)
     assert diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
-    once = fixed(text, (RULE, PipCacheDir))
+    once = fixed(text, (RULE, CacheDirOption))
     assert once.endswith("--mount=type=cache,target=${HOME}/.cache/pip pip install x\n")
-    again = check_text("Dockerfile", once, [RULE, PipCacheDir], UNSAFE)
+    again = check_text("Dockerfile", once, [RULE, CacheDirOption], UNSAFE)
     assert again.output == once and again.diagnostics == ()
 
 
@@ -236,9 +236,9 @@ def test_an_arg_home_from_a_parent_stage_is_written_as_its_value() -> None:
 
 def test_with_dfx102_a_stage_env_home_gets_the_move_then_the_pin() -> None:
     text = "FROM python:3.12\nENV HOME=/app\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n"
-    once = fixed(text, (RULE, PipCacheDir))
+    once = fixed(text, (RULE, CacheDirOption))
     assert once == text.replace("/root/", "/app/").replace("install x", "install --cache-dir=/app/.cache/pip x")
-    assert fixed(once, (RULE, PipCacheDir)) == once
+    assert fixed(once, (RULE, CacheDirOption)) == once
 
 
 def test_an_undefined_variable_other_than_home_may_be_a_build_argument() -> None:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from .base import Context, Invalid, Rule, Valid
+from .cache_dir_option import CacheDirOption
 from .cache_disabled_under_mount import CacheDisabledUnderMount
 from .cache_mount_not_writable import CacheMountNotWritable
 from .cache_mount_target import CacheMountTarget
 from .copy_before_install import CopyBeforeInstall
-from .pip_cache_dir import PipCacheDir
+from .uv_link_mode import UvLinkMode
+from .venv_in_cache_mount import VenvInCacheMount
 
 ALL_RULES: tuple[type[Rule], ...] = (
     CacheMountTarget,
-    PipCacheDir,
+    CacheDirOption,
     CacheDisabledUnderMount,
     CacheMountNotWritable,
     CopyBeforeInstall,
+    UvLinkMode,
+    VenvInCacheMount,
 )
 
 __all__ = ["ALL_RULES", "Context", "Invalid", "Rule", "Valid"]

@@ -20,6 +20,7 @@ from ..serving import (
     Switch,
     Use,
     mount_in_doubt,
+    mounted_uses,
     spelled_directory,
     switch_in_run,
     tracks,
@@ -33,12 +34,15 @@ from .base import Context, Invalid, Rule, Valid, safety
 
 _DECLARATIONS = frozenset({"export", "declare", "typeset", "readonly"})
 
-# What only a setting outside the RUN can do about uv's stage-wide switch.
-_STAGE_UV = (
-    "uv has no option that turns its cache back on (`--no-cache` wins over `--cache-dir`), and removing the "
-    "setting would change every RUN of the stage: set UV_NO_CACHE only in stages without a cache mount, or run "
-    "this command with `UV_NO_CACHE=0`."
-)
+# For the tools that no command-line option turns back on once the stage switches their
+# cache off: why not, and how one command can run with the cache on.
+_STAGE_ONLY = {
+    "uv": ("uv has no option that turns its cache back on (`--no-cache` wins over `--cache-dir`)", "`UV_NO_CACHE=0`"),
+    "pdm": ("pdm has no option that turns its cache back on, and takes any non-empty PDM_NO_CACHE as true",
+            "`PDM_NO_CACHE=` (empty)"),
+    "pipenv": ("pipenv passes PIP_NO_CACHE_DIR on to the pip it runs, which applies it after the PIP_CACHE_DIR "
+               "pipenv sets", "`env -u PIP_NO_CACHE_DIR`"),
+}  # fmt: skip
 
 
 class CacheDisabledUnderMount(Rule):
@@ -47,11 +51,15 @@ class CacheDisabledUnderMount(Rule):
     for their tool (its target names the tool, or is a `.cache` directory): pip's
     `--no-cache-dir` (or an abbreviation pip accepts, such as `--no-cache`, also before
     the subcommand: `pip --no-cache-dir install`), `PIP_NO_CACHE_DIR` set in the RUN
-    (any value: pip reads `0`, `false` and `off` as "disable" too), and uv's
-    `--no-cache`, `-n` and `UV_NO_CACHE`. It looks in shell form, exec form, heredoc
-    RUNs and `sh -c '...'`. The switch is removed: the option, a `PIP_NO_CACHE_DIR=1
-    pip ...` prefix, an `env PIP_NO_CACHE_DIR=1` word, or an `export
-    PIP_NO_CACHE_DIR=1` statement.
+    (any value: pip reads `0`, `false` and `off` as "disable" too); uv's `--no-cache`,
+    `-n` (and `--no-cache-dir`, which uv reads as `--no-cache`) and `UV_NO_CACHE`;
+    pdm's `pdm --no-cache` and `PDM_NO_CACHE` (any non-empty value, even `0`);
+    `PIP_NO_CACHE_DIR` on `pipenv`, which passes it to the pip it runs; and poetry's
+    `--no-cache`, which switches off poetry's repository and HTTP caches (downloaded
+    archives are still cached, so resolving and fetching metadata start over each
+    build). It looks in shell form, exec form, heredoc RUNs and `sh -c '...'`. The
+    switch is removed: the option, a `PIP_NO_CACHE_DIR=1 pip ...` prefix, an `env
+    PIP_NO_CACHE_DIR=1` word, or an `export PIP_NO_CACHE_DIR=1` statement.
 
     The switch goes once the call, with its cache on, would cache on the mount, as a
     user who may write it. Where that is not so yet, the finding says which fix comes
@@ -61,15 +69,17 @@ class CacheDisabledUnderMount(Rule):
 
     A switch set for the whole stage (an `ENV` of this or a parent stage, the base
     image's environment, a pip config file) is not removed: that would change every
-    other RUN of the stage. For pip it is DFX102's (`pip-cache-dir`) to override: only
-    a command-line `--cache-dir` beats it, and DFX102 adds it for this RUN alone. uv has
-    no such override (its `--no-cache` wins over `--cache-dir`), so a stage's
-    `UV_NO_CACHE` under a uv mount is reported here without a fix: set it only in
-    stages without a cache mount, or run the command with `UV_NO_CACHE=0`.
+    other RUN of the stage. For pip it is DFX102's (`cache-dir-option`) to override: only
+    a command-line `--cache-dir` beats it, and DFX102 adds it for this RUN alone. uv,
+    pdm and pipenv have no such override (uv's `--no-cache` wins over `--cache-dir`),
+    so a stage's `UV_NO_CACHE`, `PDM_NO_CACHE` or `PIP_NO_CACHE_DIR` under their mount
+    is reported here without a fix: set it only in stages without a cache mount, or run
+    the command with `UV_NO_CACHE=0`, `PDM_NO_CACHE=` (empty) or
+    `env -u PIP_NO_CACHE_DIR`.
 
     ## Why is this bad?
     A cache mount exists to keep downloads and built wheels between builds. With the
-    cache off, pip and uv neither read nor write it: every build downloads everything
+    cache off, the installer neither reads nor writes it: every build downloads everything
     again and the mount does nothing. `--no-cache-dir` is there to keep the cache out of
     the image, but a cache mount is not part of the image anyway, so the layer is the
     same size without it.
@@ -95,7 +105,8 @@ class CacheDisabledUnderMount(Rule):
     user may write (or would still be switched off by the stage), so nothing lands in
     the layer. It is safe when that is certain, and unsafe when the directory or the
     mount depend on a build argument, on a base image that is not fully known or on
-    config files that were not read (uv.toml is not read, so uv's fixes are unsafe), or
+    config files that were not read (uv's, poetry's and pdm's config files are not
+    read, so their fixes are unsafe), or
     when a removed `export` also reaches a call without such a mount. There is no fix
     when the tool's directory with its cache on is unknown.
     """
@@ -283,6 +294,41 @@ class CacheDisabledUnderMount(Rule):
             note="ENV UV_NO_CACHE: reported only",
         ),
         Invalid(
+            "FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pdm \\\n"
+            "    pdm --no-cache install --prod --no-self\n",
+            fixed="FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pdm \\\n"
+            "    pdm install --prod --no-self\n",
+            unsafe=True,
+            note="pdm's --no-cache goes before the subcommand; pdm's config files are not read",
+        ),
+        Invalid(
+            "FROM python:3.11-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pipenv \\\n"
+            "    PIP_NO_CACHE_DIR=1 pipenv install --system --deploy\n",
+            fixed="FROM python:3.11-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pipenv \\\n"
+            "    pipenv install --system --deploy\n",
+            note="pipenv's pip caches in pipenv's cache, unless PIP_NO_CACHE_DIR switches it off",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "ENV POETRY_VIRTUALENVS_IN_PROJECT=true\n"
+            "RUN --mount=type=cache,target=/root/.cache/pypoetry poetry install --no-cache --no-root\n",
+            fixed="FROM python:3.12-slim\n"
+            "ENV POETRY_VIRTUALENVS_IN_PROJECT=true\n"
+            "RUN --mount=type=cache,target=/root/.cache/pypoetry poetry install --no-root\n",
+            unsafe=True,
+            note="poetry's --no-cache leaves its repository and HTTP caches off",
+        ),
+        Invalid(
+            "FROM python:3.11-slim\n"
+            "ENV PIP_NO_CACHE_DIR=1\n"
+            "RUN --mount=type=cache,target=/root/.cache/pipenv pipenv install --system\n",
+            note="a stage's PIP_NO_CACHE_DIR reaches pipenv's pip, and no option overrides it: reported only",
+        ),
+        Invalid(
             "FROM python:3.12\n"
             "ARG HOME=/root\n"
             "RUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir flask\n",
@@ -295,22 +341,19 @@ class CacheDisabledUnderMount(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for run in context.facts.runs:
-            if not run.cache_mounts:  # every finding here is about a cache mount
+        for run, use in mounted_uses(context.facts):
+            if not use.meant:
                 continue
-            for use in uses(run):
-                if not use.meant:
-                    continue
-                if switch_in_run(run, use.install) is not None:
-                    yield self._diagnose(context.tree, run, use)
-                elif use.tool == "uv" and use.install.cache.decided_by == "env-no-cache-dir":
-                    yield self._stage_switch(run, use)
+            if switch_in_run(run, use.install) is not None:
+                yield self._diagnose(context.tree, run, use)
+            elif use.tool in _STAGE_ONLY and use.install.cache.decided_by == "env-no-cache-dir":
+                yield self._stage_switch(run, use)
 
     def _diagnose(self, tree: Dockerfile, run: RunFacts, use: Use) -> Diagnostic:
         cache, switch = use.install.cache, SWITCHES[use.tool]
         mount = use.on.mount or use.meant[0]
         removal = _removal(tree, run, use.install, switch)
-        written = removal.text if removal is not None else switch.option
+        written = removal.text if removal is not None else switch.written
         message = f"`{written}` switches {use.tool}'s cache off under its cache mount at {mount.target}"
         detail = f"{cache.reason}, so the cache mount at {mount.target} does nothing."
         detail += "".join(f" {cause.text} also disables it." for cause in cache.also)
@@ -323,12 +366,15 @@ class CacheDisabledUnderMount(Rule):
         return self.report(removal.span, message, fix, detail)
 
     def _stage_switch(self, run: RunFacts, use: Use) -> Diagnostic:
-        """uv switched off by the stage: no option turns it back on (`--no-cache` wins over
-        `--cache-dir`), and removing the ENV would change every RUN of the stage."""
-        cache, mount = use.install.cache, use.meant[0]
-        message = f"UV_NO_CACHE switches uv's cache off under its cache mount at {mount.target}"
+        """A cache switched off by the stage, for a tool no option turns back on: removing
+        the ENV would change every RUN of the stage, so it is reported without a fix."""
+        cache, mount, switch = use.install.cache, use.meant[0], SWITCHES[use.tool]
+        why_not, remedy = _STAGE_ONLY[use.tool]
+        message = f"{switch.variable} switches {use.tool}'s cache off under its cache mount at {mount.target}"
         detail = (
-            f"{cache.reason}, so the cache mount at {mount.target} does nothing. {_STAGE_UV}"
+            f"{cache.reason}, so the cache mount at {mount.target} does nothing. {why_not}, and removing the setting "
+            f"would change every RUN of the stage: set {switch.variable} only in stages without a cache mount, or "
+            f"run this command with {remedy}."
         )
         return self.report(mount.flag.span, message, None, detail)
 
@@ -402,9 +448,10 @@ def _removal(tree: Dockerfile, run: RunFacts, install: InstallFacts, switch: Swi
     or its place cannot be mapped back to the Dockerfile."""
     cache = install.cache
     script = run.shell
-    if script is None or switch_in_run(run, install) is None:
+    how = switch_in_run(run, install)
+    if script is None or how is None:
         return None
-    if cache.decided_by == "cli-no-cache-dir":
+    if how == "option":
         option = cache.option
         return _option_removal(tree, run, option, install.call.command) if option is not None else None
     found = _shell_setting(script, install.call.command, switch)

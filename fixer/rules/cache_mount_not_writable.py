@@ -17,6 +17,7 @@ from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Fact, Known
 from ..mounts import DEFAULT_CACHE_MODE, TARGET_KEYS, Mount
 from ..serving import (
+    CACHE_SETTING,
     COLD_ONCE,
     COLD_ONCE_DETAIL,
     Use,
@@ -40,8 +41,11 @@ class CacheMountNotWritable(Rule):
     Finds cache mounts that the user running the installer cannot use: a non-root
     `USER` (or `su`/`gosu`/`runuser` inside the RUN) under a mount that BuildKit
     creates as root (`0:0`, mode `0755`), and root under a mount given to another uid
-    with `uid=` (pip, running as root, only uses a cache that root owns). It covers pip,
-    which warns and switches its cache off, and uv, which stops with an error.
+    with `uid=` (pip, running as root, only uses a cache that root owns, and so does
+    the pip that pipenv runs). It covers pip and pipenv, whose pip warns and switches
+    its cache off (pipenv shows the warning only under `-v`), and uv, poetry and pdm,
+    which stop with a permission error. Run as root, uv, poetry and pdm use a mount
+    another uid owns, so that is not reported for them.
 
     The fix sets `uid=` and `gid=` on the mount to the ids of the user: it adds them
     after the mount's last option (inside the quotes of a quoted `--mount="..."`), or
@@ -65,7 +69,9 @@ class CacheMountNotWritable(Rule):
     pip prints `WARNING: The directory '/home/appuser/.cache/pip' or its parent directory
     is not owned or is not writable by the current user. The cache has been disabled.`
     on every build and downloads everything again: the mount does nothing. uv fails
-    the build (`Failed to initialize cache ... Permission denied`). BuildKit applies a
+    the build (`Could not acquire lock ... Permission denied` in uv 0.13; `Failed to
+    initialize cache` in older versions), and so do poetry (`Permission denied:
+    '.../artifacts'`) and pdm (`Some package operations failed`). BuildKit applies a
     mount's `uid`, `gid` and `mode` when it creates the cache directory, so that is the
     place to give the cache to the user.
 
@@ -120,6 +126,11 @@ class CacheMountNotWritable(Rule):
     name = "cache-mount-not-writable"
     valid = (
         Valid(
+            "FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pdm,uid=1000 pdm install --prod\n",
+            note="pdm as root uses a cache another uid owns",
+        ),
+        Valid(
             "FROM python:3.12\nRUN useradd -m -u 1000 appuser\nUSER appuser\n"
             "RUN --mount=type=cache,target=/home/appuser/.cache/pip,uid=1000,gid=1000 "
             "pip install --user -r requirements.txt\n",
@@ -161,6 +172,26 @@ class CacheMountNotWritable(Rule):
         ),
     )
     invalid = (
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "WORKDIR /home/app/src\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pdm pdm install --prod\n",
+            fixed="FROM python:3.12-slim\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "WORKDIR /home/app/src\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pdm,uid=1000,gid=1000 pdm install --prod\n",
+            note="pdm cannot write a root-owned cache and fails",
+        ),
+        Invalid(
+            "FROM python:3.11-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pipenv,uid=1000 pipenv install --system --deploy\n",
+            fixed="FROM python:3.11-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pipenv,uid=0 pipenv install --system --deploy\n",
+            note="pipenv's pip, as root, only uses a cache root owns",
+        ),
         Invalid(
             "FROM python:3.12\n"
             "RUN useradd -m -u 1000 appuser\n"
@@ -466,12 +497,18 @@ class CacheMountNotWritable(Rule):
                 return self.report(mount.flag.span, message, fix, detail)
         detail += (
             f" Move the mount to where {tool} caches for {_who(runner)} and give it that user's ids, or choose "
-            f"its directory and run {tool} with --cache-dir naming it."
+            f"its directory and name it with {CACHE_SETTING[tool]}."
         )
         return self.report(mount.flag.span, message, None, detail)
 
 
-_CONSEQUENCE = {"pip": "pip disables its cache", "uv": "uv stops with an error"}
+_CONSEQUENCE = {
+    "pip": "pip disables its cache",
+    "uv": "uv stops with an error",
+    "poetry": "poetry stops with an error",
+    "pdm": "pdm stops with an error",
+    "pipenv": "pipenv's pip disables its cache",
+}
 
 
 def _owner_fix(

@@ -19,6 +19,7 @@ from ..mounts import TARGET_KEYS, Mount
 from ..patterns import compile_lazily
 from ..records import NamedTuple
 from ..serving import (
+    CACHE_SETTING,
     COLD_ONCE,
     COLD_ONCE_DETAIL,
     Handover,
@@ -29,6 +30,7 @@ from ..serving import (
     ids_certain,
     is_parent,
     mount_in_doubt,
+    named_tools,
     plain_path,
     runner_of,
     short_cause,
@@ -51,19 +53,30 @@ _HADOLINT_MARK = {"pip": ".cache/pip"}
 # `~`, `$HOME` or `${HOME}` starting an `rm` argument; and where a path stops being literal.
 _HOME_PREFIX = compile_lazily(r"^(?:~|\$HOME|\$\{HOME\})(?=/|$)")
 _NOT_LITERAL = compile_lazily(r"[$~*?\[`]")
+# Programs that run code dockerfix does not read: a shell or Python given a script
+# file (`bash install.sh`, `python setup.py install`), build and task runners.
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
+_BUILD_TOOLS = frozenset({"make", "tox", "nox", "invoke", "just", "task"})
+_PYTHON = compile_lazily(r"python[0-9.]*$")
 
 
 class CacheMountTarget(Rule):
     """A cache mount that is not where the installer caches.
 
     ## What it does
-    Checks every `RUN` that mounts a cache meant for pip or uv and runs that tool, and
-    flags the mount when the tool caches somewhere else in that step. A mount is meant
-    for a tool when its target names it (`/root/.cache/pip`, `/cache/uv`) or is a
-    `.cache` directory, which holds every tool's cache (`/root/.cache`). pip caches in
-    `--cache-dir`, else `PIP_CACHE_DIR`, else a config file's `cache-dir`, else
-    `$XDG_CACHE_HOME/pip`, else `$HOME/.cache/pip`; uv in `--cache-dir`, else
-    `UV_CACHE_DIR`, else `$XDG_CACHE_HOME/uv`, else `$HOME/.cache/uv`. HOME is the one
+    Checks every `RUN` that mounts a cache meant for a Python installer (pip, uv,
+    poetry, pipenv, pdm) and runs it, and flags the mount when the installer caches
+    somewhere else in that step. A mount is meant for a tool when its target names it
+    (`/root/.cache/pip`, `/cache/uv`, `/root/.cache/pypoetry`) or is a `.cache`
+    directory, which holds every tool's cache (`/root/.cache`); a mount named for an
+    installer the RUN never runs (`/root/.cache/pip` over `uv pip install` or `poetry
+    install`) is meant for the one it does run. pip caches in `--cache-dir`, else
+    `PIP_CACHE_DIR`, else a config file's `cache-dir`, else `$XDG_CACHE_HOME/pip`, else
+    `$HOME/.cache/pip`; uv in `--cache-dir`, else `UV_CACHE_DIR`, else uv.toml's
+    `cache-dir`, else `$XDG_CACHE_HOME/uv`, else `$HOME/.cache/uv`; poetry in
+    `POETRY_CACHE_DIR`, else its config's `cache-dir`, else `.../pypoetry` there; pipenv
+    in `PIPENV_CACHE_DIR`, else `.../pipenv` (the pip it runs uses that directory too);
+    pdm in `PDM_CACHE_DIR`, else its config's `cache_dir`, else `.../pdm`. HOME is the one
     the step really runs with: an `ENV HOME` (or `ARG HOME`) wherever it stands, else
     the home of the `USER` in `/etc/passwd`, then whatever the step changes itself
     (`HOME=/x pip ...`, `export HOME=...`, `su`, `gosu`). BuildKit expands a target
@@ -117,13 +130,18 @@ class CacheMountTarget(Rule):
     directory (cleanup such as `rm -rf ~/.cache` would empty the mount on every build),
     and, for pip, the new target containing `.cache/pip` (so hadolint's DL3042 stays
     quiet) or being a directory the Dockerfile chose itself (`PIP_CACHE_DIR`, a config
-    file's `cache-dir`). Otherwise the fix is unsafe and says why. When the calls of
+    file's `cache-dir`). uv's, poetry's and pdm's own config files are not read, so
+    their fixes are unsafe. A mount moved from an installer the RUN does not run is
+    unsafe when a command of the RUN may run that installer unseen (a script,
+    `make`, `python setup.py`), and a move that would put poetry's virtualenv on the
+    mount is unsafe until DFX107 moves the virtualenv. Otherwise the fix is unsafe and says why. When the calls of
     one step cache in different places, or several mounts could be the one, the mount
     is reported without a fix. A cache directory that cannot be known is not reported
     here; a mount its user cannot write wherever the cache is, is DFX104's.
 
     A mount's `uid`, `gid` and `mode` apply wherever it is, and a root-owned mount locks
-    a non-root user out (pip then disables its cache, uv fails). When owning the mount
+    a non-root user out (pip and pipenv then disable the cache, uv, poetry and pdm
+    fail). When owning the mount
     is enough, the fix also sets the user's uid and gid on it, as DFX104 would
     (`uid=1000,gid=1000`; safe only when both are certain): moved alone, the mount would
     only turn a cache that misses into one that is switched off. uid and gid are part of
@@ -369,6 +387,55 @@ class CacheMountTarget(Rule):
             "the ids as they are, and both stay right under any --build-arg APP_HOME",
         ),
         Invalid(
+            "FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip uv pip install --system --link-mode=copy -r requirements.txt\n",
+            fixed="FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/uv uv pip install --system --link-mode=copy -r requirements.txt\n",
+            unsafe=True,
+            note="a mount named for pip over a RUN that runs no pip: uv never uses pip's cache",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip ./build.sh && pipenv install --system\n",
+            fixed="FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pipenv ./build.sh && pipenv install --system\n",
+            unsafe=True,
+            note="./build.sh may run pip, which would lose the mount (without it, the move is safe)",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "ENV POETRY_VIRTUALENVS_IN_PROJECT=true\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "WORKDIR /home/app/src\n"
+            "RUN --mount=type=cache,target=/root/.cache/pypoetry poetry install --no-root\n",
+            fixed="FROM python:3.12-slim\n"
+            "ENV POETRY_VIRTUALENVS_IN_PROJECT=true\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "WORKDIR /home/app/src\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pypoetry,uid=1000,gid=1000 poetry install --no-root\n",
+            unsafe=True,
+            note="poetry caches in $HOME/.cache/pypoetry; poetry's config files are not read, so the fix is unsafe",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "ENV HOME=/srv\n"
+            "RUN --mount=type=cache,target=/root/.cache/pipenv pipenv install --system --deploy\n",
+            fixed="FROM python:3.12-slim\n"
+            "ENV HOME=/srv\n"
+            "RUN --mount=type=cache,target=/srv/.cache/pipenv pipenv install --system --deploy\n",
+            note="pipenv has no config file: where it caches is certain",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pdm install --prod\n",
+            fixed="FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pdm pdm install --prod\n",
+            unsafe=True,
+            note="pdm installs with its own installer, never through pip",
+        ),
+        Invalid(
             "FROM python:3.12\n"
             "RUN --mount=type=cache,target=/tmp/pip-cache \\\n"
             "    pip install -r requirements.txt && HOME=/opt/tools pip install ./tools\n",
@@ -413,7 +480,7 @@ class CacheMountTarget(Rule):
             span,
             f"{use.tool} caches in {cache.directory}, off the cache mount at {show_target(mount)}, which serves another call",
             None,
-            f"{cache.reason}. Give this call a mount of its own, or the same --cache-dir as the other call.",
+            f"{cache.reason}. Give this call a mount of its own, or the same {CACHE_SETTING[use.tool]} as the other call.",
         )
 
     def _move(self, run: RunFacts, mount: Mount, calls: list[Use], facts: FileFacts, tree: Dockerfile) -> Diagnostic:
@@ -424,8 +491,13 @@ class CacheMountTarget(Rule):
         directory = cache.directory or ""
         span = target_span(mount)
         targets = sorted({target_for(mount, use.tool, use.on.cache.directory or "") for use in calls})
-        message = f"cache mount at {show_target(mount)}, but {first.tool} caches in {directory} ({short_cause(cache)})"
+        named = ", ".join(sorted(named_tools(mount)))
+        orphan = bool(named) and first.tool not in named_tools(mount)
+        mounted = f"cache mount for {named} at" if orphan else "cache mount at"
+        message = f"{mounted} {show_target(mount)}, but {first.tool} caches in {directory} ({short_cause(cache)})"
         detail = f"The cache mount targets {explain_target(mount)}; {cache.reason}."
+        if orphan:
+            detail += f" The mount is named for {named}, which this RUN does not run, and {first.tool} never uses its cache."
         if len(targets) > 1:
             listed = ", ".join(sorted({use.on.cache.directory or "" for use in calls}))
             return self.report(
@@ -440,6 +512,9 @@ class CacheMountTarget(Rule):
         title = f"Move the cache mount to {written}"
         owned = _owned_move(run, mount, calls, target, tree)
         problems = _move_problems(run, owned.mount if owned else mount, calls, target, spelled=written != target)
+        runner = _unseen_runner(run) if orphan else None
+        if runner is not None:
+            problems.append(f"`{runner}` may run {named} unseen, which would lose the mount")
         if owned is not None:
             owner = owned.handover.owner
             settings = f"uid={owner.uid_text},gid={owner.gid_text}"
@@ -453,6 +528,24 @@ class CacheMountTarget(Rule):
         if "id" not in mount.explicit:
             caveat = caveat or f"its cache id becomes {target}: {COLD_ONCE}"
         return self.report(span, message, Fix(title, changes, safety(problems), caveat), detail)
+
+
+def _unseen_runner(run: RunFacts) -> str | None:
+    """A command of the RUN that may run installers dockerfix does not see (a script, a
+    build tool), as written; None when every command is in plain view."""
+    script = run.shell
+    for command in script.commands if script is not None else ():
+        words = command.effective_words
+        name = command.name or ""
+        if not words:
+            continue
+        program = words[0].text
+        if program.startswith(("./", "../")) or name.endswith((".sh", ".py")) or name in _BUILD_TOOLS:
+            return program
+        first = words[1].text if len(words) > 1 else "-"
+        if (name in _SHELLS or _PYTHON.match(name)) and not first.startswith("-"):
+            return f"{program} {first}"
+    return None
 
 
 def _misses(use: Use) -> bool:
@@ -541,6 +634,9 @@ def _move_problems(run: RunFacts, mount: Mount, calls: list[Use], target: str, s
         lost = mark is not None and mark in written_target(mount) and mark not in target
         if lost and use.on.cache.decided_by not in _EXPLICIT_CACHE_DIR:
             problems.append(f"{target} has no {mark} in it, so hadolint's DL3042 will flag the mount")
+    venvs = [use.on.cache.virtualenvs_path for use in calls if use.on.cache.virtualenvs_in_cache is not False]
+    if any(path is not None and (path + "/").startswith(target.rstrip("/") + "/") for path in venvs):
+        problems.append("poetry's virtualenv would be on the moved mount, out of the image, until DFX107 moves it")
     removed = _removal(run, target)
     if removed is not None:
         problems.append(f"the RUN removes {removed}, which would empty the moved mount on every build")

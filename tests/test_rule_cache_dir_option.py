@@ -1,4 +1,4 @@
-"""DFX102 pip-cache-dir: its documented examples, and the edge cases of inserting
+"""DFX102 cache-dir-option: its documented examples, and the edge cases of inserting
 `--cache-dir` into a command: where the subcommand is, exec-form separators, JSON
 escapes, shebang heredocs, and which HOMEs count as out of view."""
 
@@ -10,9 +10,9 @@ import pytest
 from fixer.diagnostics import Applicability, Diagnostic
 from fixer.engine import Settings, check_text
 from fixer.rules import ALL_RULES
-from fixer.rules.pip_cache_dir import PipCacheDir
+from fixer.rules.cache_dir_option import CacheDirOption
 
-RULE = PipCacheDir
+RULE = CacheDirOption
 UNSAFE = Settings(unsafe_fixes=True)
 OFF = "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\n"
 MOUNT = "RUN --mount=type=cache,target=/root/.cache/pip "
@@ -207,8 +207,14 @@ def test_uv_pip_is_not_pip() -> None:
     assert findings(OFF + MOUNT + "uv pip install --system x\n") == ()
 
 
-def test_a_mount_named_for_another_tool_is_left_alone() -> None:
-    assert findings(OFF + "RUN --mount=type=cache,target=/root/.cache/pipenv pip install x\n") == ()
+def test_a_mount_named_for_a_tool_the_run_does_not_run_waits_for_its_move() -> None:
+    """A pipenv mount over a pip call is meant for pip: DFX101 moves it, then the flag names it."""
+    (finding,) = findings(OFF + "RUN --mount=type=cache,target=/root/.cache/pipenv pip install x\n")
+    assert finding.fix is None and "DFX101 moves the mount first" in finding.detail
+    result = check_text("Dockerfile", OFF + "RUN --mount=type=cache,target=/root/.cache/pipenv pip install x\n",
+                        list(ALL_RULES), Settings())
+    assert result.output == OFF + "RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir=/root/.cache/pip x\n"
+    assert result.final == ()
 
 
 def test_a_call_beside_one_that_uses_the_mount_gets_that_directory() -> None:

@@ -1,4 +1,4 @@
-"""DFX102 pip-cache-dir: tell pip where its cache mount is with `--cache-dir`.
+"""DFX102 cache-dir-option: tell pip or uv where its cache mount is with `--cache-dir`.
 
 Divides the work with DFX101 (`serving` holds what they share): DFX101 moves mounts
 that miss, this rule takes the misses of a command-line `--cache-dir`, caches switched
@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import edits
 from ..analysis import InstallFacts, RunFacts, describe_user
 from ..caches import CacheResolution
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known
-from ..installers import InstallerCall
 from ..mounts import TARGET_KEYS, Mount
 from ..records import NamedTuple
 from ..serving import (
     Use,
     directory_on,
     free_meant,
+    option_after_subcommand,
     plain_path,
     short_cause,
     show_target,
@@ -29,19 +28,21 @@ from ..serving import (
     uses,
     written_target,
 )
-from ..shell import Word
 from ..syntax import Span
 from .base import Context, Invalid, Rule, Valid, safety
 
 # Settings that switch pip's cache off and that only a command-line --cache-dir overrides.
 _SWITCHED_OFF = frozenset({"env-no-cache-dir", "config-no-cache-dir"})
-# Where pip's directory comes from when nothing names it.
+# Where the directory comes from when nothing names it.
 _FROM_HOME = frozenset({"home", "xdg-cache-home"})
+# The installers with a command-line `--cache-dir` that beats every other setting.
+_WITH_OPTION = frozenset({"pip", "uv"})
 
 
 class _Finding(NamedTuple):
-    """One pip call that should get `--cache-dir=<directory>`."""
+    """One call that should get `--cache-dir=<directory>`."""
 
+    tool: str
     message: str
     detail: str
     span: Span
@@ -50,12 +51,12 @@ class _Finding(NamedTuple):
     problems: list[str]
 
 
-class PipCacheDir(Rule):
-    """pip's cache directory does not name the cache mount: pass `--cache-dir=<mount>`.
+class CacheDirOption(Rule):
+    """pip's or uv's cache directory does not name the cache mount: pass `--cache-dir=<mount>`.
 
     ## What it does
-    Makes pip use the cache mount of its `RUN` by naming it on the command line, with
-    `--cache-dir=<directory>`, in three cases:
+    Makes pip or uv use the cache mount of its `RUN` by naming it on the command line,
+    with `--cache-dir=<directory>`, in three cases (the first is pip's alone):
 
     - pip's cache is switched off by `PIP_NO_CACHE_DIR` (an `ENV` of this or a parent
       stage, or the base image's environment) or by `no-cache-dir` in a pip config
@@ -64,14 +65,19 @@ class PipCacheDir(Rule):
       command-line `--cache-dir` switches the cache back on. The flag names the mount:
       its target, or the directory the step's other pip calls already use on it.
     - The command already has a `--cache-dir`, but it names another directory than the
-      step's pip mount, which stays empty. The option's value becomes that directory.
-    - The mount serves pip only because of a HOME that something else can move: an
+      step's mount for the tool, which stays empty. The option's value becomes that
+      directory.
+    - The mount serves pip or uv only because of a HOME that something else can move: an
       `ENV HOME` (of this stage, a parent stage or the base image), a `USER` whose home
       it is, or a build argument that decides HOME or `XDG_CACHE_HOME` (`ARG HOME=...`,
-      `ENV HOME=/home/${APP_USER}`, `USER ${UID}`). The flag names the directory pip
-      uses now, so the build does exactly what it did, and a later `ENV HOME`, a new
-      `USER`, another base image or a `--build-arg` can no longer move pip's cache off
-      the mount without a word.
+      `ENV HOME=/home/${APP_USER}`, `USER ${UID}`). The flag names the directory the
+      tool uses now, so the build does exactly what it did, and a later `ENV HOME`, a
+      new `USER`, another base image or a `--build-arg` can no longer move the cache
+      off the mount without a word.
+
+    poetry, pipenv and pdm have no command-line option for their cache directory: their
+    misplaced mounts are DFX101's to move. (This rule was called `pip-cache-dir` before
+    it covered uv.)
 
     Not flagged: root's own home from /etc/passwd (`/root`, the usual and stable
     pattern), an `XDG_CACHE_HOME` or `PIP_CACHE_DIR` the Dockerfile sets (settings made
@@ -106,12 +112,13 @@ class PipCacheDir(Rule):
     ```
 
     ## Fix safety
-    The fix inserts `--cache-dir=<directory>` right after pip's subcommand word
-    (`pip install` becomes `pip install --cache-dir=/root/.cache/pip`; in an exec-form
-    RUN it is an argument of its own), or replaces the value of the existing
-    `--cache-dir`, keeping its quotes. A command-line `--cache-dir` beats every
-    environment variable and config file, so their values do not change the result:
-    the fix is safe when the mount's options are certain and the user pip runs as may
+    The fix inserts `--cache-dir=<directory>` right after the subcommand
+    (`pip install` becomes `pip install --cache-dir=/root/.cache/pip`, `uv pip install`
+    `uv pip install --cache-dir=...`; in an exec-form RUN it is an argument of its
+    own), or replaces the value of the existing `--cache-dir`, keeping its quotes. A
+    command-line `--cache-dir` beats every environment variable and config file (uv's
+    too), so their values do not change the result: the fix is safe when the mount's
+    options are certain and the user the tool runs as may
     write the mount, and unsafe otherwise (the message says why). The flag does not
     reach the pip that build isolation starts for build dependencies: an inherited
     `PIP_NO_CACHE_DIR` still applies there.
@@ -125,7 +132,7 @@ class PipCacheDir(Rule):
     """
 
     code = "DFX102"
-    name = "pip-cache-dir"
+    name = "cache-dir-option"
 
     valid = (
         Valid(
@@ -340,6 +347,28 @@ class PipCacheDir(Rule):
             note="ENV HOME from a build argument, inherited; the call runs in a nested sh -c",
         ),
         Invalid(
+            "FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/uv \\\n"
+            "    uv pip install --link-mode=copy --cache-dir /tmp/uv --system -r requirements.txt && rm -rf /tmp/uv\n",
+            fixed="FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/uv \\\n"
+            "    uv pip install --link-mode=copy --cache-dir /root/.cache/uv --system -r requirements.txt && rm -rf /tmp/uv\n",
+            note="uv's --cache-dir misses its mount: the option moves, the rm no longer touches the cache",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "ENV UV_LINK_MODE=copy\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/uv,uid=1000,gid=1000 uv sync --frozen\n",
+            fixed="FROM python:3.12-slim\n"
+            "ENV UV_LINK_MODE=copy\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/uv,uid=1000,gid=1000 uv sync --cache-dir=/home/app/.cache/uv --frozen\n",
+            note="uv reaches the mount through app's home: --cache-dir keeps it there",
+        ),
+        Invalid(
             "FROM python:3.12\n"
             "ENV PIP_NO_CACHE_DIR=true\n"
             "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install flask\n",
@@ -358,21 +387,22 @@ class PipCacheDir(Rule):
             findings = [
                 finding
                 for use in uses(run)
-                if use.tool == "pip" and (finding := _finding(run, use, context.source)) is not None
+                if use.tool in _WITH_OPTION and (finding := _finding(run, use, context.source)) is not None
             ]
             if findings:
                 yield self._report(findings)
 
     def _report(self, findings: list[_Finding]) -> Diagnostic:
         """One diagnostic per RUN, so every call of it is fixed in the same pass."""
-        message = findings[0].message if len(findings) == 1 else f"{len(findings)} pip calls: {findings[0].message}"
+        tools = " and ".join(dict.fromkeys(finding.tool for finding in findings))
+        message = findings[0].message if len(findings) == 1 else f"{len(findings)} {tools} calls: {findings[0].message}"
         detail = " ".join(dict.fromkeys(finding.detail for finding in findings))
         changes = tuple(finding.edit for finding in findings if finding.edit is not None)
         if not changes:
             return self.report(findings[0].span, message, None, detail)
         problems = list(dict.fromkeys(problem for finding in findings for problem in finding.problems))
         directories = ", ".join(dict.fromkeys(finding.directory for finding in findings if finding.edit is not None))
-        fix = Fix(f"Run pip with --cache-dir={directories}", changes, safety(problems), "; ".join(problems))
+        fix = Fix(f"Run {tools} with --cache-dir={directories}", changes, safety(problems), "; ".join(problems))
         return self.report(findings[0].span, message, fix, detail)
 
 
@@ -381,7 +411,7 @@ def _finding(run: RunFacts, use: Use, source: str) -> _Finding | None:
     status, decided_by = install.mount_status, install.cache.decided_by
     if status == "hit" and decided_by in _FROM_HOME:
         return _pin(run, install, source)
-    if use.meant and decided_by in _SWITCHED_OFF and switch_in_run(run, install) is None:
+    if use.tool == "pip" and use.meant and decided_by in _SWITCHED_OFF and switch_in_run(run, install) is None:
         return _switch_on(run, use, source)
     if use.meant and status == "miss" and decided_by == "cli-cache-dir":
         return _redirect(run, use)
@@ -389,21 +419,21 @@ def _finding(run: RunFacts, use: Use, source: str) -> _Finding | None:
 
 
 def _pin(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
-    """The mount serves pip only through a HOME that can move away from it."""
-    cache, mount = install.cache, install.mount
+    """The mount serves the call only through a HOME that can move away from it."""
+    cache, mount, tool = install.cache, install.mount, install.cache.tool
     if mount is None or "$" in written_target(mount):
         return None
     movable = _movable_home(run, install)
     if movable is None:
         return None
     directory = cache.directory or ""
-    message = f"pip's cache is on its mount only through {short_cause(cache)}; {movable.short}"
+    message = f"{tool}'s cache is on its mount only through {short_cause(cache)}; {movable.short}"
     detail = (
-        f"pip uses the cache mount at {mount.target} only because {cache.reason}; {movable.full}, and pip then "
+        f"{tool} uses the cache mount at {mount.target} only because {cache.reason}; {movable.full}, and {tool} then "
         f"caches off the mount, in the image, with no warning. --cache-dir={directory} keeps it on the mount."
     )
-    placed = _insertion(run, install.call, directory, source)
-    return _finding_with(run, message, detail, directory, placed, _mount_problems(mount))
+    placed = option_after_subcommand(run, install.call, f"--cache-dir={directory}", source)
+    return _finding_with(run, tool, message, detail, directory, placed, _mount_problems(mount))
 
 
 def _switch_on(run: RunFacts, use: Use, source: str) -> _Finding | None:
@@ -428,9 +458,9 @@ def _switch_on(run: RunFacts, use: Use, source: str) -> _Finding | None:
         directory = on.cache.directory
     else:
         waiting = f" With its cache on, pip would cache in {on.cache.directory}, off the mount: DFX101 moves the mount first."
-        return _Finding(message, detail + waiting, run.instruction.keyword_span, "", None, [])
-    placed = _insertion(run, use.install.call, directory, source)
-    return _finding_with(run, message, detail, directory, placed, problems)
+        return _Finding("pip", message, detail + waiting, run.instruction.keyword_span, "", None, [])
+    placed = option_after_subcommand(run, use.install.call, f"--cache-dir={directory}", source)
+    return _finding_with(run, "pip", message, detail, directory, placed, problems)
 
 
 def _switch_name(run: RunFacts, cache: CacheResolution) -> str:
@@ -443,29 +473,29 @@ def _switch_name(run: RunFacts, cache: CacheResolution) -> str:
 
 
 def _redirect(run: RunFacts, use: Use) -> _Finding | None:
-    """A command-line --cache-dir names another directory than the RUN's pip mount."""
+    """A command-line --cache-dir names another directory than the RUN's mount for the tool."""
     cache = use.install.cache
-    option, target = cache.option, _pip_target(run)
+    option, target = cache.option, _tool_target(run, use.tool)
     if option is None or option.value_span is None or target is None:
         return None
     mount, directory = target
     message = f"--cache-dir {option.value} misses the cache mount at {mount.target}"
-    detail = f"{cache.reason}, but the RUN mounts pip's cache at {show_target(mount)}, which stays empty."
+    detail = f"{cache.reason}, but the RUN mounts {use.tool}'s cache at {show_target(mount)}, which stays empty."
     span = run.script.source_span(*option.value_span)
     placed = (span, Edit.replace(span, directory)) if span is not None else None
-    return _finding_with(run, message, detail, directory, placed, _mount_problems(mount))
+    return _finding_with(run, use.tool, message, detail, directory, placed, _mount_problems(mount))
 
 
-def _pip_target(run: RunFacts) -> tuple[Mount, str] | None:
-    """The RUN's one cache mount for pip, and the directory on it pip should use.
+def _tool_target(run: RunFacts, tool: str) -> tuple[Mount, str] | None:
+    """The RUN's one cache mount for `tool`, and the directory on it the tool should use.
 
-    That is a mount meant for pip that nothing uses (pip's directory on it), or the
-    mount the RUN's other pip calls already use (their directory); None when there is
-    not exactly one.
+    That is a mount meant for the tool that nothing uses (the tool's directory on it),
+    or the mount the RUN's other calls of the tool already use (their directory); None
+    when there is not exactly one.
     """
-    pip = [use for use in uses(run) if use.tool == "pip"]
-    targets = {id(m): (m, directory_on(m, "pip")) for use in pip for m in free_meant(run, use)}
-    for other in pip:
+    calls = [use for use in uses(run) if use.tool == tool]
+    targets = {id(m): (m, directory_on(m, tool)) for use in calls for m in free_meant(run, use)}
+    for other in calls:
         if other.install.mount is not None and other.install.cache.directory is not None:
             targets.setdefault(id(other.install.mount), (other.install.mount, other.install.cache.directory))
     return next(iter(targets.values())) if len(targets) == 1 else None
@@ -482,29 +512,29 @@ def _mount_problems(mount: Mount) -> list[str]:
 
 
 def _finding_with(
-    run: RunFacts, message: str, detail: str, directory: str, placed: tuple[Span, Edit] | None, problems: list[str]
+    run: RunFacts, tool: str, message: str, detail: str, directory: str, placed: tuple[Span, Edit] | None, problems: list[str]
 ) -> _Finding:
     """The finding, with its edit when the flag can be written into the source."""
     if placed is None or not plain_path(directory):
         by_hand = f"{detail} Write --cache-dir={directory!r} by hand: it cannot be placed here safely."
-        return _Finding(message, by_hand, run.instruction.keyword_span, directory, None, problems)
+        return _Finding(tool, message, by_hand, run.instruction.keyword_span, directory, None, problems)
     span, edit = placed
-    return _Finding(message, detail, span, directory, edit, problems)
+    return _Finding(tool, message, detail, span, directory, edit, problems)
 
 
 class _Movable(NamedTuple):
-    """What could move the HOME that keeps pip on its mount: in a few words, and in full."""
+    """What could move the HOME that keeps the tool on its mount: in a few words, and in full."""
 
     short: str
     full: str
 
 
 def _movable_home(run: RunFacts, install: InstallFacts) -> _Movable | None:
-    """What could move the HOME (or XDG_CACHE_HOME) that puts pip on the mount, or None.
+    """What could move the HOME (or XDG_CACHE_HOME) that puts the tool on the mount, or None.
 
     None for root's own home from /etc/passwd (the usual, stable pattern), for an
     `XDG_CACHE_HOME` the Dockerfile sets (a setting about caches, made on purpose), and
-    for a variable set inside the RUN, in plain view of the pip call.
+    for a variable set inside the RUN, in plain view of the call.
     """
     cache = install.cache
     name = "XDG_CACHE_HOME" if cache.decided_by == "xdg-cache-home" else "HOME"
@@ -537,20 +567,3 @@ def _set_by_a_base_image(run: RunFacts, line: int | None) -> bool:
             return True
         stage = stage.base_stage
     return False
-
-
-def _insertion(run: RunFacts, call: InstallerCall, directory: str, source: str) -> tuple[Span, Edit] | None:
-    """The insertion of `--cache-dir=directory` right after pip's subcommand word, with that word's span."""
-    word = _subcommand_word(call)
-    span = run.script.source_span(word.start, word.end) if word is not None else None
-    edit = edits.insert_argument_after(run.script, source, (word.start, word.end), f"--cache-dir={directory}") if span else None
-    return (span, edit) if span is not None and edit is not None else None
-
-
-def _subcommand_word(call: InstallerCall) -> Word | None:
-    """The word naming pip's subcommand (`install`), not an option's value of the same spelling."""
-    taken = [option.span for option in call.options]
-    for word in call.command.words[call.command.effective_start :]:
-        if word.text == call.subcommand and not any(start <= word.start < end for start, end in taken):
-            return word
-    return None

@@ -1,0 +1,140 @@
+"""Every problem class, for every Python installer: what is found, and what `--write
+--unsafe-fixes` makes of it.
+
+One table, one row per installer and problem: the Dockerfile, the rules that report it
+first (the fix loop may add findings of other rules in later passes, as a fix reveals
+them), and the whole file once every fix is in. Each row also checks what every fix
+must keep: nothing is left to report, a second run changes nothing, the result parses
+(with BuildKit's parser too, where it is installed).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fixer.engine import Settings, check_text
+from fixer.parser import parse
+from fixer.rules import ALL_RULES
+
+PLAIN = "FROM python:3.12-slim\nWORKDIR /app\n"
+HOME = PLAIN + "ENV HOME=/app\n"
+USER = "FROM python:3.12-slim\nRUN useradd -m -u 1000 app\nUSER app\nWORKDIR /home/app/src\n"
+M = "RUN --mount=type=cache,target="
+
+# (row id, the Dockerfile, the rules that report it first, the Dockerfile after every fix)
+ROWS = [
+    # --- the mount is not where the installer caches: HOME moved (DFX101)
+    ("uv-home", HOME + M + "/root/.cache/uv uv pip install --system -r requirements.txt\n", {"DFX101"},
+     HOME + M + "/app/.cache/uv uv pip install --link-mode=copy --cache-dir=/app/.cache/uv --system -r requirements.txt\n"),
+    ("poetry-home", HOME + M + "/root/.cache/pypoetry poetry install --no-root\n", {"DFX101"},
+     HOME + M + "/app/.cache/pypoetry POETRY_VIRTUALENVS_IN_PROJECT=true poetry install --no-root\n"),
+    ("pipenv-home", HOME + M + "/root/.cache/pipenv pipenv install --system --deploy\n", {"DFX101"},
+     HOME + M + "/app/.cache/pipenv pipenv install --system --deploy\n"),
+    ("pdm-home", HOME + M + "/root/.cache/pdm pdm install --prod\n", {"DFX101"},
+     HOME + M + "/app/.cache/pdm pdm install --prod\n"),
+    # --- a non-root USER under root's mount: moved to its home and given to it (DFX101)
+    ("uv-user", USER + M + "/root/.cache/uv uv sync --frozen\n", {"DFX101"},
+     USER + M + "/home/app/.cache/uv,uid=1000,gid=1000 uv sync --link-mode=copy --cache-dir=/home/app/.cache/uv --frozen\n"),
+    ("poetry-user", USER + M + "/root/.cache/pypoetry poetry install --no-root\n", {"DFX101"},
+     USER + M + "/home/app/.cache/pypoetry,uid=1000,gid=1000 POETRY_VIRTUALENVS_IN_PROJECT=true poetry install --no-root\n"),
+    ("pipenv-user", USER + M + "/root/.cache/pipenv pipenv install --deploy\n", {"DFX101"},
+     USER + M + "/home/app/.cache/pipenv,uid=1000,gid=1000 pipenv install --deploy\n"),
+    ("pdm-user", USER + M + "/root/.cache/pdm pdm install --prod\n", {"DFX101"},
+     USER + M + "/home/app/.cache/pdm,uid=1000,gid=1000 pdm install --prod\n"),
+    # --- a non-root USER under a root-owned mount at its own cache (DFX104)
+    ("uv-root-owned", USER + M + "/home/app/.cache/uv uv sync --frozen\n", {"DFX104", "DFX106"},
+     USER + M + "/home/app/.cache/uv,uid=1000,gid=1000 uv sync --link-mode=copy --cache-dir=/home/app/.cache/uv --frozen\n"),
+    ("poetry-root-owned", USER + M + "/home/app/.cache/pypoetry poetry install --no-root\n", {"DFX104", "DFX107"},
+     USER + M + "/home/app/.cache/pypoetry,uid=1000,gid=1000 POETRY_VIRTUALENVS_IN_PROJECT=true poetry install --no-root\n"),
+    ("pipenv-root-owned", USER + M + "/home/app/.cache/pipenv pipenv install --deploy\n", {"DFX104"},
+     USER + M + "/home/app/.cache/pipenv,uid=1000,gid=1000 pipenv install --deploy\n"),
+    ("pdm-root-owned", USER + M + "/home/app/.cache/pdm pdm install --prod\n", {"DFX104"},
+     USER + M + "/home/app/.cache/pdm,uid=1000,gid=1000 pdm install --prod\n"),
+    # --- root under a mount given to another uid: pipenv's pip, like pip, refuses it (DFX104)
+    ("pipenv-root-under-uid-mount", PLAIN + M + "/root/.cache/pipenv,uid=1000 pipenv install --system\n", {"DFX104"},
+     PLAIN + M + "/root/.cache/pipenv,uid=0 pipenv install --system\n"),
+    # --- a mount named for an installer the RUN does not run (DFX101)
+    ("uv-under-pip-mount", PLAIN + M + "/root/.cache/pip uv pip install --system -r requirements.txt\n", {"DFX101"},
+     PLAIN + M + "/root/.cache/uv uv pip install --link-mode=copy --system -r requirements.txt\n"),
+    ("poetry-under-pip-mount", PLAIN + M + "/root/.cache/pip poetry install --no-root\n", {"DFX101"},
+     PLAIN + M + "/root/.cache/pypoetry POETRY_VIRTUALENVS_IN_PROJECT=true poetry install --no-root\n"),
+    ("pipenv-under-pip-mount", PLAIN + M + "/root/.cache/pip pipenv install --system --deploy\n", {"DFX101"},
+     PLAIN + M + "/root/.cache/pipenv pipenv install --system --deploy\n"),
+    ("pdm-under-pip-mount", PLAIN + M + "/root/.cache/pip pdm install --prod\n", {"DFX101"},
+     PLAIN + M + "/root/.cache/pdm pdm install --prod\n"),
+    ("pip-under-uv-mount", PLAIN + M + "/root/.cache/uv pip install -r requirements.txt\n", {"DFX101"},
+     PLAIN + M + "/root/.cache/pip pip install -r requirements.txt\n"),
+    # --- the cache switched off under its mount (DFX103)
+    ("uv-no-cache", PLAIN + M + "/root/.cache/uv uv pip install --no-cache --system flask\n", {"DFX103"},
+     PLAIN + M + "/root/.cache/uv uv pip install --link-mode=copy --system flask\n"),
+    ("uv-no-cache-dir", PLAIN + M + "/root/.cache/uv uv pip install --no-cache-dir --system flask\n", {"DFX103"},
+     PLAIN + M + "/root/.cache/uv uv pip install --link-mode=copy --system flask\n"),
+    ("uv-no-cache-variable", PLAIN + M + "/root/.cache/uv UV_NO_CACHE=1 uv sync --link-mode=copy\n", {"DFX103"},
+     PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy\n"),
+    ("poetry-no-cache", PLAIN + "ENV POETRY_VIRTUALENVS_CREATE=false\n" + M + "/root/.cache/pypoetry poetry install --no-cache\n",
+     {"DFX103"}, PLAIN + "ENV POETRY_VIRTUALENVS_CREATE=false\n" + M + "/root/.cache/pypoetry poetry install\n"),
+    ("pipenv-pip-no-cache-dir", PLAIN + M + "/root/.cache/pipenv PIP_NO_CACHE_DIR=1 pipenv install --system\n", {"DFX103"},
+     PLAIN + M + "/root/.cache/pipenv pipenv install --system\n"),
+    ("pdm-no-cache", PLAIN + M + "/root/.cache/pdm pdm --no-cache install --prod\n", {"DFX103"},
+     PLAIN + M + "/root/.cache/pdm pdm install --prod\n"),
+    ("pdm-no-cache-variable", PLAIN + M + "/root/.cache/pdm PDM_NO_CACHE=1 pdm sync\n", {"DFX103"},
+     PLAIN + M + "/root/.cache/pdm pdm sync\n"),
+    # --- a stage-wide switch no option overrides: reported, never removed (DFX103)
+    ("uv-stage-switch", PLAIN + "ENV UV_NO_CACHE=1 UV_LINK_MODE=copy\n" + M + "/root/.cache/uv uv sync\n", {"DFX103"}, None),
+    ("pdm-stage-switch", PLAIN + "ENV PDM_NO_CACHE=1\n" + M + "/root/.cache/pdm pdm install\n", {"DFX103"}, None),
+    ("pipenv-stage-switch", PLAIN + "ENV PIP_NO_CACHE_DIR=1\n" + M + "/root/.cache/pipenv pipenv install --system\n",
+     {"DFX103"}, None),
+    # --- a --cache-dir that misses the mount (DFX102)
+    ("uv-cache-dir-misses", PLAIN + M + "/root/.cache/uv uv pip install --link-mode=copy --cache-dir /tmp/uv --system x\n",
+     {"DFX102"}, PLAIN + M + "/root/.cache/uv uv pip install --link-mode=copy --cache-dir /root/.cache/uv --system x\n"),
+    # --- uv links from a cache mount (DFX106)
+    ("uv-link-mode", PLAIN + M + "/root/.cache/uv uv sync --frozen\n", {"DFX106"},
+     PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy --frozen\n"),
+    # --- poetry's virtualenv on the cache mount (DFX107)
+    ("poetry-venv-in-cache", PLAIN + M + "/root/.cache/pypoetry poetry install --only main\n", {"DFX107"},
+     PLAIN + M + "/root/.cache/pypoetry POETRY_VIRTUALENVS_IN_PROJECT=true poetry install --only main\n"),
+]
+
+# Right already: nothing to report, nothing to change.
+CLEAN = [
+    ("uv-root-under-uid-mount", PLAIN + "ENV UV_LINK_MODE=copy\n" + M + "/root/.cache/uv,uid=1000 uv sync\n"),
+    ("pdm-root-under-uid-mount", PLAIN + M + "/root/.cache/pdm,uid=1000 pdm install\n"),
+    ("uv", PLAIN + "ENV UV_LINK_MODE=copy\n" + M + "/root/.cache/uv uv sync --frozen --no-install-project\n"),
+    ("uv-user", USER + "ENV UV_LINK_MODE=copy\n" + M + "/home/app/.cache/uv,uid=1000,gid=1000 uv sync --cache-dir=/home/app/.cache/uv\n"),
+    ("poetry", PLAIN + "ENV POETRY_VIRTUALENVS_IN_PROJECT=1\n" + M + "/root/.cache/pypoetry poetry install --no-root\n"),
+    ("pipenv", PLAIN + M + "/root/.cache/pipenv pipenv install --system --deploy\n"),
+    ("pdm", PLAIN + M + "/root/.cache/pdm pdm install --prod --no-self\n"),
+    ("pip-and-uv", PLAIN + "ENV UV_LINK_MODE=copy\n"
+     + "RUN --mount=type=cache,target=/root/.cache/pip --mount=type=cache,target=/root/.cache/uv pip install uv && uv pip install --system x\n"),
+]
+
+
+def _converge(text: str) -> str:
+    result = check_text("Dockerfile", text, list(ALL_RULES), Settings(unsafe_fixes=True))
+    assert result.error is None, result.error
+    assert result.final == (), [d.message for d in result.final]
+    return result.output
+
+
+@pytest.mark.parametrize(("text", "codes", "fixed"), [row[1:] for row in ROWS], ids=[row[0] for row in ROWS])
+def test_each_problem_of_each_installer(text: str, codes: set[str], fixed: str | None) -> None:
+    found = check_text("Dockerfile", text, list(ALL_RULES), Settings()).diagnostics
+    assert {d.code for d in found} == codes
+    if fixed is None:
+        assert all(d.fix is None for d in found)
+        return
+    output = _converge(text)
+    assert output == fixed
+    assert _converge(output) == output
+    assert not parse(output).errors
+    try:
+        import dockerfile
+    except ImportError:  # BuildKit's bindings ship for x86-64 Linux and Windows only
+        return
+    dockerfile.parse_string(output)
+
+
+@pytest.mark.parametrize("text", [row[1] for row in CLEAN], ids=[row[0] for row in CLEAN])
+def test_a_correct_file_stays_untouched(text: str) -> None:
+    result = check_text("Dockerfile", text, list(ALL_RULES), Settings(unsafe_fixes=True))
+    assert result.diagnostics == () and result.output == text
