@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
-from . import caches, images, pipconf, users
+from . import aptconf, caches, images, pipconf, users
 from .facts import Fact, Known, Origin, Unknown
 from .installers import InstallerCall, find_installer_calls, may_call_installer
 from .mounts import Mount, resolve_mounts
@@ -81,7 +81,8 @@ class Filesystem(NamedTuple):
     instructions with `--chown`/`--chmod` that could be read: they, and the directories
     created for them, may have other owners. `pip_settings` are the settings of the pip
     config files known to exist (the base image's, then what the build wrote), and
-    `pip_config_known` says there are no others.
+    `pip_config_known` says there are no others. `apt` is apt's configuration: the
+    docker-clean hook and the settings the build wrote (`aptconf`).
     """
 
     passwd: users.Passwd
@@ -90,6 +91,7 @@ class Filesystem(NamedTuple):
     pip_config_known: bool
     ownership_changed: bool = False
     copied_to: tuple[str, ...] = ()
+    apt: aptconf.AptConfig = aptconf.AptConfig(None)
 
     def with_passwd(self, passwd: users.Passwd) -> Filesystem:
         return self._replace(passwd=passwd)
@@ -289,6 +291,15 @@ class RunFacts:
         resolution = _check_writable(resolution, user, mount, self)
         return InstallFacts(call, resolution, mount, _mount_status(resolution, mount, self.cache_mounts))
 
+    def apt_config(self, call: InstallerCall) -> aptconf.AptConfig:
+        """apt's configuration where `call` runs: the stage's, then what the RUN's earlier
+        commands changed."""
+        config = self.filesystem.apt
+        if self.shell is None or not aptconf.may_change(self.text):
+            return config
+        origin = Origin(f"RUN at line {self.instruction.start_line}", self.instruction.start_line)
+        return aptconf.after_run(config, self.shell, origin, before=call.command.index)
+
     def resolve(
         self,
         call: InstallerCall,
@@ -313,7 +324,13 @@ class RunFacts:
             env_view = env_view._replace(variables=kept)
         config = _pip_config(self, without_config_keys)
         cwd = _command_cwd(self.state, context)
-        return caches.resolve_cache(call, env_view, home, home_reason, cwd, not context.directories, config), user
+        apt = self.apt_config(call) if call.tool == "apt" else None
+        resolution = caches.resolve_cache(
+            call, env_view, home, home_reason, cwd, not context.directories, config,
+            tool_config=caches.ToolConfig(apt.settings, apt.known) if apt else None,
+            apt_clean_hook=apt.clean_hook if apt else None,
+        )  # fmt: skip
+        return resolution, user
 
     def covering_mount(self, resolution: caches.CacheResolution) -> Mount | None:
         """The cache mount that holds the resolved directory, if any."""
@@ -405,9 +422,11 @@ def _step(
     if keyword == "WORKDIR":
         return _after_workdir(facts.stages, instruction, track)
     if keyword in ("COPY", "ADD"):
+        destination = _copy_destination(instruction, state)
         if any(flag.name in ("chown", "chmod") for flag in instruction.flags):
-            destination = _copy_destination(instruction, state)
             track = track.with_owners_changed() if destination is None else track.with_copy_owned(destination)
+        if destination is not None or any("apt" in word for word in instruction.value):
+            track = track._replace(apt=aptconf.after_copy(track.apt, destination or "/"))
         return _after_copy(instruction, track)
     if keyword != "RUN":
         return track  # FROM: the stage's starting filesystem, already made
@@ -416,6 +435,9 @@ def _step(
     facts._by_instruction[id(instruction)] = run
     if _may_write_pip_config(run):
         track = _after_pip_config_writes(run, track)
+    if aptconf.may_change(run.text):
+        origin = Origin(f"RUN at line {instruction.start_line}", instruction.start_line)
+        track = track._replace(apt=aptconf.after_run(track.apt, run.shell, origin) if run.shell else aptconf.AptConfig(None))
     if _OWNERSHIP_HINT.search(run.text):
         track = track.with_owners_changed()
     if users.may_change_accounts(run.text, run.unquoted) and run.shell is not None:
@@ -547,7 +569,8 @@ def _image_filesystem(base_name: str, line: int) -> Filesystem:
     assert image is not None  # only asked for stages whose image is known
     origin = Origin(f"base image {base_name}", line)
     settings = tuple(caches.PipSetting.from_image(setting) for setting in image.pip_config)
-    return Filesystem(users.Passwd.from_image(image, origin), _NO_DIRECTORIES, settings, image.knows("pip_config"))
+    return Filesystem(users.Passwd.from_image(image, origin), _NO_DIRECTORIES, settings, image.knows("pip_config"),
+                      apt=aptconf.AptConfig.of_image(image.apt_clean_hook))  # fmt: skip
 
 
 def _image_of(stage: Stage):  # type: ignore[no-untyped-def]

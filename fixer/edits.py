@@ -110,11 +110,21 @@ def remove_exec_element(script: RunScript, index: int) -> Edit:
     return Edit(spans[index - 1][1] + 1, spans[index][1] + 1, "")
 
 
-def remove_statement(script: RunScript, code: str, statement: tuple[int, int]) -> tuple[Edit, ...]:
+def remove_statement(
+    script: RunScript, code: str, statement: tuple[int, int], previous_end: int | None = None
+) -> tuple[Edit, ...]:
     """Delete a whole shell statement with its connector (`export X=1 && `, `X=1;`, a
-    line of a heredoc script); `statement` is its span in `code`, the RUN's parsed code."""
+    line of a heredoc script); `statement` is its span in `code`, the RUN's parsed code.
+    The last statement of a list has no connector after it: given where the statement
+    before it ends (`previous_end`), the connector before it goes instead (`a && b`
+    becomes `a`)."""
     end = _STATEMENT_END.match(code, statement[1])
-    span = script.source_span(statement[0], end.end()) if end else None
+    if end is not None:
+        span = script.source_span(statement[0], end.end())
+    elif previous_end is not None and not code[statement[1] :].strip():
+        span = script.source_span(previous_end, statement[1])
+    else:
+        span = None
     return (Edit.delete(span),) if span else ()
 
 

@@ -203,6 +203,8 @@ class ImageFacts(NamedTuple):
       have none (distroless debug has busybox at /busybox/sh, not /bin/sh).
     - `source` is the entry's main source; `sources` overrides it per fact, and passwd
       entries and pip settings carry their own.
+    - `apt_clean_hook`: whether /etc/apt/apt.conf.d/docker-clean deletes downloaded
+      packages after every apt run (SRC_DOCKER_CLEAN); None when not known.
     """
 
     name: str
@@ -218,6 +220,7 @@ class ImageFacts(NamedTuple):
     absent_uids: frozenset[int] = frozenset()
     sources: Mapping[str, str] = _EMPTY
     notes: tuple[str, ...] = ()
+    apt_clean_hook: bool | None = None
 
     def __hash__(self) -> int:
         return hash((self.name, self.ref, self.source, self.user, self.passwd, self.pip_config, self.unknown))
@@ -393,6 +396,12 @@ SRC_AMAZONLINUX = (
     "amazonlinux/container-images Dockerfile (FROM scratch, COPY rootfs, CMD /bin/bash: no Env, no User); "
     "library/amazonlinux is built from it (docker-library/official-images)"
 )
+SRC_DOCKER_CLEAN = (
+    "debuerreotype scripts/debuerreotype-minimizing-config (/etc/apt/apt.conf.d/docker-clean: DPkg::Post-Invoke "
+    "and APT::Update::Post-Invoke run `rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb "
+    "/var/cache/apt/*.bin`); Ubuntu's images ship the same file (Docker's documentation: official Debian and "
+    "Ubuntu images run apt-get clean automatically)"
+)
 SRC_SCRATCH = (
     "moby/buildkit frontend/dockerfile/dockerfile2llb/convert.go (emptyImageName = \"scratch\": "
     "an empty filesystem and config)"
@@ -487,6 +496,7 @@ class _Base(NamedTuple):
     pip_config_known: bool = True
     has_shell: bool | None = True
     stable_homes: frozenset[str] = _STABLE_HOMES
+    apt_clean_hook: bool | None = None
 
     def derived(self, *, packages: bool = True) -> _Base:
         """This base after an image installed packages on it.
@@ -518,7 +528,7 @@ def _debian(suite: str | None) -> _Base:
     if suite in _DEBIAN_OBSERVED:
         source = SRC_DEBIAN_OBSERVED.format(suite=suite)
         passwd = _passwd(_DEBIAN_OBSERVED[suite], source, _DEBIAN_HOMES)
-        return _Base(f"Debian {suite}", passwd, True, source, SRC_DEBIAN_CONFIG)
+        return _Base(f"Debian {suite}", passwd, True, source, SRC_DEBIAN_CONFIG, apt_clean_hook=True)
     label = f"Debian {suite}" if suite else "Debian (suite not pinned by the tag)"
     note = (
         "passwd lists only the lines common to Debian 11-13; "
@@ -527,7 +537,7 @@ def _debian(suite: str | None) -> _Base:
     # /root (shipped by base-files, `dpkg -S /root`) and /nonexistent were observed in 11, 12 and 13.
     homes = {home: fact for home, fact in _DEBIAN_HOMES.items() if home in _STABLE_HOMES}
     return _Base(label, _passwd(_BASE_PASSWD_COMMON, SRC_BASE_PASSWD, homes), False, SRC_BASE_PASSWD,
-                 SRC_DEBIAN_CONFIG, notes=(note,))  # fmt: skip
+                 SRC_DEBIAN_CONFIG, notes=(note,), apt_clean_hook=True)  # fmt: skip
 
 
 def _debian_suite_of(tag: str) -> str | None:
@@ -556,7 +566,13 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 @lru_cache(maxsize=None)
 def _ubuntu(version: str | None) -> _Base:
-    """Ubuntu `version` like "24.04" (None: not pinned, e.g. latest/rolling/devel)."""
+    """Ubuntu `version` like "24.04" (None: not pinned, e.g. latest/rolling/devel); every
+    release ships the docker-clean hook (SRC_DOCKER_CLEAN)."""
+    return _ubuntu_release(version)._replace(apt_clean_hook=True)
+
+
+def _ubuntu_release(version: str | None) -> _Base:
+    """The passwd and notes of Ubuntu `version`."""
     ubuntu_user = _passwd(_UBUNTU_USER_LINE, SRC_UBUNTU_USER, {"/home/ubuntu": (True, 1000)})
     common = _passwd(_BASE_PASSWD_COMMON, SRC_BASE_PASSWD)
     if version == "24.04":
@@ -699,6 +715,7 @@ def _facts(
         absent_uids=frozenset(absent),
         sources=MappingProxyType(all_sources),
         notes=base_notes + tuple(notes),
+        apt_clean_hook=base.apt_clean_hook,
     )
 
 
@@ -753,6 +770,7 @@ _DEBIAN_OR_ALPINE = _Base(
     f"{SRC_DEBIAN_CONFIG}; {SRC_ALPINE_CONFIG}",
     notes=("the tag may name a Debian or an Alpine variant: only what both share is known",),
     stable_homes=frozenset({"/root"}),
+    apt_clean_hook=True,  # apt runs only on the Debian variant, which has the hook
 )
 
 

@@ -19,14 +19,14 @@ import re
 
 from .caches import PipSetting, prefix_of
 from .facts import Origin
+from .filewrites import file_writes
 from .installers import InstallerCall, find_installer_calls
 from .records import NamedTuple
-from .shell import Script, SimpleCommand
+from .shell import Script
 
 GLOBAL_FILE = "/etc/pip.conf"
 # `config` as a whole word: between characters that end words, as the unquoted text has them.
 _CONFIG_WORD = re.compile(r"(?:^|[\s;&|()<>`])config(?:[\s;&|()<>`]|\Z)")
-_PRINTF_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'"}
 
 
 class PipConfigWrites(NamedTuple):
@@ -35,6 +35,11 @@ class PipConfigWrites(NamedTuple):
 
     settings: tuple[PipSetting, ...]
     understood: bool
+
+
+def _may_be_pip_config(text: str) -> bool:
+    """Whether a written path that is not static (`$DIR/x`) may be a pip config file."""
+    return "pip" in text.lower()
 
 
 def is_pip_config_path(path: str) -> bool:
@@ -95,7 +100,7 @@ def pip_config_writes(
             settings.extend(found or ())
     contents: dict[str, str | None] = {}
     for command in script.commands:
-        for path, content, append in _file_writes(script, command, home):
+        for path, content, append in file_writes(script, command, home, _may_be_pip_config):
             if path is None:
                 understood = False
             elif is_pip_config_path(path):
@@ -130,76 +135,3 @@ def _pip_config_set(call, home: str | None, origin: Origin) -> tuple[PipSetting,
     else:
         return None
     return (PipSetting(path, section, key, words[2], origin),)
-
-
-def _file_writes(
-    script: Script, command: SimpleCommand, home: str | None
-) -> list[tuple[str | None, str | None, bool]]:
-    """(path, content, appends) for each file `command` writes; path None when not static."""
-    writes: list[tuple[str | None, str | None, bool]] = []
-    heredoc = next((r.body_text(script.code) for r in command.redirects if r.op in ("<<", "<<-") and r.body), None)
-    quoted = all(r.target is not None and r.target.quoted for r in command.redirects if r.op in ("<<", "<<-"))
-    words = [word.text for word in command.effective_words]
-    for redirect in command.redirects:
-        if redirect.op in (">", ">>", ">|") and redirect.fd in (None, "1") and redirect.target is not None:
-            path = _static_path(redirect.target.text, home)
-            writes.append((path, _output(words, heredoc, quoted), redirect.op == ">>"))
-    if words and words[0] == "tee":
-        content = heredoc if heredoc is not None and (quoted or "$" not in heredoc) else None
-        append = "-a" in words or "--append" in words
-        writes.extend((_static_path(word, home), content, append) for word in words[1:] if not word.startswith("-"))
-    return writes
-
-
-def _static_path(text: str, home: str | None) -> str | None:
-    """The written path; None only when it is not static and may be a pip config file."""
-    if text.startswith("~/") and home is not None:
-        text = posixpath.join(home, text[2:])
-    elif text.startswith("$HOME/") and home is not None:
-        text = posixpath.join(home, text[6:])
-    if "$" in text or "`" in text:
-        return None if "pip" in text.lower() else ""
-    return text
-
-
-def _output(words: list[str], heredoc: str | None, quoted: bool) -> str | None:
-    """What `echo`, `printf` or `cat` (with a here-document) print, when static."""
-    if not words:
-        return None
-    program, args = posixpath.basename(words[0]), words[1:]
-    if any("$" in arg or "`" in arg for arg in args):
-        return None
-    if program == "echo":
-        newline = "-n" not in args
-        args = [arg for arg in args if arg not in ("-n", "-e", "-E")]
-        text = " ".join(args)
-        if "\\" in text:
-            return None
-        return text + ("\n" if newline else "")
-    if program == "printf" and args:
-        return _printf(args[0], args[1:])
-    if program == "cat" and not args and heredoc is not None:
-        return heredoc if quoted or "$" not in heredoc else None
-    return None
-
-
-def _printf(form: str, args: list[str]) -> str | None:
-    """printf with `%s` and the common backslash escapes; anything else is not static."""
-    pieces = iter(args)
-    out: list[str] = []
-    for match in re.finditer(r"\\(.)|%(.)|[^\\%]+", form):
-        if match.group(1) is not None:
-            escaped = _PRINTF_ESCAPES.get(match.group(1))
-            if escaped is None:
-                return None
-            out.append(escaped)
-        elif match.group(2) is not None:
-            if match.group(2) == "%":
-                out.append("%")
-            elif match.group(2) == "s":
-                out.append(next(pieces, ""))
-            else:
-                return None
-        else:
-            out.append(match.group())
-    return "".join(out)

@@ -170,6 +170,20 @@ def test_remove_option_leaves_what_it_cannot_cut(source: str, written: str) -> N
 
 
 REMOVE_STATEMENT = [
+    ("FROM a\nRUN pip install flask && pip cache purge\n", "FROM a\nRUN pip install flask\n"),
+    ("FROM a\nRUN pip install flask; pip cache purge\n", "FROM a\nRUN pip install flask\n"),
+    (
+        "FROM a\nRUN pip install flask \\\n    && pip cache purge\n",
+        "FROM a\nRUN pip install flask\n",
+    ),
+    (
+        "# escape=`\nFROM a\nRUN pip install flask `\n    # a comment line\n    && pip cache purge\n",
+        "# escape=`\nFROM a\nRUN pip install flask\n",
+    ),
+    (
+        "FROM a\nRUN pip install flask && pip cache purge && echo done\n",
+        "FROM a\nRUN pip install flask && echo done\n",
+    ),
     (
         "FROM a\nRUN export PIP_NO_CACHE_DIR=1 && pip install flask\n",
         "FROM a\nRUN pip install flask\n",
@@ -191,8 +205,10 @@ REMOVE_STATEMENT = [
 def test_remove_statement(before: str, after: str, variant: str) -> None:
     def make(tree: Dockerfile):  # type: ignore[no-untyped-def]
         _, script = _run(tree)
-        statement = parse_script(script.code).commands[0]
-        return edits.remove_statement(script, script.code, statement.span)
+        commands = parse_script(script.code).commands
+        statement = next((c for c in commands if c.words and c.words[-1].text == "purge"), commands[0])
+        previous = commands[statement.index - 1].span[1] if statement.index else None
+        return edits.remove_statement(script, script.code, statement.span, previous)
 
     _check(before, after, make, variant)
 

@@ -1,5 +1,5 @@
-"""Every problem class, for every Python installer: what is found, and what `--write
---unsafe-fixes` makes of it.
+"""Every problem class, for every installer (pip, uv, poetry, pipenv, pdm, apt): what
+is found, and what `--write --unsafe-fixes` makes of it.
 
 One table, one row per installer and problem: the Dockerfile, the rules that report it
 first (the fix loop may add findings of other rules in later passes, as a fix reveals
@@ -95,6 +95,37 @@ ROWS = [
      PLAIN + M + "/root/.cache/pypoetry POETRY_VIRTUALENVS_IN_PROJECT=true poetry install --only main\n"),
 ]
 
+APT_MOUNTS = "RUN --mount=type=cache,target=/var/cache/apt{0} --mount=type=cache,target=/var/lib/apt{0} "
+LOCKED = APT_MOUNTS.format(",sharing=locked")
+NO_HOOK = PLAIN + "RUN rm -f /etc/apt/apt.conf.d/docker-clean\n"
+ROWS += [
+    # --- apt: the image's docker-clean empties the mount (DFX108), shared unlocked (DFX109)
+    ("apt-docker-clean", PLAIN + LOCKED + "apt-get update && apt-get install -y gcc\n", {"DFX108"},
+     NO_HOOK + LOCKED + "apt-get update && apt-get install -y gcc\n"),
+    ("apt-unlocked", NO_HOOK + APT_MOUNTS.format("") + "apt-get update && apt-get install -y gcc\n", {"DFX109"},
+     NO_HOOK + LOCKED + "apt-get update && apt-get install -y gcc\n"),
+    ("apt-binary", NO_HOOK + LOCKED + "apt update && apt install -y gcc\n", {"DFX108"},
+     NO_HOOK + LOCKED + "apt update && apt-get install -y gcc\n"),
+    ("apt-all-at-once", PLAIN + APT_MOUNTS.format("") + "apt update && apt install -y gcc\n", {"DFX108", "DFX109"},
+     NO_HOOK + LOCKED + "apt update && apt-get install -y gcc\n"),
+]
+
+ROWS += [
+    # --- a cleanup that empties the cache mount (DFX110)
+    ("pip-cache-purge", PLAIN + M + "/root/.cache/pip pip install -r requirements.txt && pip cache purge\n", {"DFX110"},
+     PLAIN + M + "/root/.cache/pip pip install -r requirements.txt\n"),
+    ("uv-cache-clean", PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy && uv cache clean\n", {"DFX110"},
+     PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy\n"),
+    ("uv-cache-prune-ci", PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy; uv cache prune --ci\n", {"DFX110"},
+     PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy\n"),
+    ("pdm-cache-clear", PLAIN + M + "/root/.cache/pdm pdm install --prod && pdm cache clear\n", {"DFX110"},
+     PLAIN + M + "/root/.cache/pdm pdm install --prod\n"),
+    ("pipenv-rm-cache", PLAIN + M + "/root/.cache/pipenv pipenv install --system && rm -rf ~/.cache/pipenv/*\n",
+     {"DFX110"}, PLAIN + M + "/root/.cache/pipenv pipenv install --system\n"),
+    ("apt-clean", NO_HOOK + LOCKED + "apt-get update && apt-get install -y gcc && apt-get clean && rm -rf /var/lib/apt/lists/*\n",
+     {"DFX110"}, NO_HOOK + LOCKED + "apt-get update && apt-get install -y gcc\n"),
+]
+
 # Right already: nothing to report, nothing to change.
 CLEAN = [
     ("uv-root-under-uid-mount", PLAIN + "ENV UV_LINK_MODE=copy\n" + M + "/root/.cache/uv,uid=1000 uv sync\n"),
@@ -104,6 +135,10 @@ CLEAN = [
     ("poetry", PLAIN + "ENV POETRY_VIRTUALENVS_IN_PROJECT=1\n" + M + "/root/.cache/pypoetry poetry install --no-root\n"),
     ("pipenv", PLAIN + M + "/root/.cache/pipenv pipenv install --system --deploy\n"),
     ("pdm", PLAIN + M + "/root/.cache/pdm pdm install --prod --no-self\n"),
+    ("apt-recipe", PLAIN + "RUN rm -f /etc/apt/apt.conf.d/docker-clean; "
+     "echo 'Binary::apt::APT::Keep-Downloaded-Packages \"true\";' > /etc/apt/apt.conf.d/keep-cache\n"
+     + LOCKED + "apt update && apt install -y gcc\n"),
+    ("apt-rm-in-the-step", PLAIN + LOCKED + "rm -f /etc/apt/apt.conf.d/docker-clean && apt-get update && apt-get install -y gcc\n"),
     ("pip-and-uv", PLAIN + "ENV UV_LINK_MODE=copy\n"
      + "RUN --mount=type=cache,target=/root/.cache/pip --mount=type=cache,target=/root/.cache/uv pip install uv && uv pip install --system x\n"),
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from .apt_cache_sharing import AptCacheSharing
+from .apt_packages_deleted import AptPackagesDeleted
 from .base import Context, Invalid, Rule, Valid
+from .cache_cleaned_under_mount import CacheCleanedUnderMount
 from .cache_dir_option import CacheDirOption
 from .cache_disabled_under_mount import CacheDisabledUnderMount
 from .cache_mount_not_writable import CacheMountNotWritable
@@ -19,6 +22,9 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CopyBeforeInstall,
     UvLinkMode,
     VenvInCacheMount,
+    AptPackagesDeleted,
+    AptCacheSharing,
+    CacheCleanedUnderMount,
 )
 
 __all__ = ["ALL_RULES", "Context", "Invalid", "Rule", "Valid"]
