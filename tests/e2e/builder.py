@@ -1,4 +1,4 @@
-"""Run real image builds with buildah and read pip's cache behaviour from their output.
+"""Run real image builds with buildah and read pip's and uv's cache behaviour from their output.
 
 `Builder.build()` runs
 
@@ -46,6 +46,19 @@ _USING_CACHED = re.compile(r"^\s*Using cached (\S+)", re.MULTILINE)
 # WARNING: The directory '/.cache/pip' or its parent directory is not owned or is not
 # writable by the current user. The cache has been disabled. ...
 _CACHE_DISABLED = re.compile(r"The cache has been disabled", re.IGNORECASE)
+# uv's (0.13.9) summary lines; "Prepared" counts what it fetched (or built) into its cache,
+# and is missing when every package came from the cache:
+#   Prepared 7 packages in 75ms
+#   Installed 7 packages in 16ms
+_UV_PREPARED = re.compile(r"^Prepared (\d+) packages? in ", re.MULTILINE)
+_UV_INSTALLED = re.compile(r"^Installed (\d+) packages? in ", re.MULTILINE)
+# warning: Failed to hardlink files; falling back to full copy. This may lead to degraded
+# performance. (the cache and the environment are on different filesystems: a cache mount)
+_UV_HARDLINK_FALLBACK = re.compile(r"Failed to hardlink files; falling back to full copy")
+# error: Could not acquire lock
+#   cause: Could not create temporary file
+#   cause: Permission denied (os error 13) at path "/home/app/.cache/uv/.tmperzDcb"
+_UV_ERROR = re.compile(r"^error: .*(?:\n  cause: .*)*", re.MULTILINE)
 
 
 def _file_name(url: str) -> str:
@@ -81,6 +94,39 @@ class BuildResult:
     def cache_disabled(self) -> bool:
         """pip printed its warning that the cache directory is unusable."""
         return bool(_CACHE_DISABLED.search(self.output))
+
+    @property
+    def uv_prepared(self) -> int:
+        """Packages uv fetched or built into its cache (its `Prepared N packages` lines)."""
+        return sum(int(n) for n in _UV_PREPARED.findall(self.output))
+
+    @property
+    def uv_installed(self) -> int:
+        """Packages uv installed (its `Installed N packages` lines)."""
+        return sum(int(n) for n in _UV_INSTALLED.findall(self.output))
+
+    @property
+    def uv_hardlink_fallback(self) -> bool:
+        """uv warned that it could not hard-link from its cache and copied instead."""
+        return bool(_UV_HARDLINK_FALLBACK.search(self.output))
+
+    @property
+    def uv_error(self) -> str:
+        """uv's error with its causes, as printed (empty when uv printed none)."""
+        found = _UV_ERROR.search(self.output)
+        return found.group(0) if found else ""
+
+    def uv_summary(self) -> dict[str, object]:
+        """What a uv build did: wheels the index served (distinct, and responses), uv's counts."""
+        return {
+            "returncode": self.returncode,
+            "wheels_served": len(self.index_downloads),
+            "file_responses": sum(self.index_downloads.values()),
+            "prepared": self.uv_prepared,
+            "installed": self.uv_installed,
+            "hardlink_fallback_warning": self.uv_hardlink_fallback,
+            "error": self.uv_error,
+        }
 
     def summary(self) -> dict[str, object]:
         return {

@@ -1,8 +1,9 @@
 """Fixtures for the end-to-end tests: a local package index and a buildah builder.
 
 Every test in this folder is marked `e2e`. The fixtures need what `scripts/e2e-setup`
-prepares: buildah, root, the local base image `docker.io/library/debian:bookworm` and the
-pinned wheels in `<repo>/.cache/e2e/wheels`. Without them a test that uses a fixture is
+prepares: buildah, root, the local base image `docker.io/library/debian:bookworm`, the
+pinned wheels in `<repo>/.cache/e2e/wheels` and the pinned tools (uv) in
+`<repo>/.cache/e2e/tools`. Without them a test that uses a fixture is
 skipped with the reason, except when `CI=true` and `DOCKERFIX_E2E=required` (what
 `.ci/run` sets after a successful setup): then it fails, so CI cannot pass by skipping.
 
@@ -13,10 +14,13 @@ skipped with the reason, except when `CI=true` and `DOCKERFIX_E2E=required` (wha
   tag=None, build_args=None) -> BuildResult(returncode, output)`, `build_ok(...)`
   (asserts success), `fresh_tmpdir()` (cold cache mounts for the following builds).
 - `e2e_cache`: the work directory (`<repo>/.cache/e2e`, or `$E2E_CACHE`).
+- `record_results(stem, title, rows, text)`: a test module's table, kept in
+  `.cache/e2e/results/<stem>.json` and `.txt` and printed in pytest's terminal summary.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -37,13 +41,19 @@ def e2e_cache_dir() -> Path:
     return Path(os.environ.get("E2E_CACHE") or REPO / ".cache" / "e2e")
 
 
-def pinned_wheels() -> list[str]:
-    """The `name==version` lines of tests/e2e/wheels.txt (what scripts/e2e-setup downloads)."""
-    lines = (HERE / "wheels.txt").read_text().splitlines()
+# What scripts/e2e-setup downloads, by list: the index's pure-Python wheels, and the tools
+# the tests copy into build contexts (never served by the index, so never counted).
+PINNED = {"wheels": "wheels.txt", "tools": "tools.txt"}
+
+
+def pinned(kind: str) -> list[str]:
+    """The `name==version` lines of tests/e2e/wheels.txt or tools.txt (`kind`: a PINNED key)."""
+    lines = (HERE / PINNED[kind]).read_text().splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-def _wheel_file(wheel_dir: Path, requirement: str) -> Path | None:
+def wheel_file(wheel_dir: Path, requirement: str) -> Path | None:
+    """The wheel of `name==version` in `wheel_dir`, if scripts/e2e-setup downloaded it."""
     name, version = requirement.split("==")
     for path in wheel_dir.glob("*.whl"):
         parts = path.name.split("-")
@@ -66,10 +76,11 @@ def missing_prerequisites() -> list[str]:
         )  # fmt: skip
         if found.returncode != 0:
             missing.append(f"the base image {BASE_IMAGE} is not in buildah's store")
-    wheel_dir = e2e_cache_dir() / "wheels"
-    absent = [r for r in pinned_wheels() if _wheel_file(wheel_dir, r) is None]
-    if absent:
-        missing.append(f"wheels missing in {wheel_dir}: {', '.join(absent)}")
+    for kind in PINNED:
+        directory = e2e_cache_dir() / kind
+        absent = [r for r in pinned(kind) if wheel_file(directory, r) is None]
+        if absent:
+            missing.append(f"{kind} missing in {directory}: {', '.join(absent)}")
     return missing
 
 
@@ -114,7 +125,7 @@ class PackageIndex(IndexServer):
 
 @pytest.fixture(scope="session")
 def package_index(e2e_prerequisites: None, e2e_cache: Path) -> Iterator[PackageIndex]:
-    index = PackageIndex(e2e_cache / "wheels", pinned_wheels())
+    index = PackageIndex(e2e_cache / "wheels", pinned("wheels"))
     try:
         yield index
     finally:
@@ -142,6 +153,15 @@ _REPORTS: list[tuple[str, str]] = []
 def add_report(title: str, text: str) -> None:
     """A table to print in pytest's terminal summary (it is also kept in files by callers)."""
     _REPORTS.append((title, text))
+
+
+def record_results(stem: str, title: str, rows: list[dict[str, object]], text: str) -> None:
+    """Keep a module's measurements where a person reads them after the run, and show them."""
+    results = e2e_cache_dir() / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"{stem}.json").write_text(json.dumps(rows, indent=2) + "\n")
+    (results / f"{stem}.txt").write_text(text + "\n")
+    add_report(title, text)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -11,7 +11,8 @@ from a trusted host, so builds pass `PIP_INDEX_URL=<url>` and `PIP_TRUSTED_HOST=
 (pip's own cache then holds the wheels exactly as it would from PyPI). Index pages carry
 no caching header: pip asks for them with `max-age=0` anyway.
 
-Every request is counted: `.requests` by file name (downloads), `.page_requests` by path.
+Every request is counted: `.requests` by file name (downloads: GETs of a file; a HEAD,
+which uv sends to ask for range support, sends no file), `.page_requests` by path.
 """
 
 from __future__ import annotations
@@ -119,8 +120,9 @@ class IndexServer:
                     if file is None:
                         self._send(404, b"not found\n", "text/plain")
                         return
-                    with server._lock:
-                        server.requests[name] += 1
+                    if self.command == "GET":
+                        with server._lock:
+                            server.requests[name] += 1
                     self._send(200, file.read_bytes(), "application/octet-stream", IMMUTABLE)
                     return
                 with server._lock:

@@ -18,7 +18,6 @@ The counts of every second build go to `.cache/e2e/results/cache_rules.json` (an
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from .builder import Builder, BuildResult
-from .conftest import PackageIndex, add_report, e2e_cache_dir
+from .conftest import PackageIndex, record_results
 
 # Two top-level requirements; the index serves them and their five dependencies.
 REQUIREMENTS = "requests==2.32.3\npython-dateutil==2.9.0.post0\n"
@@ -356,21 +355,21 @@ def write_context(directory: Path, dockerfile: str) -> Path:
     return directory
 
 
-def fixed_by_dockerfix(scenario: Scenario, directory: Path, select: tuple[str, ...] = ()) -> tuple[str, str]:
+def fixed_by_dockerfix(directory: Path, *, unsafe: bool, select: tuple[str, ...] = ()) -> tuple[str, str]:
     """(the report of a dry run on the original, the Dockerfile that --write leaves).
 
     The dry run is without --unsafe-fixes, so its markers say which fixes are safe; the
-    write adds --unsafe-fixes when the scenario needs it. The Dockerfile is analysed as
-    written, with its default build arguments (a scenario's build_args are for the builds:
-    they show what the fix protects against).
+    write adds --unsafe-fixes when `unsafe` (the scenario needs it). The Dockerfile is
+    analysed as written, with its default build arguments (a scenario's build_args are
+    for the builds: they show what the fix protects against).
     """
     selection = ["--select", ",".join(select)] if select else []
     report = dockerfix(*selection, "Dockerfile", cwd=directory)
     assert report.returncode == 1 and reported_codes(report.stdout), (
         f"dockerfix found nothing to do (exit {report.returncode}):\n{report.stdout}{report.stderr}"
     )
-    unsafe = ["--unsafe-fixes"] if scenario.unsafe else []
-    written = dockerfix("--write", *unsafe, *selection, "Dockerfile", cwd=directory)
+    unsafe_fixes = ["--unsafe-fixes"] if unsafe else []
+    written = dockerfix("--write", *unsafe_fixes, *selection, "Dockerfile", cwd=directory)
     assert written.returncode in (0, 1), f"dockerfix --write failed:\n{written.stdout}{written.stderr}"
     return report.stdout, (directory / "Dockerfile").read_text()
 
@@ -390,14 +389,8 @@ _ROWS: list[dict[str, object]] = []
 @pytest.fixture(scope="module", autouse=True)
 def results_table() -> Iterator[None]:
     yield
-    if not _ROWS:
-        return
-    results = e2e_cache_dir() / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "cache_rules.json").write_text(json.dumps(_ROWS, indent=2) + "\n")
-    text = format_table(_ROWS)
-    (results / "cache_rules.txt").write_text(text + "\n")
-    add_report("e2e cache rules: second builds, original vs fixed", text)
+    if _ROWS:
+        record_results("cache_rules", "e2e cache rules: second builds, original vs fixed", _ROWS, format_table(_ROWS))
 
 
 def format_table(rows: list[dict[str, object]]) -> str:
@@ -450,7 +443,7 @@ def test_fix_makes_the_cache_mount_work(
 
     # dockerfix as a user runs it, all rules.
     contexts["fixed"] = write_context(tmp_path / "fixed", scenario.dockerfile)
-    report, variants["fixed"] = fixed_by_dockerfix(scenario, contexts["fixed"])
+    report, variants["fixed"] = fixed_by_dockerfix(contexts["fixed"], unsafe=scenario.unsafe)
     assert variants["fixed"] != scenario.dockerfile, f"dockerfix changed nothing:\n{report}"
     codes = reported_codes(report)
     for code in scenario.rules:
@@ -462,7 +455,9 @@ def test_fix_makes_the_cache_mount_work(
 
     # Only the named rules' fixes: the proof is the rule's, not a neighbour's.
     contexts["selected"] = write_context(tmp_path / "selected", scenario.dockerfile)
-    _, variants["selected"] = fixed_by_dockerfix(scenario, contexts["selected"], scenario.only or fixing)
+    _, variants["selected"] = fixed_by_dockerfix(
+        contexts["selected"], unsafe=scenario.unsafe, select=scenario.only or fixing
+    )
     assert variants["selected"] != scenario.dockerfile
 
     if scenario.base:
@@ -512,26 +507,31 @@ def test_a_working_cache_mount_is_left_alone_and_works(builder: Builder, package
     assert second.index_downloads == {}, second.output
 
 
-def _without_index_args(text: str) -> str:
-    return text.replace(INDEX_ARGS, "")
+def assert_analysed_alike_without(lines: str, dockerfile: str, directory: Path, *, unsafe: bool) -> None:
+    """The index's ARG `lines` (how the builds reach the local index) change nothing dockerfix
+    decides: the same findings, and the same fix, as the Dockerfile without them."""
+    assert lines in dockerfile
+    with_lines = write_context(directory / "with", dockerfile)
+    without = write_context(directory / "without", dockerfile.replace(lines, ""))
+    report_with, fixed_with = fixed_by_dockerfix(with_lines, unsafe=unsafe)
+    report_without, fixed_without = fixed_by_dockerfix(without, unsafe=unsafe)
+    assert reported_codes(report_with) == reported_codes(report_without)
+    assert fixed_with.replace(lines, "") == fixed_without
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
 def test_index_build_args_do_not_change_the_analysis(scenario: Scenario, tmp_path: Path) -> None:
-    """`ARG PIP_INDEX_URL` / `ARG PIP_TRUSTED_HOST` (how the builds reach the local index)
-    change nothing dockerfix decides: same findings and the same fix without them."""
-    with_args = write_context(tmp_path / "with", scenario.dockerfile)
-    without = write_context(tmp_path / "without", _without_index_args(scenario.dockerfile))
-    assert INDEX_ARGS in scenario.dockerfile
-    report_with, fixed_with = fixed_by_dockerfix(scenario, with_args)
-    report_without, fixed_without = fixed_by_dockerfix(scenario, without)
-    assert reported_codes(report_with) == reported_codes(report_without)
-    assert _without_index_args(fixed_with) == fixed_without
+    """`ARG PIP_INDEX_URL` / `ARG PIP_TRUSTED_HOST` change nothing dockerfix decides."""
+    assert_analysed_alike_without(INDEX_ARGS, scenario.dockerfile, tmp_path, unsafe=scenario.unsafe)
+
+
+def assert_buildah_1_28_accepts(dockerfile: str) -> None:
+    """buildah 1.28 rejects heredocs and sharing=private and ignores `# syntax=` (docs/e2e.md)."""
+    assert "<<" not in dockerfile and "sharing=private" not in dockerfile
+    assert "# syntax=" not in dockerfile
 
 
 def test_scenario_dockerfiles_avoid_what_buildah_1_28_rejects() -> None:
-    """buildah 1.28 rejects heredocs and sharing=private and ignores `# syntax=` (docs/e2e.md)."""
     for scenario in SCENARIOS:
-        assert "<<" not in scenario.dockerfile and "sharing=private" not in scenario.dockerfile
-        assert "# syntax=" not in scenario.dockerfile
+        assert_buildah_1_28_accepts(scenario.dockerfile)
 

@@ -55,3 +55,12 @@ def test_files_are_immutable_and_counted(index: IndexServer) -> None:
     assert index.requests["six-1.16.0-py2.py3-none-any.whl"] == 2
     assert index.downloads_since(before) == {"six-1.16.0-py2.py3-none-any.whl": 2}
     assert index.page_requests == {}
+
+
+def test_a_head_request_is_not_a_download(index: IndexServer) -> None:
+    """uv sends HEAD for a wheel (does the server take range requests?) before it GETs it."""
+    base = index.url.rsplit("/simple", 1)[0]
+    request = urllib.request.Request(base + "/files/six-1.16.0-py2.py3-none-any.whl", method="HEAD")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200 and response.read() == b""
+    assert index.requests == {}
