@@ -297,8 +297,14 @@ class RunFacts:
         config = self.filesystem.apt
         if self.shell is None or not aptconf.may_change(self.text):
             return config
-        origin = Origin(f"RUN at line {self.instruction.start_line}", self.instruction.start_line)
-        return aptconf.after_run(config, self.shell, origin, before=call.command.index)
+        derived = self.derived if self.derived is not None else {}
+        self.derived = derived
+        key = f"apt_config {call.command.index}"
+        found = derived.get(key)
+        if found is None:
+            origin = Origin(f"RUN at line {self.instruction.start_line}", self.instruction.start_line)
+            found = derived[key] = aptconf.after_run(config, self.shell, origin, before=call.command.index)
+        return found  # type: ignore[return-value]
 
     def resolve(
         self,
@@ -422,11 +428,11 @@ def _step(
     if keyword == "WORKDIR":
         return _after_workdir(facts.stages, instruction, track)
     if keyword in ("COPY", "ADD"):
-        destination = _copy_destination(instruction, state)
         if any(flag.name in ("chown", "chmod") for flag in instruction.flags):
+            destination = _copy_destination(instruction, state)
             track = track.with_owners_changed() if destination is None else track.with_copy_owned(destination)
-        if destination is not None or any("apt" in word for word in instruction.value):
-            track = track._replace(apt=aptconf.after_copy(track.apt, destination or "/"))
+        if _may_copy_apt_config(instruction, state):
+            track = track._replace(apt=aptconf.after_copy(track.apt, _copy_destination(instruction, state) or "/"))
         return _after_copy(instruction, track)
     if keyword != "RUN":
         return track  # FROM: the stage's starting filesystem, already made
@@ -486,6 +492,15 @@ def _copy_destination(instruction: Instruction, state: State) -> str | None:
     if "$" in destination or (not destination.startswith("/") and not state.workdir.certain):
         return None
     return posixpath.normpath(posixpath.join(state.workdir.value, destination))
+
+
+def _may_copy_apt_config(instruction: Instruction, state: State) -> bool:
+    """Whether a COPY/ADD may write apt's configuration: its destination is in /etc/apt,
+    is /etc or the root, holds a variable, or is relative to a WORKDIR under /etc."""
+    destination = instruction.value[-1] if instruction.value else ""
+    if "$" in destination or destination.rstrip("/") in ("", "/etc") or aptconf.may_change(destination):
+        return True
+    return not destination.startswith("/") and state.workdir.value.startswith("/etc")
 
 
 def _after_copy(instruction: Instruction, track: Filesystem) -> Filesystem:

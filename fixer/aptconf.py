@@ -37,6 +37,8 @@ _STATEMENT = re.compile(r'([A-Za-z0-9:_.-]+)\s+"([^"]*)"\s*;')
 _COMMENT = re.compile(r"(?://|#)[^\n]*")
 # Programs that change files in place or copy them: their apt paths make the config unknown.
 _EDITORS = frozenset({"sed", "perl", "cp", "mv", "ln", "install", "truncate", "patch", "awk", "dpkg-divert"})
+# The commands that may change a file without a redirection.
+_CHANGERS = _EDITORS | {"rm", "tee"}
 
 
 class AptConfig(NamedTuple):
@@ -69,8 +71,10 @@ def after_run(config: AptConfig, script: Script, origin: Origin, before: int | N
     hook, known = config.clean_hook, config.known
     settings = dict(config.settings)
     for command in script.commands[:before]:
-        operands = [word.text for word in command.effective_words[1:] if not word.text.startswith("-")]
         name = command.name or ""
+        if name not in _CHANGERS and not command.redirects:
+            continue  # neither removes, edits nor writes a file
+        operands = [word.text for word in command.effective_words[1:] if not word.text.startswith("-")]
         if name == "rm" and any(_covers(operand, DOCKER_CLEAN) for operand in operands):
             hook = False
         elif name in _EDITORS and (touched := [operand for operand in operands if _is_config_path(operand)]):

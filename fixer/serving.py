@@ -60,10 +60,9 @@ __all__ = [
     "hand_over",
     "ids_certain",
     "is_parent",
-    "meant_for",
+    "mount_in_doubt",
     "mounted_uses",
     "named_tools",
-    "mount_in_doubt",
     "normalized",
     "option_after_subcommand",
     "owner_for",
@@ -100,14 +99,15 @@ TOOLS = ("pip", "uv", "poetry", "pipenv", "pdm")
 # The directory each tool keeps under `~/.cache` (`$XDG_CACHE_HOME`).
 _LEAF = {"pip": "pip", "uv": "uv", "poetry": "pypoetry", "pipenv": "pipenv", "pdm": "pdm"}
 # A target names the tool: pip (not pipenv's or pipx's caches), a path component
-# starting with uv, poetry (`pypoetry`), pipenv, pdm.
-_NAMED = {
-    "pip": compile_lazily(r"pip(?!env|x)"),
-    "uv": compile_lazily(r"(?:^|/)uv"),
-    "poetry": compile_lazily(r"poetry"),
-    "pipenv": compile_lazily(r"pipenv"),
-    "pdm": compile_lazily(r"pdm"),
-}
+# starting with uv, poetry (`pypoetry`), pipenv, pdm. The word comes first: a substring
+# test is cheap, and most targets name one tool or none.
+_NAMED = (
+    ("pip", compile_lazily(r"pip(?!env|x)")),
+    ("uv", compile_lazily(r"(?:^|/)uv")),
+    ("poetry", None),
+    ("pipenv", None),
+    ("pdm", None),
+)
 
 
 # How a Dockerfile names a tool's cache directory for one command: the option, or the
@@ -181,18 +181,29 @@ def uses(run: RunFacts) -> tuple[Use, ...]:
         derived = run.derived = {}
     found = derived.get("serving.uses")
     if found is None:
-        meant: dict[str, tuple[Mount, ...]] = {}
-        found = []
         calls = [install for install in run.installs if install.cache.tool in TOOLS and install.cache.uses_cache]
-        orphans = _orphans(run, {install.cache.tool for install in calls})
-        for install in calls:
-            tool = install.cache.tool
-            if tool not in meant:
-                named = tuple(mount for mount in run.cache_mounts if meant_for(mount, tool))
-                meant[tool] = named + tuple(mount for mount in orphans if mount not in named)
-            found.append(Use(install, _switched_on(run, install), meant[tool]))
-        derived["serving.uses"] = found = tuple(found)
+        derived["serving.uses"] = found = _uses(run, calls) if calls else ()
     return found  # type: ignore[return-value]
+
+
+def _uses(run: RunFacts, calls: list[InstallFacts]) -> tuple[Use, ...]:
+    """Each call with the mounts meant for its tool: those named for it, `.cache`
+    directories, and mounts named only for installers the RUN never runs
+    (`/root/.cache/pip` over `uv pip install`), which are meant for the one it does run:
+    that is what the author wanted cached."""
+    called = {install.cache.tool for install in calls}
+    names = [(mount, _names(mount)) for mount in run.cache_mounts]
+    meant: dict[str, tuple[Mount, ...]] = {}
+    found = []
+    for install in calls:
+        tool = install.cache.tool
+        if tool not in meant:
+            meant[tool] = tuple(
+                mount for mount, named in names
+                if named is not None and (tool in named or is_parent(mount) or (named and not named & called))
+            )  # fmt: skip
+        found.append(Use(install, _switched_on(run, install), meant[tool]))
+    return tuple(found)
 
 
 def mounted_uses(facts: FileFacts) -> Iterator[tuple[RunFacts, Use]]:
@@ -204,25 +215,26 @@ def mounted_uses(facts: FileFacts) -> Iterator[tuple[RunFacts, Use]]:
                 yield run, use
 
 
-def _orphans(run: RunFacts, called: set[str]) -> tuple[Mount, ...]:
-    """The RUN's cache mounts named for Python installers it never runs (`/root/.cache/pip`
-    over `uv pip install` or `poetry install`): meant for the installer the RUN does run,
-    since that is what the author wanted cached. A `.cache` mount is every tool's already."""
-    if not called:
-        return ()
-    return tuple(
-        mount
-        for mount in run.cache_mounts
-        if not is_parent(mount) and (named := named_tools(mount)) and not named & called
-    )
-
-
 def named_tools(mount: Mount) -> frozenset[str]:
     """The installers a cache mount's target names (`/root/.cache/pip`: pip), none for a
     `.cache` directory or a mount no fix could change."""
-    if is_parent(mount):
-        return frozenset()
-    return frozenset(tool for tool in TOOLS if meant_for(mount, tool))
+    named = _names(mount)
+    return frozenset() if named is None or is_parent(mount) else named
+
+
+def _names(mount: Mount) -> frozenset[str] | None:
+    """The installers the mount's target names; None for a mount BuildKit rejects, a
+    read-only one or one without a written target: meant for nothing a fix could change."""
+    target = mount.target
+    if target is None or mount.errors or mount.readonly:
+        return None
+    option = mount.target_option
+    if option is None or option.value_span is None:
+        return None
+    text = f"{target} {option.value or ''}"
+    return frozenset(
+        tool for tool, pattern in _NAMED if tool in text and (pattern is None or pattern.search(text) is not None)
+    )
 
 
 def _switched_on(run: RunFacts, install: InstallFacts) -> InstallFacts:
@@ -274,19 +286,6 @@ def switch_in_run(run: RunFacts, install: InstallFacts) -> str | None:
 # --------------------------------------------------------------------------- mounts
 
 
-def meant_for(mount: Mount, tool: str) -> bool:
-    """Whether a cache mount is there for `tool`: its target names the tool, or is a
-    `.cache` directory. Mounts BuildKit rejects, read-only ones and those without a
-    written target are never meant for anything a fix could change."""
-    target = mount.target
-    if target is None or mount.errors or mount.readonly:
-        return False
-    option = mount.target_option
-    if option is None or option.value_span is None:
-        return False
-    return target.endswith("/.cache") or _NAMED[tool].search(f"{target} {option.value or ''}") is not None
-
-
 def free_meant(run: RunFacts, use: Use) -> tuple[Mount, ...]:
     """The mounts meant for the call's tool that serve no call of the RUN (with its cache
     on): those a fix may move or give away for this call."""
@@ -302,7 +301,7 @@ def free_meant(run: RunFacts, use: Use) -> tuple[Mount, ...]:
 def target_span(mount: Mount) -> Span:
     """Where the target's value is written, for a fix that moves a mount meant for a tool."""
     option = mount.target_option
-    assert option is not None and option.value_span is not None  # `meant_for` holds only such mounts
+    assert option is not None and option.value_span is not None  # `uses` gives only such mounts as meant
     return option.value_span
 
 

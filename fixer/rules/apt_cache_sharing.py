@@ -26,7 +26,8 @@ class AptCacheSharing(Rule):
     ## What it does
     Finds cache mounts at apt's directories (`/var/cache/apt`, `/var/lib/apt`, or below
     them) on a RUN that runs `apt-get` or `apt`, when they are shared unlocked (no
-    `sharing=`, or `sharing=shared`), and sets `sharing=locked`. `sharing=private` is
+    `sharing=`, or `sharing=shared`), and sets `sharing=locked` on every such mount of
+    the RUN in one fix. `sharing=private` is
     left alone: it never shares, so it never conflicts (buildah 1.28 rejects it, see
     docs/e2e.md).
 
@@ -105,23 +106,27 @@ class AptCacheSharing(Rule):
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for run in context.facts.runs:
-            if not run.cache_mounts or not any(install.cache.tool == "apt" for install in run.installs):
+            if not run.cache_mounts:  # every finding here is about a cache mount
                 continue
-            for mount in run.cache_mounts:
-                if mount.sharing == "shared" and _is_apts(mount):
-                    yield self._diagnose(context.source, mount)
+            unlocked = [mount for mount in run.cache_mounts if mount.sharing == "shared" and _is_apts(mount)]
+            if unlocked and any(install.cache.tool == "apt" for install in run.installs):
+                yield self._diagnose(context.source, unlocked)
 
-    def _diagnose(self, source: str, mount: Mount) -> Diagnostic:
-        message = f"apt's cache mount at {mount.target} is shared unlocked: concurrent steps meet on apt's lock"
+    def _diagnose(self, source: str, mounts: list[Mount]) -> Diagnostic:
+        """One finding per RUN, so that all its apt mounts are fixed in one pass."""
+        targets = " and ".join(str(mount.target) for mount in mounts)
+        plural = "s" if len(mounts) > 1 else ""
+        message = f"apt's cache mount{plural} at {targets}: shared unlocked, concurrent steps meet on apt's lock"
         detail = (
-            f"The cache mount at {mount.target} is sharing=shared (BuildKit's default): steps that run at once with "
-            "it, such as two stages of one build, use one directory, and apt, which locks it while it works, fails "
-            "in one of them (`Could not get lock`). sharing=locked makes them wait for each other."
+            f"sharing=shared (BuildKit's default): steps that run at once with the mount{plural}, such as two stages "
+            "of one build, use one directory, and apt, which locks it while it works, fails in one of them (`Could "
+            "not get lock`). sharing=locked makes them wait for each other."
         )
-        changes = edits.set_mount_options(source, mount.flag, {"sharing": "locked"})
-        if not changes:
-            return self.report(mount.flag.span, message, None, f"{detail} Set sharing=locked by hand.")
-        return self.report(mount.flag.span, message, Fix("Set sharing=locked on the mount", changes), detail)
+        changes = [edits.set_mount_options(source, mount.flag, {"sharing": "locked"}) for mount in mounts]
+        if not all(changes):
+            return self.report(mounts[0].flag.span, message, None, f"{detail} Set sharing=locked by hand.")
+        fix = Fix("Set sharing=locked on the mount" + plural, tuple(edit for change in changes for edit in change or ()))
+        return self.report(mounts[0].flag.span, message, fix, detail)
 
 
 def _is_apts(mount: Mount) -> bool:

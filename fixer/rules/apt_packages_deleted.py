@@ -188,9 +188,10 @@ class AptPackagesDeleted(Rule):
         if run.filesystem.apt.clean_hook is None:
             message = f"docker-clean may delete the packages apt downloads into the cache mount at {mount.target}"
         detail = (
-            f"The base image's {aptconf.DOCKER_CLEAN} (the Debian and Ubuntu images have one) runs `rm -f {ARCHIVES}/*.deb` after every install, so the "
-            f"cache mount at {mount.target} stays empty and every build downloads every package again. Removing "
-            "the file in a step before keeps them (Docker's documentation does the same)."
+            f"The base image's {aptconf.DOCKER_CLEAN} (the Debian and Ubuntu images have one) runs `rm -f "
+            f"{ARCHIVES}/*.deb` after every install, so the cache mount at {mount.target} stays empty and every build "
+            "downloads every package again. Removing the file in a step before keeps them (Docker's documentation "
+            "does the same)."
         )
         if first is not run:
             return self.report(mount.flag.span, message, None, f"{detail} The line the fix adds before line "

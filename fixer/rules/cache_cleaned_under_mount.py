@@ -25,6 +25,9 @@ from .base import Context, Invalid, Rule, Valid, safety
 _HOME_PREFIX = compile_lazily(r"^(?:~|\$HOME|\$\{HOME\})(?=/|$)")
 _NOT_LITERAL = compile_lazily(r"[$~*?\[`]")
 _UNSAFE_NEIGHBOURS = frozenset({"|", "||"})
+# What a RUN's text holds when it may clean a cache: an `rm`, or a cleaning subcommand
+# (substrings, a cheap first test: a regular expression with word bounds costs more).
+_CLEANING_WORDS = ("rm", "clean", "purge", "clear", "remove", "--ci")
 
 
 class CacheCleanedUnderMount(Rule):
@@ -140,8 +143,8 @@ class CacheCleanedUnderMount(Rule):
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for run in context.facts.runs:
-            if not run.cache_mounts or run.shell is None:  # every finding here is about a cache mount
-                continue
+            if not run.cache_mounts or not any(word in run.text for word in _CLEANING_WORDS) or run.shell is None:
+                continue  # every finding here is about a cache mount, and a command that cleans
             for install in run.installs:
                 if install.mount is not None and _cleans(install):
                     yield self._cleaning(run, install, install.mount)
@@ -213,7 +216,7 @@ def _mount_holding(run: RunFacts, path: str, home: str | None) -> Mount | None:
     literal = _NOT_LITERAL.split(path, maxsplit=1)[0]
     if not literal.startswith("/"):
         return None
-    literal = posixpath.normpath(literal) + ("/" if literal.endswith("/") and literal != "/" else "")
+    literal = posixpath.normpath(literal)
     for mount in run.cache_mounts:
         target = mount.target
         if target is not None and not mount.readonly and (literal + "/").startswith(target.rstrip("/") + "/"):

@@ -132,9 +132,10 @@ class CacheMountTarget(Rule):
     quiet) or being a directory the Dockerfile chose itself (`PIP_CACHE_DIR`, a config
     file's `cache-dir`). uv's, poetry's and pdm's own config files are not read, so
     their fixes are unsafe. A mount moved from an installer the RUN does not run is
-    unsafe when a command of the RUN may run that installer unseen (a script,
-    `make`, `python setup.py`), and a move that would put poetry's virtualenv on the
-    mount is unsafe until DFX107 moves the virtualenv. Otherwise the fix is unsafe and says why. When the calls of
+    unsafe when a command of the RUN may run that installer unseen (a script, `make`,
+    `python setup.py`), and a move that would put poetry's virtualenv on the mount is
+    unsafe until DFX107 moves the virtualenv. Otherwise the fix is unsafe and says
+    why. When the calls of
     one step cache in different places, or several mounts could be the one, the mount
     is reported without a fix. A cache directory that cannot be known is not reported
     here; a mount its user cannot write wherever the cache is, is DFX104's.
