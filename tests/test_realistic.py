@@ -40,6 +40,7 @@ import pytest
 
 from fixer.discovery import is_dockerfile_name
 from fixer.parser import decode, parse
+from fixer.rules import ALL_RULES
 
 try:
     import dockerfile as buildkit
@@ -55,6 +56,7 @@ BUGS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "apt-binary-under-mount": (("DFX108",), "`apt install` under a /var/cache/apt mount: apt deletes what it downloaded"),
     "apt-docker-clean-unlocked": (("DFX108", "DFX109"), "python:slim's docker-clean empties the apt mounts, which are shared unlocked"),
     "apt-multistage-unlocked": (("DFX109",), "two stages that BuildKit runs in parallel share unlocked apt cache mounts"),
+    "apt-clean-under-mount": (("DFX110",), "apt-get clean and rm -rf /var/lib/apt/lists/* under apt's own cache mounts"),
     "arg-python-version-copy-order": (("DFX105",), "COPY . . before pip install -r requirements.txt -c constraints.txt"),
     "cache-dir-flag-mismatch": (("DFX102",), "--cache-dir /opt/pip-cache on the command while the mount is at /root/.cache/pip"),
     "arg-self-referencing-uid": (("DFX104",), "ARG APP_UID=\"${APP_UID:-6972}\", useradd -u $APP_UID: notify cannot write the root-owned mount"),
@@ -92,16 +94,22 @@ BUGS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "setuppy-copy-order": (("DFX105",), "COPY . . before pip install . (setup.py/setup.cfg project)"),
     "uid-only-user-root-mount": (("DFX101", "DFX104"), "USER 1000 (appuser, HOME /home/appuser), mount at /root/.cache/pip"),
     "user-uid-gid-not-in-passwd": (("DFX101", "DFX104"), "USER 10001:10001 not in passwd: HOME=/, mount at /root/.cache/pip"),
+    "pdm-copy-order": (("DFX105",), "COPY . . before pdm install: every source change reruns it"),
     "pdm-no-cache-under-mount": (("DFX103",), "PDM_NO_CACHE=1 pdm install under a /root/.cache/pdm mount"),
+    "pdm-nonroot-root-owned-mount": (("DFX104",), "pdm as quotes (uid 10001) under a root-owned mount at its home's cache: pdm fails"),
     "pdm-nonroot-root-mount": (("DFX101",), "pdm as quotes (uid 10001, HOME /home/quotes) under a mount at /root/.cache/pdm"),
+    "pipenv-nonroot-root-owned-mount": (("DFX104",), "pipenv as blog (uid 1001) under a root-owned mount: its pip silently disables the cache"),
     "pipenv-no-cache-dir-under-mount": (("DFX103",), "PIP_NO_CACHE_DIR=1 pipenv install: pipenv's pip leaves the pipenv mount unused"),
     "pipenv-under-pip-mount": (("DFX101",), "a pip mount over pipenv install, whose pip caches in PIPENV_CACHE_DIR"),
     "poetry-no-cache-under-mount": (("DFX103",), "poetry install --no-cache under a /root/.cache/pypoetry mount"),
+    "poetry-nonroot-root-owned-mount": (("DFX104",), "poetry as billing (uid 1000) under a root-owned mount at its home's cache: poetry fails"),
     "poetry-nonroot-root-mount": (("DFX101",), "poetry as billing (uid 1000) under a mount at /root/.cache/pypoetry"),
     "poetry-under-pip-mount": (("DFX101",), "a pip mount over poetry install, which never runs pip"),
     "poetry-venv-in-cache-mount": (("DFX107",), "poetry's default virtualenv in /root/.cache/pypoetry/virtualenvs, on the mount"),
+    "uv-cache-clean-under-mount": (("DFX110",), "uv cache prune --ci after the install drops every downloaded wheel from the mount"),
     "uv-cache-dir-mismatch": (("DFX102",), "uv pip install --cache-dir /tmp/uv-cache while the mount is at /root/.cache/uv"),
     "uv-link-mode-default": (("DFX106",), "uv hard-links from its cache mount (no UV_LINK_MODE=copy)"),
+    "uv-sync-copy-order": (("DFX105",), "COPY . /app before uv sync: every source change reruns it"),
     "uv-under-pip-mount": (("DFX101",), "a pip mount over uv pip install"),
     "uv-no-cache-under-mount": (("DFX103",), "ENV UV_NO_CACHE=1 under uv cache mounts"),
     "uv-nonroot-home-moved": (("DFX101", "DFX103"), "uv sync --no-cache as app with HOME=/srv/app under a mount at /root/.cache/uv"),
@@ -425,7 +433,7 @@ def test_every_case_is_catalogued_once() -> None:
     assert sum(map(len, catalogues)) == len(set().union(*catalogues)), "a case belongs to one catalogue only"
     catalogued = set().union(*catalogues)
     assert cases == catalogued, f"not catalogued: {sorted(cases - catalogued)}; no such case: {sorted(catalogued - cases)}"
-    codes = {f"DFX1{n:02}" for n in range(1, 10)}
+    codes = {rule.code for rule in ALL_RULES}
     assert all(expected and set(expected) <= codes for expected, _ in BUGS.values())
     readme = (REALISTIC / "README.md").read_text()
     assert [case for case in sorted(cases) if f"`{case}`" not in readme] == [], "README.md must list every case"

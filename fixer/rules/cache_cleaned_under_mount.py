@@ -136,6 +136,15 @@ class CacheCleanedUnderMount(Rule):
         ),
         Invalid(
             "FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pdm \\\n"
+            "    pdm install --prod --no-self; pdm cache clear\n",
+            fixed="FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pdm \\\n"
+            "    pdm install --prod --no-self\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
             "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt || pip cache purge\n",
             note="behind ||: removing it would change what the step does on failure; reported only",
         ),
@@ -157,7 +166,7 @@ class CacheCleanedUnderMount(Rule):
     def _cleaning(self, run: RunFacts, install: InstallFacts, mount: Mount) -> Diagnostic:
         command, cache = install.call.command, install.cache
         written = " ".join(word.text for word in command.effective_words)
-        message = f"`{written}` empties the cache mount at {mount.target}"
+        message = f"`{written}` deletes what the cache mount at {mount.target} keeps"
         detail = (
             f"{cache.reason}, on the cache mount at {mount.target}, which is not part of the image: cleaning it "
             "makes the image no smaller, and the next build starts with an empty cache."
@@ -179,7 +188,7 @@ class CacheCleanedUnderMount(Rule):
             return None
         word, mount = hits[0]
         listed = " ".join(hit.text for hit, _ in hits)
-        message = f"`rm {listed}` empties the cache mount at {mount.target}"
+        message = f"`rm {listed}` deletes what the cache mount at {mount.target} keeps"
         detail = (
             f"{listed} is on the cache mount at {mount.target}, which is not part of the image: deleting it makes "
             "the image no smaller, and the next build starts with an empty cache."

@@ -174,6 +174,38 @@ class CacheMountNotWritable(Rule):
     invalid = (
         Invalid(
             "FROM python:3.12-slim\n"
+            "ENV UV_LINK_MODE=copy\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "WORKDIR /home/app/src\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/uv,uid=1000,gid=1000 uv venv\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/uv uv pip install --cache-dir=/home/app/.cache/uv flask\n",
+            fixed="FROM python:3.12-slim\n"
+            "ENV UV_LINK_MODE=copy\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "WORKDIR /home/app/src\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/uv,uid=1000,gid=1000 uv venv\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/uv,uid=1000,gid=1000 uv pip install --cache-dir=/home/app/.cache/uv flask\n",
+            note="uv stops with a permission error on a root-owned cache",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "ENV POETRY_VIRTUALENVS_IN_PROJECT=true\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "WORKDIR /home/app/src\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pypoetry poetry install --no-root\n",
+            fixed="FROM python:3.12-slim\n"
+            "ENV POETRY_VIRTUALENVS_IN_PROJECT=true\n"
+            "RUN useradd -m -u 1000 app\n"
+            "USER app\n"
+            "WORKDIR /home/app/src\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pypoetry,uid=1000,gid=1000 poetry install --no-root\n",
+            note="poetry stops on a root-owned cache; owning the mount does no harm wherever poetry's config puts the cache",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\n"
             "RUN useradd -m -u 1000 app\n"
             "USER app\n"
             "WORKDIR /home/app/src\n"
