@@ -1,4 +1,4 @@
-"""Run real image builds with buildah and read pip's and uv's cache behaviour from their output.
+"""Run real image builds with buildah and read pip's, uv's, poetry's and apt's cache behaviour from their output.
 
 `Builder.build()` runs
 
@@ -15,6 +15,9 @@ process's builds leave, builds and cleanups take a machine-wide lock (`flock` on
 base image): inside it, the images and containers that appear during a build are that
 build's. Containers a build leaves behind (buildah 1.28 keeps one after a build that is
 only a `FROM`) are removed at once; images, intermediate ones too, when the test ends.
+
+Builds that must run at the same time (two builds over one cache, `Builder.start`) run
+inside one `Builder.exclusive()`: the lock is taken once for all of them.
 """
 
 from __future__ import annotations
@@ -59,6 +62,26 @@ _UV_HARDLINK_FALLBACK = re.compile(r"Failed to hardlink files; falling back to f
 #   cause: Could not create temporary file
 #   cause: Permission denied (os error 13) at path "/home/app/.cache/uv/.tmperzDcb"
 _UV_ERROR = re.compile(r"^error: .*(?:\n  cause: .*)*", re.MULTILINE)
+# poetry's (2.5.1) plan before it installs from its lock file:
+#   Package operations: 7 installs, 0 updates, 0 removals
+_POETRY_OPERATIONS = re.compile(r"^Package operations: (\d+) installs?, ", re.MULTILINE)
+# apt's (2.6, bookworm's) line for each file it fetches (`Get:`) or finds unchanged on the
+# server (`Hit:`, an index that answered If-Modified-Since with 304), with the fields
+# between the URI and the size:
+#   Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]                   an index
+#   Get:2 http://deb.debian.org/debian bookworm/main amd64 Packages [8790 kB]        an index
+#   Get:1 http://deb.debian.org/debian bookworm/main amd64 hello amd64 2.10-3 [53.1 kB]
+# The last is a package (.deb, into /var/cache/apt/archives): five fields, suite/component,
+# architecture, name, architecture, version; an index (into /var/lib/apt/lists) has fewer.
+_APT_FETCH = re.compile(r"^(Get|Hit):\d+ \S+ ([^\[\n]*?)(?: \[[^\]\n]*\])?$", re.MULTILINE)
+_APT_PACKAGE_FIELDS = 5
+# What apt says it must download before it installs: "Need to get 53.1 kB of archives."
+# or, when the packages are in its archives already, "Need to get 0 B/53.1 kB of archives."
+_APT_NEED = re.compile(r"^Need to get (.+) of archives\.$", re.MULTILINE)
+# The indexes apt fetches first, always (unless the server says `Hit`): the signed release
+# file. Every other index is fetched only when that file lists another hash than the
+# one in /var/lib/apt/lists (or the lists are gone).
+_APT_RELEASE_FILES = ("InRelease", "Release", "Release.gpg")
 
 
 def _file_name(url: str) -> str:
@@ -115,6 +138,62 @@ class BuildResult:
         """uv's error with its causes, as printed (empty when uv printed none)."""
         found = _UV_ERROR.search(self.output)
         return found.group(0) if found else ""
+
+    @property
+    def poetry_installs(self) -> int:
+        """Packages poetry installed (its `Package operations: N installs` lines)."""
+        return sum(int(n) for n in _POETRY_OPERATIONS.findall(self.output))
+
+    def poetry_summary(self) -> dict[str, object]:
+        """What a poetry build did: wheels the index served (distinct, and responses), poetry's installs."""
+        return {
+            "returncode": self.returncode,
+            "wheels_served": len(self.index_downloads),
+            "file_responses": sum(self.index_downloads.values()),
+            "installs": self.poetry_installs,
+        }
+
+    def _apt_fetches(self, kind: str) -> list[list[str]]:
+        """The fields of apt's `Get:` or `Hit:` lines (`kind`), in order."""
+        return [m.group(2).split() for m in _APT_FETCH.finditer(self.output) if m.group(1) == kind]
+
+    @property
+    def apt_packages_fetched(self) -> list[str]:
+        """Names of the packages apt downloaded (its `Get:` lines for .deb files), in order."""
+        return [fields[2] for fields in self._apt_fetches("Get") if len(fields) == _APT_PACKAGE_FIELDS]
+
+    @property
+    def apt_indexes_fetched(self) -> list[str]:
+        """The indexes apt downloaded, as it names them (`bookworm/main amd64 Packages`)."""
+        return [" ".join(fields) for fields in self._apt_fetches("Get") if len(fields) != _APT_PACKAGE_FIELDS]
+
+    @property
+    def apt_lists_fetched(self) -> list[str]:
+        """Of `apt_indexes_fetched`, those beyond the release file: the package lists, which
+        apt downloads only when /var/lib/apt/lists does not hold them already."""
+        return [index for index in self.apt_indexes_fetched if index.split()[-1] not in _APT_RELEASE_FILES]
+
+    @property
+    def apt_indexes_unchanged(self) -> list[str]:
+        """The indexes the server said were unchanged (apt's `Hit:` lines)."""
+        return [" ".join(fields) for fields in self._apt_fetches("Hit")]
+
+    @property
+    def apt_need_to_get(self) -> list[str]:
+        """What apt said it must download, per install (`53.1 kB`, or `0 B/53.1 kB` when
+        every package was in /var/cache/apt/archives already)."""
+        return _APT_NEED.findall(self.output)
+
+    def apt_summary(self) -> dict[str, object]:
+        """What an apt build fetched: packages, package lists, release files, and apt's own words."""
+        return {
+            "returncode": self.returncode,
+            "packages_fetched": self.apt_packages_fetched,
+            "lists_fetched": self.apt_lists_fetched,
+            "indexes_fetched": self.apt_indexes_fetched,
+            "indexes_unchanged": self.apt_indexes_unchanged,
+            "need_to_get": self.apt_need_to_get,
+        }
 
     def uv_summary(self) -> dict[str, object]:
         """What a uv build did: wheels the index served (distinct, and responses), uv's counts."""
@@ -177,6 +256,46 @@ def container_ids() -> set[str]:
     return _lines(["buildah", "containers", "--all", "--quiet", "--notruncate"])
 
 
+class RunningBuild:
+    """A build that `Builder.start` started and that runs until `wait()` collects it."""
+
+    def __init__(self, builder: Builder, command: list[str], env: dict[str, str], number: int) -> None:
+        self._builder = builder
+        self.command = tuple(command)
+        self._log = builder.workdir / f"build-{number}.log"
+        self._iidfile = builder.workdir / f"iid-{number}"
+        self._before = builder.index.snapshot() if builder.index is not None else None
+        with self._log.open("wb") as log:  # a file, not a pipe: nothing to drain while it runs
+            self._process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+            )  # fmt: skip
+
+    @property
+    def done(self) -> bool:
+        """The build's process has ended (`wait()` still collects its result)."""
+        return self._process.poll() is not None
+
+    def wait(self, timeout: float = BUILD_TIMEOUT) -> BuildResult:
+        """The build's result once it ends (killed after `timeout` seconds: exit code -1)."""
+        try:
+            returncode = self._process.wait(timeout=timeout)
+            timed_out = ""
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            returncode, timed_out = -1, f"\n[e2e] build timed out after {timeout} s\n"
+        output = self._log.read_text(errors="replace") + timed_out
+        self._log.unlink(missing_ok=True)
+        index = self._builder.index
+        downloads = index.downloads_since(self._before) if index is not None and self._before is not None else {}
+        image_id = self._iidfile.read_text().strip() if self._iidfile.exists() else None
+        self._iidfile.unlink(missing_ok=True)
+        result = BuildResult(returncode, output, self.command, dict(downloads), image_id)
+        self._builder.results.append(result)
+        self._builder.running.remove(self)
+        return result
+
+
 class Builder:
     """Builds for one test: its own TMPDIR (cache mounts), the shared image store."""
 
@@ -186,6 +305,9 @@ class Builder:
         self._tmpdirs = 0
         self.tmpdir = self.fresh_tmpdir()
         self.results: list[BuildResult] = []
+        self._started = 0
+        self._exclusive = False
+        self.running: list[RunningBuild] = []  # started, not yet waited for
         self._tags: set[str] = set()
         self._images: set[str] = set()  # made by this builder's builds
 
@@ -228,6 +350,50 @@ class Builder:
         command.append(str(context))
         return command
 
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """The image store to this builder's builds alone, while they run (`store_lock`): the
+        containers that appear meanwhile are theirs and are removed, the images are theirs
+        and are removed at `cleanup()`. `build()` takes it for one build; take it around
+        builds that `start()` runs at the same time."""
+        assert not self._exclusive, "exclusive() does not nest: its lock would wait for itself"
+        with store_lock():
+            self._exclusive = True
+            images, containers = image_ids(), container_ids()
+            try:
+                yield
+            finally:
+                for build in list(self.running):  # a test that failed while builds ran
+                    build.wait(timeout=0)
+                self._exclusive = False
+                for container in sorted(container_ids() - containers):
+                    subprocess.run(["buildah", "rm", container], capture_output=True, check=False)
+                self._images |= image_ids() - images
+
+    def start(
+        self,
+        context: Path,
+        dockerfile: str = "Dockerfile",
+        *,
+        layers: bool = False,
+        tag: str | None = None,
+        build_args: dict[str, str] | None = None,
+    ) -> RunningBuild:
+        """Start a build in the current TMPDIR and return at once (inside `exclusive()`)."""
+        assert self._exclusive, "start() runs builds inside `with builder.exclusive():`"
+        if tag and _same_image(tag, BASE_IMAGE):
+            raise ValueError(f"a test must not tag {BASE_IMAGE}: cleanup would remove the base image")
+        self._started += 1
+        iidfile = self.workdir / f"iid-{self._started}"
+        command = self.command(context, dockerfile, layers=layers, tag=tag, build_args=build_args, iidfile=iidfile)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BUILDAH_")}
+        env["TMPDIR"] = str(self.tmpdir)
+        if tag:
+            self._tags.add(tag)
+        started = RunningBuild(self, command, env, self._started)
+        self.running.append(started)
+        return started
+
     def build(
         self,
         context: Path,
@@ -238,35 +404,8 @@ class Builder:
         build_args: dict[str, str] | None = None,
     ) -> BuildResult:
         """Run one build; never raises for a failed build (see `build_ok`)."""
-        if tag and _same_image(tag, BASE_IMAGE):
-            raise ValueError(f"a test must not tag {BASE_IMAGE}: cleanup would remove the base image")
-        iidfile = self.workdir / f"iid-{len(self.results) + 1}"
-        command = self.command(context, dockerfile, layers=layers, tag=tag, build_args=build_args, iidfile=iidfile)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BUILDAH_")}
-        env["TMPDIR"] = str(self.tmpdir)
-        before = self.index.snapshot() if self.index is not None else None
-        if tag:
-            self._tags.add(tag)
-        with store_lock():
-            images, containers = image_ids(), container_ids()
-            try:
-                completed = subprocess.run(
-                    command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                    env=env, timeout=BUILD_TIMEOUT, check=False, stdin=subprocess.DEVNULL,
-                )  # fmt: skip
-                returncode, output = completed.returncode, completed.stdout
-            except subprocess.TimeoutExpired as exc:
-                partial = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-                returncode, output = -1, partial + f"\n[e2e] build timed out after {BUILD_TIMEOUT} s\n"
-            for container in sorted(container_ids() - containers):
-                subprocess.run(["buildah", "rm", container], capture_output=True, check=False)
-            self._images |= image_ids() - images
-        downloads = self.index.downloads_since(before) if self.index is not None and before is not None else {}
-        image_id = iidfile.read_text().strip() if iidfile.exists() else None
-        iidfile.unlink(missing_ok=True)
-        result = BuildResult(returncode, output, tuple(command), dict(downloads), image_id)
-        self.results.append(result)
-        return result
+        with self.exclusive():
+            return self.start(context, dockerfile, layers=layers, tag=tag, build_args=build_args).wait()
 
     def build_ok(
         self,

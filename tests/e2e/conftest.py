@@ -2,8 +2,8 @@
 
 Every test in this folder is marked `e2e`. The fixtures need what `scripts/e2e-setup`
 prepares: buildah, root, the local base image `docker.io/library/debian:bookworm`, the
-pinned wheels in `<repo>/.cache/e2e/wheels` and the pinned tools (uv) in
-`<repo>/.cache/e2e/tools`. Without them a test that uses a fixture is
+pinned wheels in `<repo>/.cache/e2e/wheels`, the pinned tools (uv) in
+`<repo>/.cache/e2e/tools` and poetry's wheels in `<repo>/.cache/e2e/poetry`. Without them a test that uses a fixture is
 skipped with the reason, except when `CI=true` and `DOCKERFIX_E2E=required` (what
 `.ci/run` sets after a successful setup): then it fails, so CI cannot pass by skipping.
 
@@ -42,12 +42,13 @@ def e2e_cache_dir() -> Path:
 
 
 # What scripts/e2e-setup downloads, by list: the index's pure-Python wheels, and the tools
-# the tests copy into build contexts (never served by the index, so never counted).
-PINNED = {"wheels": "wheels.txt", "tools": "tools.txt"}
+# and poetry's wheels the tests copy into build contexts (never served by the index, so
+# never counted).
+PINNED = {"wheels": "wheels.txt", "tools": "tools.txt", "poetry": "poetry.txt"}
 
 
 def pinned(kind: str) -> list[str]:
-    """The `name==version` lines of tests/e2e/wheels.txt or tools.txt (`kind`: a PINNED key)."""
+    """The `name==version` lines of tests/e2e/wheels.txt, tools.txt or poetry.txt (`kind`: a PINNED key)."""
     lines = (HERE / PINNED[kind]).read_text().splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
