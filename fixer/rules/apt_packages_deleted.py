@@ -46,10 +46,10 @@ class AptPackagesDeleted(Rule):
     an image that runs apt is most likely built on Debian or Ubuntu, so the finding is
     made, with an unsafe fix (`rm -f` of a file that is not there does no harm).
 
-    Not flagged: a RUN after the hook is removed, `apt` with `Binary::apt::APT::Keep-
-    Downloaded-Packages "true"` written into apt.conf.d, `apt-get install
-    --download-only`, and installs without a cache mount (there the hook keeps the
-    image small, as meant).
+    Not flagged: a RUN after the hook is removed, `apt` with
+    `Binary::apt::APT::Keep-Downloaded-Packages "true"` written into apt.conf.d,
+    `apt-get install --download-only`, and installs without a cache mount (there the
+    hook keeps the image small, as meant).
 
     ## Why is this bad?
     The cache mount exists to keep `.deb` files between builds. Deleted after every
