@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from typing import TypeVar
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from types import MappingProxyType
@@ -67,6 +68,7 @@ _CLOSED_DIRECTORIES = tuple(
     (path, mode) for path, (owner, mode) in _STANDARD_DIRECTORIES.items() if path != "/" and not mode & 0o001 and owner == 0
 )
 _NO_DIRECTORIES: Mapping[str, int | None] = MappingProxyType({})
+_T = TypeVar("_T")
 
 
 class Filesystem(NamedTuple):
@@ -143,7 +145,7 @@ class RunFacts:
 
     __slots__ = ("instruction", "stage", "state", "filesystem", "script", "escape", "text", "unquoted", "posix",
                  "_shell", "_calls", "_installs", "_user", "_home", "_mounts", "_cache_mounts", "_environment",
-                 "_pip_config", "derived", "_read")
+                 "_pip_config", "_kept", "_read")
 
     def __init__(
         self,
@@ -175,9 +177,8 @@ class RunFacts:
         self._cache_mounts: tuple[Mount, ...] | None = None
         self._environment: tuple[Mapping[str, Known[str]], Mapping[str, str]] | None = None
         self._pip_config: caches.PipConfigView | None = None
-        # Facts other modules derive from this RUN and keep for the rules that ask again
-        # (`serving.uses`), by their own key; made on first use.
-        self.derived: dict[str, object] | None = None
+        # Facts derived from this RUN, kept for the rules that ask again (`kept`).
+        self._kept: dict[str, object] | None = None
         self._read = read
 
     __repr__ = slots_repr
@@ -297,14 +298,19 @@ class RunFacts:
         config = self.filesystem.apt
         if self.shell is None or not aptconf.may_change(self.text):
             return config
-        derived = self.derived if self.derived is not None else {}
-        self.derived = derived
-        key = f"apt_config {call.command.index}"
-        found = derived.get(key)
-        if found is None:
-            origin = Origin(f"RUN at line {self.instruction.start_line}", self.instruction.start_line)
-            found = derived[key] = aptconf.after_run(config, self.shell, origin, before=call.command.index)
-        return found  # type: ignore[return-value]
+        origin = Origin(f"RUN at line {self.instruction.start_line}", self.instruction.start_line)
+        script, before = self.shell, call.command.index
+        return self.kept(f"apt_config {before}", lambda: aptconf.after_run(config, script, origin, before=before))
+
+    def kept(self, key: str, compute: Callable[[], _T]) -> _T:
+        """What `compute` gives, worked out once per RUN under `key` (module-qualified,
+        `serving.uses`): several rules ask for the same derived facts."""
+        kept = self._kept
+        if kept is None:
+            kept = self._kept = {}
+        if key not in kept:
+            kept[key] = compute()
+        return kept[key]  # type: ignore[return-value]
 
     def resolve(
         self,

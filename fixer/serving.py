@@ -67,6 +67,7 @@ __all__ = [
     "option_after_subcommand",
     "owner_for",
     "plain_path",
+    "rm_operand",
     "runner_of",
     "short_cause",
     "short_origin",
@@ -92,6 +93,9 @@ COLD_ONCE_DETAIL = (
 # frontend) and as a shell word: nothing to quote, escape or expand; or, in a `--mount`
 # option, the same with `${NAME}` parts (a spelling that follows build arguments).
 _PLAIN_PATH = compile_lazily(r"/[A-Za-z0-9._+@/-]*\Z")
+# `~`, `$HOME` or `${HOME}` starting a path, and where a path stops being literal.
+_HOME_PREFIX = compile_lazily(r"^(?:~|\$HOME|\$\{HOME\})(?=/|$)")
+_NOT_LITERAL = compile_lazily(r"[$~*?\[`]")
 _PLAIN_SPELLED_PATH = compile_lazily(r"(?:/|\$\{[A-Za-z_][A-Za-z0-9_]*\})(?:[A-Za-z0-9._+@/-]|\$\{[A-Za-z_][A-Za-z0-9_]*\})*\Z")
 # The Python installers whose cache mounts the cache rules check (apt's mounts have
 # rules of their own).
@@ -176,21 +180,17 @@ class Use(NamedTuple):
 def uses(run: RunFacts) -> tuple[Use, ...]:
     """The calls of the cache rules' tools in a RUN with cache mounts (worked out once per
     RUN, the mounts meant for each tool once too: four rules ask)."""
-    derived = run.derived
-    if derived is None:
-        derived = run.derived = {}
-    found = derived.get("serving.uses")
-    if found is None:
-        calls = [install for install in run.installs if install.cache.tool in TOOLS and install.cache.uses_cache]
-        derived["serving.uses"] = found = _uses(run, calls) if calls else ()
-    return found  # type: ignore[return-value]
+    return run.kept("serving.uses", lambda: _uses(run))
 
 
-def _uses(run: RunFacts, calls: list[InstallFacts]) -> tuple[Use, ...]:
+def _uses(run: RunFacts) -> tuple[Use, ...]:
     """Each call with the mounts meant for its tool: those named for it, `.cache`
     directories, and mounts named only for installers the RUN never runs
     (`/root/.cache/pip` over `uv pip install`), which are meant for the one it does run:
     that is what the author wanted cached."""
+    calls = [install for install in run.installs if install.cache.tool in TOOLS and install.cache.uses_cache]
+    if not calls:
+        return ()
     called = {install.cache.tool for install in calls}
     names = [(mount, _names(mount)) for mount in run.cache_mounts]
     meant: dict[str, tuple[Mount, ...]] = {}
@@ -289,13 +289,10 @@ def switch_in_run(run: RunFacts, install: InstallFacts) -> str | None:
 def free_meant(run: RunFacts, use: Use) -> tuple[Mount, ...]:
     """The mounts meant for the call's tool that serve no call of the RUN (with its cache
     on): those a fix may move or give away for this call."""
-    derived = run.derived
-    if derived is None:
-        derived = run.derived = {}
-    used = derived.get("serving.used")
-    if used is None:
-        used = derived["serving.used"] = frozenset(id(other.on.mount) for other in uses(run) if other.on.mount is not None)
-    return tuple(mount for mount in use.meant if id(mount) not in used)  # type: ignore[operator]
+    used = run.kept(
+        "serving.used", lambda: frozenset(id(other.on.mount) for other in uses(run) if other.on.mount is not None)
+    )
+    return tuple(mount for mount in use.meant if id(mount) not in used)
 
 
 def target_span(mount: Mount) -> Span:
@@ -383,6 +380,15 @@ def _subcommand_word(call: InstallerCall) -> Word | None:
         if word.text == last and not any(start <= word.start < end for start, end in taken):
             return word
     return None
+
+
+def rm_operand(operand: str, home: str | None) -> tuple[str, str]:
+    """An `rm` operand as the RUN's shell deletes it, and its literal part: a leading
+    `~`/`$HOME` is the RUN's HOME; from the first expansion or glob on, the path could
+    be anything, so only the part before it is known."""
+    if home is not None:
+        operand = _HOME_PREFIX.sub(home, operand)
+    return operand, _NOT_LITERAL.split(operand, maxsplit=1)[0]
 
 
 def why_uncertain(cache: CacheResolution) -> str:

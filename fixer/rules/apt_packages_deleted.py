@@ -221,11 +221,7 @@ class AptPackagesDeleted(Rule):
 
 def _archives_mount(run: RunFacts) -> Mount | None:
     """The RUN's writable cache mount that holds apt's archives directory, if one does."""
-    for mount in run.cache_mounts:
-        target = mount.target
-        if target is not None and not mount.readonly and (ARCHIVES + "/").startswith(target.rstrip("/") + "/"):
-            return mount
-    return None
+    return next((mount for mount in run.cache_mounts if not mount.readonly and mount.covers(ARCHIVES)), None)
 
 
 def _deleting_install(run: RunFacts) -> InstallFacts | None:

@@ -16,14 +16,11 @@ from ..analysis import InstallFacts, RunFacts
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known
 from ..mounts import Mount
-from ..patterns import compile_lazily
+from ..serving import rm_operand
 from ..shell import SimpleCommand, Word
 from ..syntax import Dockerfile, Span
 from .base import Context, Invalid, Rule, Valid, safety
 
-# `~`, `$HOME` or `${HOME}` starting a path, and where a path stops being literal.
-_HOME_PREFIX = compile_lazily(r"^(?:~|\$HOME|\$\{HOME\})(?=/|$)")
-_NOT_LITERAL = compile_lazily(r"[$~*?\[`]")
 _UNSAFE_NEIGHBOURS = frozenset({"|", "||"})
 # What a RUN's text holds when it may clean a cache: an `rm`, or a cleaning subcommand
 # (substrings, a cheap first test: a regular expression with word bounds costs more).
@@ -220,17 +217,11 @@ def _cleans(install: InstallFacts) -> bool:
 
 def _mount_holding(run: RunFacts, path: str, home: str | None) -> Mount | None:
     """The RUN's writable cache mount that `path` (an `rm` operand) lies in, if one does."""
-    if home is not None:
-        path = _HOME_PREFIX.sub(home, path)
-    literal = _NOT_LITERAL.split(path, maxsplit=1)[0]
+    literal = rm_operand(path, home)[1]
     if not literal.startswith("/"):
         return None
     literal = posixpath.normpath(literal)
-    for mount in run.cache_mounts:
-        target = mount.target
-        if target is not None and not mount.readonly and (literal + "/").startswith(target.rstrip("/") + "/"):
-            return mount
-    return None
+    return next((mount for mount in run.cache_mounts if not mount.readonly and mount.covers(literal)), None)
 
 
 def _statement_removal(run: RunFacts, command: SimpleCommand) -> tuple[Edit, ...]:

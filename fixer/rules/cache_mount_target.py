@@ -32,6 +32,7 @@ from ..serving import (
     mount_in_doubt,
     named_tools,
     plain_path,
+    rm_operand,
     runner_of,
     short_cause,
     show_target,
@@ -50,9 +51,6 @@ _EXPLICIT_CACHE_DIR = frozenset({"env-cache-dir", "config-cache-dir"})
 # What a target keeps so that hadolint's DL3042 stays quiet beside dockerfix (pip only):
 # a move must not lose it.
 _HADOLINT_MARK = {"pip": ".cache/pip"}
-# `~`, `$HOME` or `${HOME}` starting an `rm` argument; and where a path stops being literal.
-_HOME_PREFIX = compile_lazily(r"^(?:~|\$HOME|\$\{HOME\})(?=/|$)")
-_NOT_LITERAL = compile_lazily(r"[$~*?\[`]")
 # Programs that run code dockerfix does not read: a shell or Python given a script
 # file (`bash install.sh`, `python setup.py install`), build and task runners.
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
@@ -636,7 +634,7 @@ def _move_problems(run: RunFacts, mount: Mount, calls: list[Use], target: str, s
         if lost and use.on.cache.decided_by not in _EXPLICIT_CACHE_DIR:
             problems.append(f"{target} has no {mark} in it, so hadolint's DL3042 will flag the mount")
     venvs = [use.on.cache.virtualenvs_path for use in calls if use.on.cache.virtualenvs_in_cache is not False]
-    if any(path is not None and (path + "/").startswith(target.rstrip("/") + "/") for path in venvs):
+    if any(path is not None and moved.covers(path) for path in venvs):
         problems.append("poetry's virtualenv would be on the moved mount, out of the image, until DFX107 moves it")
     removed = _removal(run, target)
     if removed is not None:
@@ -661,14 +659,9 @@ def _removal(run: RunFacts, directory: str) -> str | None:
 
 
 def _may_cover(path: str, directory: str, home: str | None) -> bool:
-    """Whether the `rm` operand `path` may be `directory` or one of its parents.
-
-    A leading `~`/`$HOME` is the RUN's HOME; from the first expansion or glob on, the
-    path could be anything, so only the literal part before it must match.
-    """
-    if home is not None:
-        path = _HOME_PREFIX.sub(home, path)
-    literal = _NOT_LITERAL.split(path, maxsplit=1)[0]
+    """Whether the `rm` operand `path` may be `directory` or one of its parents (only
+    its literal part must match, `serving.rm_operand`)."""
+    path, literal = rm_operand(path, home)
     if not literal.startswith("/"):  # relative to the working directory, or all of it unknown
         return literal == "" and path[:1] in ("$", "`", "~")
     if literal != path:

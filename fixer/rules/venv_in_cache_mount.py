@@ -163,7 +163,5 @@ def _on_mount(install: InstallFacts) -> bool:
     (certainly, or unless a config file that was not read says otherwise)."""
     cache, mount = install.cache, install.mount
     path = cache.virtualenvs_path
-    if mount is None or path is None or cache.virtualenvs_in_cache is False or mount.target is None:
-        return False
-    return path == mount.target or path.startswith(mount.target.rstrip("/") + "/")
+    return mount is not None and path is not None and cache.virtualenvs_in_cache is not False and mount.covers(path)
 
