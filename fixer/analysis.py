@@ -141,11 +141,11 @@ class InstallFacts:
 
 class RunFacts:
     """What dockerfix knows about one RUN: its frontend state, the filesystem before it,
-    and (computed on first use) its user, HOME, mounts and installer calls."""
+    its mounts, and (computed on first use) its user, HOME and installer calls."""
 
     __slots__ = ("instruction", "stage", "state", "filesystem", "script", "escape", "text", "unquoted", "posix",
-                 "_shell", "_calls", "_installs", "_user", "_home", "_mounts", "_cache_mounts", "_environment",
-                 "_pip_config", "_kept", "_read")
+                 "mounts", "cache_mounts", "_shell", "_calls", "_installs", "_settled", "_user", "_home",
+                 "_environment", "_pip_config", "_kept", "_memo")
 
     def __init__(
         self,
@@ -155,7 +155,7 @@ class RunFacts:
         filesystem: Filesystem,
         script: RunScript,
         escape: str,
-        read: ReadScripts | None = None,
+        memo: PassMemo | None = None,
     ) -> None:
         self.instruction = instruction
         self.stage = stage
@@ -170,16 +170,19 @@ class RunFacts:
         self.posix = _is_posix(script, state)  # else its commands are not read
         self._shell: Script | None | bool = False
         self._calls: tuple[InstallerCall, ...] | None = None
-        self._installs: tuple[InstallFacts, ...] | None = None
+        self._installs: dict[tuple[str, ...] | None, tuple[InstallFacts, ...]] = {}  # by the tools asked for
+        self._settled: dict[int, InstallFacts] = {}  # by the id of the call in `calls`
         self._user: Fact[users.ResolvedUser] | None = None
         self._home: Fact[str] | None = None
-        self._mounts: tuple[Mount, ...] | None = None
-        self._cache_mounts: tuple[Mount, ...] | None = None
+        # Its mounts, read at once: every cache rule starts by asking for them.
+        flags = instruction.effective.flags
+        self.mounts: tuple[Mount, ...] = resolve_mounts(flags, state, escape) if flags else ()
+        self.cache_mounts = tuple([mount for mount in self.mounts if mount.type == "cache"]) if flags else ()
         self._environment: tuple[Mapping[str, Known[str]], Mapping[str, str]] | None = None
         self._pip_config: caches.PipConfigView | None = None
         # Facts derived from this RUN, kept for the rules that ask again (`kept`).
         self._kept: dict[str, object] | None = None
-        self._read = read
+        self._memo = memo
 
     __repr__ = slots_repr
 
@@ -195,40 +198,46 @@ class RunFacts:
         return self._shell  # type: ignore[return-value]
 
     def _parsed(self) -> Script:
-        """The script's commands, read once per check for each script text (`ReadScripts`)."""
-        if self._read is None:
+        """The script's commands, read once per check for each script text (`PassMemo`)."""
+        if self._memo is None:
             return _parse_run(self.script)
         key = (self.script.kind, self.script.code, self.script.argv)
-        found = self._read.get(key)
+        found = self._memo.scripts.get(key)
         if found is None:
-            found = self._read[key] = _parse_run(self.script)
+            found = self._memo.scripts[key] = _parse_run(self.script)
         return found  # type: ignore[return-value]
-
-    @property
-    def mounts(self) -> tuple[Mount, ...]:
-        if self._mounts is None:
-            self._mounts = resolve_mounts(self.instruction.effective.flags, self.state, self.escape)
-        return self._mounts
-
-    @property
-    def cache_mounts(self) -> tuple[Mount, ...]:
-        if self._cache_mounts is None:
-            self._cache_mounts = tuple(mount for mount in self.mounts if mount.type == "cache")
-        return self._cache_mounts
 
     @property
     def user(self) -> Fact[users.ResolvedUser]:
         """The user the RUN starts as (USER, or the base image's config User)."""
         if self._user is None:
-            self._user = _resolve_user(self.state, self.passwd)
+            self._user = self._remembered(
+                "user", lambda: _resolve_user(self.state, self.passwd), (self.state, self.passwd)
+            )
         return self._user
 
     @property
     def home(self) -> Fact[str]:
         """HOME as runc sets it for the RUN's process (before any shell-level change)."""
         if self._home is None:
-            self._home = _runtime_home(self.state, self.user, self.passwd)
+            self._home = self._remembered(
+                "home", lambda: _runtime_home(self.state, self.user, self.passwd), (self.state, self.passwd)
+            )
         return self._home
+
+    def _remembered(
+        self, what: str, compute: Callable[[], _T], inputs: tuple[object, ...], line: int | None = None
+    ) -> _T:
+        """What `compute` gives from `inputs` (by identity) and the RUN's `line` where
+        its messages name that, taken from the last time this check asked about the same
+        objects: an earlier RUN in the same state, or the last pass (`PassMemo`)."""
+        if self._memo is None:
+            return compute()
+        key = (what, line, *[id(value) for value in inputs])
+        found = self._memo.facts.get(key)
+        if found is None:
+            found = self._memo.facts[key] = (inputs, compute())
+        return found[1]  # type: ignore[index,no-any-return]
 
     def process_environment(self) -> tuple[Mapping[str, Known[str]], Mapping[str, str]]:
         """The variables the RUN's process starts with (the stage's and the HOME runc
@@ -262,20 +271,37 @@ class RunFacts:
 
     @property
     def installs(self) -> tuple[InstallFacts, ...]:
-        if self._installs is None:
-            self._installs = self._find_installs()
-        return self._installs
+        """Every installer call's facts."""
+        return self.installs_of(None)
+
+    def installs_of(self, tools: tuple[str, ...] | None) -> tuple[InstallFacts, ...]:
+        """The facts of the calls of `tools` (None: of every call), each call worked out
+        once. A rule asks about its own tools' calls: resolving the others (the apt-get
+        calls beside a pip mount) would be work for nothing."""
+        found = self._installs.get(tools)
+        if found is None:
+            found = self._installs[tools] = tuple(
+                [self.install_of(call) for call in self.calls if tools is None or call.tool in tools]
+            )
+        return found
+
+    def install_of(self, call: InstallerCall) -> InstallFacts:
+        """The facts of one of the RUN's `calls`, worked out once."""
+        install = self._settled.get(id(call))
+        if install is None:
+            resolved = self._remembered(
+                "resolve", lambda: self.resolve(call), (self.state, self.filesystem, call), self.instruction.start_line
+            )
+            install = self._settled[id(call)] = self._install(call, *resolved)
+        return install
 
     @property
     def calls(self) -> tuple[InstallerCall, ...]:
         """The installer calls in the RUN's commands (none where a shell would not run them)."""
         if self._calls is None:
             script = self.shell if may_call_installer(self.unquoted) else None
-            self._calls = _installer_calls(script, self._read) if script is not None else ()
+            self._calls = _installer_calls(script, self._memo) if script is not None else ()
         return self._calls
-
-    def _find_installs(self) -> tuple[InstallFacts, ...]:
-        return tuple(self._install(call, *self.resolve(call)) for call in self.calls)
 
     def install_facts(self, call: InstallerCall, **what_if: object) -> InstallFacts:
         """Where `call` caches, the cache mount there, and whether its user may use it.
@@ -387,30 +413,51 @@ class FileFacts:
         return self._by_cache_id.get(cache_id, [])
 
 
-# Shell code already read during one check of a file, by (kind, code, argv), and the
-# installer calls of each script read, by the script's id: the fix loop analyses a file
-# again after every pass, and a RUN that no fix touched has the same text as before.
-ReadScripts = dict
+class PassMemo:
+    """What one check of a file works out once for all the fix loop's passes.
+
+    The fix loop analyses a file again after every pass, but a fix changes a few
+    instructions and leaves the rest, so the next pass takes again what its inputs
+    decide where they are the same objects:
+    - `scripts`: shell code read, by (kind, code, argv), and the installer calls of each
+      script read, by the script's id;
+    - `states`: the stage walker's states (`stages._Walker`), so that a state is the
+      same object where the text before it did not change;
+    - `facts`: from those states, the filesystem after each RUN (a user replay, a pip
+      or apt config write), by the RUN's id, and the RUN's user and HOME and where each
+      call caches, by the ids of what they come from.
+    An entry holds the objects whose ids key it, so that an id stays their own while the
+    entry lives. An instruction the last pass had too, kept or only moved by the
+    reparse (`Dockerfile.moved`), at the same line (messages name lines), from
+    the same state and filesystem objects, gets the same results. A step worked out
+    again is given the last pass's object where the two are equal, so that what follows
+    it is found again too (`_same_as_before`).
+    """
+
+    __slots__ = ("scripts", "states", "facts")
+
+    def __init__(self) -> None:
+        self.scripts: dict[object, object] = {}
+        self.states: dict[object, object] = {}
+        self.facts: dict[object, object] = {}
 
 
-def _installer_calls(script: Script, read: ReadScripts | None) -> tuple[InstallerCall, ...]:
-    if read is None:
+def _installer_calls(script: Script, memo: PassMemo | None) -> tuple[InstallerCall, ...]:
+    if memo is None:
         return find_installer_calls(script)
-    key = id(script)  # the script itself is kept in `read`, so its id stays its own
-    found = read.get(key)
+    key = id(script)  # the script itself is kept in `memo.scripts`, so its id stays its own
+    found = memo.scripts.get(key)
     if found is None:
-        found = read[key] = find_installer_calls(script)
-    return found  # type: ignore[no-any-return]
+        found = memo.scripts[key] = find_installer_calls(script)
+    return found  # type: ignore[return-value]
 
 
-def analyse(tree: Dockerfile, build_args: Mapping[str, str] | None = None, read: ReadScripts | None = None) -> FileFacts:
+def analyse(tree: Dockerfile, build_args: Mapping[str, str] | None = None, memo: PassMemo | None = None) -> FileFacts:
     """Analyse a parsed Dockerfile; cheap parts eagerly, shell-level facts on demand.
 
-    `read` is kept by the caller across the fix loop's passes over one file, so a RUN
-    that no fix changed is not read again (shell code and installer calls are pure
-    functions of its text).
+    `memo` is kept by the caller across the fix loop's passes over one file (`PassMemo`).
     """
-    stages = analyse_stages(tree, build_args)
+    stages = analyse_stages(tree, build_args, memo.states if memo is not None else None)
     facts = FileFacts(tree, stages)
     tracks: dict[int, Filesystem] = {}
     stage_of, state_before = stages.stage_of, stages.state_before
@@ -422,14 +469,55 @@ def analyse(tree: Dockerfile, build_args: Mapping[str, str] | None = None, read:
         if stage is None or state is None:
             continue
         track = tracks.get(stage.index) or _initial_filesystem(stage, tracks)
-        tracks[stage.index] = _step(facts, instruction, stage, state, track, read)
+        tracks[stage.index] = _step(facts, instruction, stage, state, track, memo)
     return facts
 
 
 def _step(
-    facts: FileFacts, instruction: Instruction, stage: Stage, state: State, track: Filesystem, read: ReadScripts | None
+    facts: FileFacts, instruction: Instruction, stage: Stage, state: State, track: Filesystem, memo: PassMemo | None
 ) -> Filesystem:
-    """Record a RUN's facts and return the filesystem after the instruction."""
+    """Record a RUN's facts and return the filesystem after the instruction: the last
+    pass's object where the step and what it starts from are the same (`PassMemo`)."""
+    keyword = instruction.keyword
+    if keyword == "FROM":
+        return track  # the stage's starting filesystem, already made
+    if keyword != "RUN":
+        after = _after(facts, instruction, stage, state, track, None)  # cheap: worked out again
+        if memo is None or after is track:
+            return after
+        return _same_as_before(memo, ("track at", instruction.start_line), after)
+    run = RunFacts(instruction, stage, state, track, run_script(instruction), facts.tree.escape, memo)
+    facts.runs.append(run)
+    facts._by_instruction[id(instruction)] = run
+    if memo is None:
+        return _after(facts, instruction, stage, state, track, run)
+    moved = facts.tree.moved
+    before = moved.get(id(instruction), instruction) if moved else instruction
+    found = memo.facts.get(id(before))
+    if not (found is not None and found[0] is before and found[1] is track and found[2] is state
+            and before.start_line == instruction.start_line):  # fmt: skip
+        after = _after(facts, instruction, stage, state, track, run)
+        if after is not track:
+            after = _same_as_before(memo, ("track at", instruction.start_line), after)
+        found = (before, track, state, after)
+    memo.facts[id(instruction)] = (instruction, *found[1:])  # type: ignore[index]
+    return found[3]  # type: ignore[index,no-any-return]
+
+
+def _same_as_before(memo: PassMemo, place: tuple[object, ...], value: _T) -> _T:
+    """`value`, or the equal object the last pass got at the same place (a step whose
+    input changed but whose result did not: a fix that edits a RUN's command)."""
+    before = memo.facts.get(place)
+    if before is not None and before == value:
+        return before  # type: ignore[return-value]
+    memo.facts[place] = value
+    return value
+
+
+def _after(
+    facts: FileFacts, instruction: Instruction, stage: Stage, state: State, track: Filesystem, run: RunFacts | None
+) -> Filesystem:
+    """The filesystem after a WORKDIR, COPY, ADD or RUN (`run`: its facts)."""
     keyword = instruction.keyword
     if keyword == "WORKDIR":
         return _after_workdir(facts.stages, instruction, track)
@@ -440,11 +528,7 @@ def _step(
         if _may_copy_apt_config(instruction, state):
             track = track._replace(apt=aptconf.after_copy(track.apt, _copy_destination(instruction, state) or "/"))
         return _after_copy(instruction, track)
-    if keyword != "RUN":
-        return track  # FROM: the stage's starting filesystem, already made
-    run = RunFacts(instruction, stage, state, track, run_script(instruction), facts.tree.escape, read)
-    facts.runs.append(run)
-    facts._by_instruction[id(instruction)] = run
+    assert run is not None
     if _may_write_pip_config(run):
         track = _after_pip_config_writes(run, track)
     if aptconf.may_change(run.text):
@@ -574,8 +658,11 @@ def _initial_filesystem(stage: Stage, tracks: dict[int, Filesystem]) -> Filesyst
     if stage.base_stage is not None and stage.base_stage.index in tracks:
         return tracks[stage.base_stage.index]
     if stage.image is None:
-        return Filesystem(users.Passwd(), _NO_DIRECTORIES, (), False)  # an unknown image: nothing known
+        return _UNKNOWN_IMAGE_FILESYSTEM
     return _image_filesystem(stage.base_name, stage.instruction.start_line)
+
+
+_UNKNOWN_IMAGE_FILESYSTEM = Filesystem(users.Passwd(), _NO_DIRECTORIES, (), False)  # an unknown image: nothing known
 
 
 @lru_cache(maxsize=1024)
@@ -610,7 +697,7 @@ def _is_posix(script: RunScript, state: State) -> bool:
         return bool(interpreter) and posixpath.basename(
             interpreter[-1] if interpreter[0].endswith("env") else interpreter[0]
         ) in _POSIX_SHELLS
-    return posixpath.basename(state.shell[0]) in _POSIX_SHELLS
+    return state.shell[0].rpartition("/")[2] in _POSIX_SHELLS  # posixpath.basename, without its call overhead
 
 
 def _parse_run(script: RunScript) -> Script:
@@ -633,7 +720,7 @@ def describe_user(user: users.ResolvedUser) -> str:
 
 def _resolve_user(state: State, passwd: users.Passwd) -> Fact[users.ResolvedUser]:
     if state.user is None and "user" in state.unknown:
-        return Unknown(f"the base image {state.stage.base_name}'s config User is not known")
+        return Unknown(f"the base image {state.base_name}'s config User is not known")
     written = state.user.value if state.user is not None else None
     resolved = users.resolve_user(passwd, written)
     origin = state.user.origin if state.user is not None else Origin("no USER: root")
@@ -650,7 +737,7 @@ def _runtime_home(state: State, user: Fact[users.ResolvedUser], passwd: users.Pa
     if home is not None and home.value:
         return home
     if "env" in state.unknown:
-        return Unknown(f"the base image {state.stage.base_name}'s config Env is not fully known; it may set HOME")
+        return Unknown(f"the base image {state.base_name}'s config Env is not fully known; it may set HOME")
     if isinstance(user, Unknown):
         return Unknown(user.reason)
     if user.value.home is None:

@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
-from .records import NamedTuple, slots_repr
+from .records import NamedTuple, new_record, slots_repr
 from .syntax import Flag, LogicalText, MountOption, Span
 from .words import GO_SPACE, is_go_space
 
@@ -149,6 +149,32 @@ def extract_builder_flags(line: str, pos: int, end: int, escape: str) -> tuple[i
         flags.append(RawFlag(word, match.start(1), match.end(), range(match.start(1), match.end())))
         pos = match.end()
     return _extract_quoted_flags(line, pos, end, escape, flags)
+
+
+def plain_flags(line: str, pos: int, end: int, logical: LogicalText) -> tuple[int, tuple[Flag, ...]] | None:
+    """`extract_builder_flags` and `freeze_flags` in one step, for the common line: ASCII,
+    every flag a plain word (no quotes or escape characters) on the first line of the
+    instruction, so that each maps to the source by adding one offset. None otherwise:
+    the caller takes the general path."""
+    if not line.isascii():
+        return None
+    first_piece_end = logical.starts[1] if len(logical.starts) > 1 else end
+    shift = logical.origins[0]
+    flags = []
+    while True:
+        match = _PLAIN_FLAG.match(line, pos, end)
+        if match is None:
+            break
+        if match.end() > first_piece_end:
+            return None
+        word = match.group(1)
+        if word == "--":
+            return match.end(), tuple(flags)
+        flags.append(_straight_flag(word, shift + match.start(1)))
+        pos = match.end()
+    while pos < end and line[pos] in _FLAG_SPACE:
+        pos += 1
+    return None if line.startswith("--", pos, end) else (pos, tuple(flags))
 
 
 def _extract_flags_bytewise(line: str, pos: int, end: int, escape: str) -> tuple[int, list[RawFlag]]:
@@ -408,24 +434,26 @@ def _freeze_flag(flag: RawFlag, logical: LogicalText) -> Flag:
 def _straight_flag(text: str, shift: int) -> Flag:
     """A flag whose text is the source itself, from offset `shift` on (the common case)."""
     name, has_value, value = text[2:].partition("=")
-    span = Span(shift, shift + len(text))
+    end = shift + len(text)
+    span = new_record(Span, (shift, end))
     if not has_value:
-        return Flag(text, span, name, None, None, ())
+        return new_record(Flag, (text, span, name, None, None, ()))
     value_start = shift + len(name) + 3
     options: tuple[MountOption, ...] = ()
     if name == "mount":
-        options = tuple(
-            MountOption(
+        options = tuple([
+            new_record(MountOption, (
                 key,
                 option_value,
-                Span(value_start + key_start, value_start + max(key_start, key_end)),
-                Span(value_start + v_start, value_start + max(v_start, v_end)) if option_value is not None else None,
-            )
+                new_record(Span, (value_start + key_start, value_start + max(key_start, key_end))),
+                None if option_value is None
+                else new_record(Span, (value_start + v_start, value_start + max(v_start, v_end))),
+            ))
             for key, option_value, key_start, key_end, v_start, v_end in (
                 csv_fields(value) if '"' in value else _plain_csv_fields(value)
             )
-        )
-    return Flag(text, span, name, value, Span(value_start, span.end), options)
+        ])  # fmt: skip
+    return new_record(Flag, (text, span, name, value, new_record(Span, (value_start, end)), options))
 
 
 def _straight_shift(flag: RawFlag, logical: LogicalText) -> int | None:

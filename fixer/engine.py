@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
-from .analysis import ReadScripts, analyse
+from .analysis import PassMemo, analyse
 from .diagnostics import Applicability, Change, Diagnostic, Edit, Fix, OffsetMap, apply_edits, track_changes
 from .parser import parse, reparse
 from .patterns import compile_lazily
@@ -120,10 +120,10 @@ def _check(
     tree = parse(source)
     if tree.errors:
         return FileResult(name, source, source, (), frozenset(), tree.errors, tree=tree)
-    read: ReadScripts = {}
-    diagnostics = diagnose(name, tree, selected, settings, build_context, read)
+    memo = PassMemo()
+    diagnostics = diagnose(name, tree, selected, settings, build_context, memo)
     try:
-        fixpoint = _fix_to_fixpoint(name, tree, diagnostics, selected, settings, build_context, read)
+        fixpoint = _fix_to_fixpoint(name, tree, diagnostics, selected, settings, build_context, memo)
     except FixError as exc:
         return FileResult(
             name, source, source, tuple(diagnostics), frozenset(), error=str(exc), tree=tree, final=tuple(diagnostics)
@@ -149,11 +149,11 @@ def diagnose(
     rules: Iterable[Rule],
     settings: Settings,
     build_context: Path | None,
-    read: ReadScripts | None = None,
+    memo: PassMemo | None = None,
 ) -> list[Diagnostic]:
     """The findings of `rules` in a parsed Dockerfile, suppressions applied, in source
-    order. `read` carries the scripts read across the passes over one file."""
-    context = Context(name, tree, analyse(tree, settings.build_args, read), build_context)
+    order. `memo` carries what the passes over one file share (`PassMemo`)."""
+    context = Context(name, tree, analyse(tree, settings.build_args, memo), build_context)
     found = [diagnostic for rule in rules for diagnostic in rule.check(context)]
     suppressed = _suppressions(tree)
     if suppressed:
@@ -167,7 +167,9 @@ def _suppressions(tree: Dockerfile) -> list[tuple[int, int, frozenset[str]]]:
     Dockerfiles have no trailing comments, so a suppression is a whole comment line
     (or several) right before the instruction; `ignore=all` silences every rule.
     """
-    found = []
+    found: list[tuple[int, int, frozenset[str]]] = []
+    if "dockerfix" not in tree.source:
+        return found  # no comment names dockerfix (most files): no need to look at each line
     pending: set[str] = set()
     for element in tree.elements:
         if isinstance(element, Instruction):
@@ -204,7 +206,7 @@ def _fix_to_fixpoint(
     rules: list[Rule],
     settings: Settings,
     build_context: Path | None,
-    read: ReadScripts,
+    memo: PassMemo,
 ) -> _Fixpoint:
     """Apply fixes pass after pass, and keep what each later pass found.
 
@@ -254,7 +256,7 @@ def _fix_to_fixpoint(
             )
         if not _is_subsequence(original_keywords, [i.keyword for i in current.instructions]):
             raise FixError(f"the fixes of {_codes(d.code for d in chosen)} removed or reordered instructions")
-        diagnostics = diagnose(name, current, rules, settings, build_context, read)
+        diagnostics = diagnose(name, current, rules, settings, build_context, memo)
 
 
 def _revealed(found: list[Diagnostic], first: list[Diagnostic], changes: tuple[Change, ...]) -> list[Diagnostic]:

@@ -125,7 +125,9 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
     written_target = next((options[k] for k in reversed(list(options)) if k in TARGET_KEYS), None)
     target = None
     if written_target:
-        target = posixpath.normpath(posixpath.join("/", workdir, written_target))
+        # posixpath.join drops what comes before an absolute path (the usual target).
+        joined = written_target if written_target.startswith("/") else posixpath.join("/", workdir, written_target)
+        target = posixpath.normpath(joined)
     cache_id = options.get("id") or (posixpath.normpath(written_target) if written_target else None)
     sharing = (options.get("sharing") or "shared").lower()
     if sharing not in _SHARING:

@@ -19,11 +19,12 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from itertools import accumulate
+from types import MappingProxyType
 
 from . import arguments
 
 from .patterns import compile_lazily
-from .records import NamedTuple
+from .records import NamedTuple, new_record
 from .syntax import (
     Dockerfile,
     Flag,
@@ -36,7 +37,7 @@ from .syntax import (
     Trivia,
     line_column,
 )
-from .words import GO_SPACE, LexError, Lexer, is_go_space
+from .words import GO_SPACE, LexError, Lexer
 
 BOM = "\ufeff"
 MAX_LINE_BYTES = 64 * 1024 - 1
@@ -45,9 +46,6 @@ _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\
 _HEREDOC_WORD = compile_lazily(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _PLAIN_NAME = compile_lazily(r"[A-Za-z0-9_.-]+")
-# Builds a named tuple from a tuple of all its fields without its Python-level `__new__`,
-# at half the cost: for the spans of every line.
-_new_tuple = tuple.__new__
 # The keyword and the blanks after it, as arguments.parse_instruction splits them.
 _HEAD = re.compile(r"([^\t\v\f\r ]+)[\t\v\f\r ]+")
 
@@ -97,7 +95,7 @@ class _Builder:
         parts = source.split("\n")
         if parts[-1] == "":
             parts.pop()
-        ends = list(accumulate(len(part) + 1 for part in parts))
+        ends = list(accumulate([len(part) + 1 for part in parts]))
         starts = [0, *ends[:-1]] if ends else []
         if ends:
             ends[-1] = min(ends[-1], len(source))
@@ -166,16 +164,18 @@ class _Builder:
                 return
         if not stripped or stripped[0] == "#":
             kind = "comment" if stripped else "blank"
-            span = _new_tuple(Span, (self.starts[first], self.ends[first]))
-            self.elements.append(_new_tuple(Trivia, (kind, span, "", "")))
+            span = new_record(Span, (self.starts[first], self.ends[first]))
+            self.elements.append(new_record(Trivia, (kind, span, "", "")))
             return
         escape = self.directives.escape
-        piece, continued = _trim_continuation(stripped, escape)
         origin = self.starts[first] + len(text) - len(stripped)
-        if continued:
-            logical = self.join_continuation(piece, origin, escape)
+        if stripped.rstrip(" \t")[-1] != escape:  # not continued (the common line: no call)
+            logical = LogicalText(stripped, (0,), (origin,))
         else:
-            logical = LogicalText(piece, (0,), (origin,))
+            piece, continued = _trim_continuation(stripped, escape)
+            logical = (
+                self.join_continuation(piece, origin, escape) if continued else LogicalText(piece, (0,), (origin,))
+            )
         if not self.plain_instruction(first, logical):
             self.instruction(first, logical)
 
@@ -188,20 +188,26 @@ class _Builder:
         """
         line = logical.text
         head = _HEAD.match(line)
+        if head is None:
+            return False
+        position = head.end()
         end = len(line.rstrip(GO_SPACE))
-        if head is None or head.end() >= end or is_go_space(line[0]):
+        if position >= end or line[0] in GO_SPACE:
             return False  # no arguments, or blanks BuildKit trims before it splits
         name = head.group(1)
         lower = name.lower()
         if lower == "onbuild":
             return False
         escape = self.directives.escape
-        position = head.end()
         flags: tuple[Flag, ...] = ()
         if line.startswith("--", position):
-            position, raw = arguments.extract_builder_flags(line, position, end, escape)
-            if raw:
-                flags = arguments.freeze_flags(raw, logical)
+            plain = arguments.plain_flags(line, position, end, logical)
+            if plain is not None:
+                position, flags = plain
+            else:
+                position, raw = arguments.extract_builder_flags(line, position, end, escape)
+                if raw:
+                    flags = arguments.freeze_flags(raw, logical)
         rest = line[position:end]
         args = rest.lstrip(GO_SPACE)
         position += len(rest) - len(args)
@@ -215,15 +221,15 @@ class _Builder:
             heredocs = self.heredocs(first, line)
         if len(logical.starts) == 1:
             origin = logical.origins[0]
-            keyword_span = _new_tuple(Span, (origin, origin + head.end(1)))
+            keyword_span = new_record(Span, (origin, origin + len(name)))
             args_text = LogicalText(args, (0,), (origin + position,))
         else:
-            keyword_span = logical.span(0, head.end(1))
+            keyword_span = logical.span(0, len(name))
             args_text = logical.slice(position, position + len(args))
         instruction = Instruction(
             keyword,
             keyword_span,
-            _new_tuple(Span, (self.starts[first], self.ends[self.index - 1])),
+            new_record(Span, (self.starts[first], self.ends[self.index - 1])),
             first + 1,
             self.index,
             flags,
@@ -434,9 +440,10 @@ def reparse(old: Dockerfile, source: str, edits: Sequence[tuple[int, int, str]])
     builder.directives.escape, builder.directives.done = old.escape, True
     starts = [element.span.start for element in elements]
     position = 0  # the next old element to place
+    moved: dict[int, Instruction] = {}
     chars = lines = 0  # how far the edits so far moved the old elements
     for first, last, group in _touched(elements, starts, ordered, top):
-        _place(builder, elements[position:first], chars, lines)
+        _place(builder, elements[position:first], chars, lines, moved)
         old_start, old_end = elements[first].span.start, elements[last].span.end
         new_start = old_start + chars
         chars += sum(len(text) - (end - start) for start, end, text in group)
@@ -451,10 +458,11 @@ def reparse(old: Dockerfile, source: str, edits: Sequence[tuple[int, int, str]])
             return parse(source)
         lines = stop - bisect_left(old.line_starts, old_end)  # lines before the region's end, new minus old
         position = last + 1
-    _place(builder, elements[position:], chars, lines)
+    _place(builder, elements[position:], chars, lines, moved)
     if not builder.instructions:
         return parse(source)
-    return Dockerfile(source, tuple(builder.elements), tuple(builder.instructions), old.escape, (), builder.line_starts)
+    return Dockerfile(source, tuple(builder.elements), tuple(builder.instructions), old.escape, (), builder.line_starts,
+                      MappingProxyType(moved))  # fmt: skip
 
 
 def _touched(
@@ -490,19 +498,24 @@ def _line_index(builder: _Builder, offset: int) -> int | None:
     return index if builder.line_starts[index] == offset else None
 
 
-def _place(builder: _Builder, kept: Sequence[Instruction | Trivia], chars: int, lines: int) -> None:
-    """Append old elements to the tree being built, moved by `chars` and `lines`."""
+def _place(
+    builder: _Builder, kept: Sequence[Instruction | Trivia], chars: int, lines: int, moved: dict[int, Instruction]
+) -> None:
+    """Append old elements to the tree being built, moved by `chars` and `lines` (an
+    instruction moved is noted in `moved`: `Dockerfile.moved`)."""
     for element in kept:
         if isinstance(element, Instruction):
-            element = _moved_instruction(element, chars, lines) if chars or lines else element
+            if chars or lines:
+                old, element = element, _moved_instruction(element, chars, lines)
+                moved[id(element)] = old
             builder.instructions.append(element)
         elif chars:
-            element = _new_tuple(Trivia, (element.kind, _moved(element.span, chars), element.name, element.value))
+            element = new_record(Trivia, (element.kind, _moved(element.span, chars), element.name, element.value))
         builder.elements.append(element)
 
 
 def _moved(span: Span, chars: int) -> Span:
-    return _new_tuple(Span, (span.start + chars, span.end + chars))
+    return new_record(Span, (span.start + chars, span.end + chars))
 
 
 def _moved_instruction(instruction: Instruction, chars: int, lines: int) -> Instruction:

@@ -38,6 +38,12 @@ else:
     NamedTuple = type.__new__(_NamedTupleMeta, "NamedTuple", (), {})
 
 
+# Builds a named tuple from a tuple of all its fields, skipping its Python-level `__new__`
+# (argument binding and defaults): half the cost, for the records the parser and the shell
+# reader make by the thousand (`new_record(Span, (start, end))`).
+new_record = tuple.__new__
+
+
 def slots_repr(self: object) -> str:
     """`Name(field=value, ...)` over the class's `__slots__`, as a dataclass prints itself."""
     fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__slots__)  # type: ignore[attr-defined]

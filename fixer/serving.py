@@ -188,15 +188,15 @@ def _uses(run: RunFacts) -> tuple[Use, ...]:
     directories, and mounts named only for installers the RUN never runs
     (`/root/.cache/pip` over `uv pip install`), which are meant for the one it does run:
     that is what the author wanted cached."""
-    calls = [install for install in run.installs if install.cache.tool in TOOLS and install.cache.uses_cache]
+    calls = [install for install in run.installs_of(TOOLS) if install.cache.uses_cache]
     if not calls:
         return ()
-    called = {install.cache.tool for install in calls}
+    called = {install.call.tool for install in calls}
     names = [(mount, _names(mount)) for mount in run.cache_mounts]
     meant: dict[str, tuple[Mount, ...]] = {}
     found = []
     for install in calls:
-        tool = install.cache.tool
+        tool = install.call.tool
         if tool not in meant:
             meant[tool] = tuple(
                 mount for mount, named in names

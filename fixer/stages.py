@@ -44,6 +44,10 @@ PLATFORM_ARGS = frozenset(
 Variable = Known
 
 
+# The instructions that change the state (`_Walker.step`).
+_STATE_KEYWORDS = frozenset({"ENV", "ARG", "USER", "WORKDIR", "SHELL"})
+
+
 class Stage:
     """One FROM and what follows it."""
 
@@ -83,14 +87,19 @@ class State:
     image config's Env (ENV only), which child stages re-apply. `unknown` names what the
     base image may set that dockerfix does not know: "env" (its config Env is not fully
     known, so HOME or PIP_* may come from it) and "user" (its config User is not known;
-    None then does not mean root).
+    None then does not mean root). `base_name` is the stage's base (`Stage.base_name`),
+    for messages.
+
+    A state holds nothing that a position in the text decides but line numbers (no
+    instruction, no `Stage`), so that the fix loop's next pass can take the same state
+    object again where the text before it did not change (`_Walker`'s `memo`).
     """
 
-    __slots__ = ("stage", "env", "config_env", "user", "workdir", "shell", "unknown", "_values", "_doubtful")
+    __slots__ = ("base_name", "env", "config_env", "user", "workdir", "shell", "unknown", "_values", "_doubtful")
 
     def __init__(
         self,
-        stage: Stage,
+        base_name: str,
         env: dict[str, Variable],
         config_env: dict[str, Variable],
         user: Variable | None,
@@ -99,7 +108,7 @@ class State:
         unknown: frozenset[str] = frozenset(),
         _values: dict[str, str] | None = None,
     ) -> None:
-        self.stage = stage
+        self.base_name = base_name
         self.env = env
         self.config_env = config_env
         self.user = user
@@ -125,7 +134,7 @@ class State:
 
     def replace(self, **changes: object) -> State:
         """A copy with `changes`; the cached `values()` are dropped unless given."""
-        state = State(self.stage, self.env, self.config_env, self.user, self.workdir, self.shell, self.unknown)
+        state = State(self.base_name, self.env, self.config_env, self.user, self.workdir, self.shell, self.unknown)
         for name, value in changes.items():
             setattr(state, name, value)
         return state
@@ -184,35 +193,70 @@ def expansion_certain(lexer: Lexer, env: Mapping[str, Variable]) -> bool:
 
 
 class _Walker:
-    def __init__(self, tree: Dockerfile, build_args: Mapping[str, str]) -> None:
+    """Walks the instructions once, stage by stage, computing the state before each.
+
+    `memo` (None: none) is kept by the caller across the fix loop's passes over one
+    file, by instruction id: a step from the same state object over an instruction the
+    last pass had too (`Dockerfile.moved`), at the same line, gives the state
+    object that pass got, so that what the analysis works out from a state is worked out
+    once (analysis.PassMemo). Each entry holds its instruction and input state, so that
+    their ids stay their own while the entry lives.
+    """
+
+    def __init__(self, tree: Dockerfile, build_args: Mapping[str, str], memo: dict[object, object] | None) -> None:
         self.tree = tree
         self.escape = tree.escape
         self.build_args = dict(build_args)
+        self.memo = memo
+        self.moved = tree.moved  # the instructions of the last pass's tree each one is (`Dockerfile.moved`)
         self.result = StagesResult()
         self.final_states: dict[int, State] = {}
         self.named: dict[str, Stage] = {}
 
     def run(self) -> StagesResult:
         state: State | None = None
+        stage: Stage | None = None
+        stage_of, state_before = self.result.stage_of, self.result.state_before
         for instruction in self.tree.instructions:
             keyword = instruction.keyword
             if keyword == "FROM":
-                if state is not None:
-                    self.final_states[state.stage.index] = state
-                state = self.start_stage(instruction)
-                self.result.state_before[id(instruction)] = state
+                if state is not None and stage is not None:
+                    self.final_states[stage.index] = state
+                stage, state = self.start_stage(instruction)
+                state_before[id(instruction)] = state
                 continue
-            if state is None:
+            if state is None or stage is None:
                 if keyword == "ARG":
                     self.global_arg(instruction)
                 continue
-            state.stage.instructions.append(instruction)
-            self.result.stage_of[id(instruction)] = state.stage
-            self.result.state_before[id(instruction)] = state
-            state = self.step(state, instruction)
-            if keyword in ("WORKDIR", "USER"):
-                self.result.state_after_[id(instruction)] = state
+            stage.instructions.append(instruction)
+            stage_of[id(instruction)] = stage
+            state_before[id(instruction)] = state
+            if keyword in _STATE_KEYWORDS:  # the others leave the state as it is
+                state = self.stepped(state, instruction)
+                if keyword in ("WORKDIR", "USER"):
+                    self.result.state_after_[id(instruction)] = state
         return self.result
+
+    def stepped(self, state: State, instruction: Instruction) -> State:
+        """`step`, or what the last pass got from the same state over the same instruction."""
+        if self.memo is None:
+            return self.step(state, instruction)
+        errors = self.result.errors
+        # An ARG without a default takes the global one of its name.
+        arguments = tuple(self.result.global_args.items()) if instruction.keyword == "ARG" else ()
+        before = self.moved.get(id(instruction), instruction) if self.moved else instruction
+        found = self.memo.get(id(before))
+        if (found is not None and found[0] is before and found[1] is state and found[2] == arguments
+                and before.start_line == instruction.start_line):  # fmt: skip
+            after, messages = found[3], found[4]  # type: ignore[index]
+            errors.extend((instruction, message) for message in messages)
+        else:
+            count = len(errors)
+            after = self.step(state, instruction)
+            messages = tuple(message for _, message in errors[count:]) if len(errors) > count else ()
+        self.memo[id(instruction)] = (instruction, state, arguments, after, messages)
+        return after  # type: ignore[no-any-return]
 
     def global_arg(self, instruction: Instruction) -> None:
         for word in instruction.value:
@@ -225,7 +269,7 @@ class _Walker:
                 expanded = expand(default, self.result.global_args, values, self.escape)
                 self.result.global_args[name] = Variable(expanded.value, origin, False)
 
-    def start_stage(self, instruction: Instruction) -> State:
+    def start_stage(self, instruction: Instruction) -> tuple[Stage, State]:
         words = instruction.value
         raw_base = words[0] if words else ""
         values = {k: v.value for k, v in self.result.global_args.items()}
@@ -250,11 +294,23 @@ class _Walker:
         if name is not None:
             self.named[name] = stage
         self.result.stage_of[id(instruction)] = stage
-        if base_stage is not None:
-            parent = self.final_states[base_stage.index]
+        parent = self.final_states[base_stage.index] if base_stage is not None else None
+        if self.memo is None:
+            return stage, self._first_state(stage, instruction, parent)
+        before = self.moved.get(id(instruction), instruction) if self.moved else instruction
+        found = self.memo.get(id(before))
+        if not (found is not None and found[0] is before and found[1] is parent and found[2] == (base_name, image)
+                and before.start_line == instruction.start_line):  # fmt: skip
+            found = (before, parent, (base_name, image), self._first_state(stage, instruction, parent))
+        self.memo[id(instruction)] = (instruction, *found[1:])  # type: ignore[index]
+        return stage, found[3]  # type: ignore[index]
+
+    def _first_state(self, stage: Stage, instruction: Instruction, parent: State | None) -> State:
+        """The state a stage starts in: its base stage's last state (`parent`), or its image's."""
+        if parent is not None:
             env = dict(parent.env)
             env.update(parent.config_env)
-            return parent.replace(stage=stage, env=env, config_env=dict(parent.config_env), _values=None)
+            return parent.replace(base_name=stage.base_name, env=env, config_env=dict(parent.config_env), _values=None)
         return self._image_state(stage, instruction)
 
     def _image_of_every_tag(self, raw_base: str, expanded: str) -> tuple[str, images.ImageFacts | None]:
@@ -296,7 +352,7 @@ class _Walker:
         else:
             unknown = frozenset(fact for fact in ("env", "user") if not image.knows(fact))
         return State(
-            stage=stage,
+            base_name=stage.base_name,
             env=dict(config),
             config_env=config,
             user=user,
@@ -366,6 +422,9 @@ class _Walker:
         return state.replace(env=env, _values=values)
 
 
-def analyse_stages(tree: Dockerfile, build_args: Mapping[str, str] | None = None) -> StagesResult:
-    """Stages and the state before every instruction, computed once per file."""
-    return _Walker(tree, build_args or {}).run()
+def analyse_stages(
+    tree: Dockerfile, build_args: Mapping[str, str] | None = None, memo: dict[object, object] | None = None
+) -> StagesResult:
+    """Stages and the state before every instruction, computed once per file (`memo`:
+    see `_Walker`)."""
+    return _Walker(tree, build_args or {}, memo).run()

@@ -19,6 +19,8 @@ own parser produces for the same input; `tests/test_differential.py` holds us to
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from .records import NamedTuple, slots_repr
 
@@ -209,7 +211,13 @@ class ParseError(NamedTuple):
 
 
 class Dockerfile(NamedTuple):
-    """A parsed Dockerfile: the source, its elements in order, and what was wrong with it."""
+    """A parsed Dockerfile: the source, its elements in order, and what was wrong with it.
+
+    `moved` is for a tree that `parser.reparse` made from another: for each instruction
+    it only moved (the same text at other offsets), by its id, the instruction of the
+    other tree it stands for (those it kept are the very same objects). The fix loop's
+    next pass takes again what it worked out for them (`analysis.PassMemo`).
+    """
 
     source: str
     elements: tuple[Instruction | Trivia, ...]
@@ -217,6 +225,7 @@ class Dockerfile(NamedTuple):
     escape: str
     errors: tuple[ParseError, ...]
     line_starts: tuple[int, ...] = ()
+    moved: Mapping[int, Instruction] = MappingProxyType({})
 
     def render(self) -> str:
         """The source text rebuilt from the elements; equal to `source` by construction."""

@@ -58,7 +58,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fnmatch import fnmatchcase
-from functools import partial
+from functools import lru_cache, partial
 from typing import TypeVar
 
 from .facts import Origin, Spelling
@@ -383,13 +383,21 @@ def distro_family(facts: ImageFacts | None, ref: str | None = None) -> str | Non
     if facts is not None:
         if not facts.has_shell:
             return None
-        label = facts.name.lower()
-        found = next((family for pattern, family in _LABEL_FAMILIES if pattern.search(label)), None)
-        if found is not None and " or " in label and len({f for p, f in _LABEL_FAMILIES if p.search(label)}) > 1:
+        found, either = _label_family(facts.name.lower())
+        if either:
             return None  # a base that may be either ("Debian or Alpine"): neither's tools are certain
         return found or _family_of_ref(facts.ref, known=True)
     parsed = parse_image_reference(ref) if ref else None
     return _family_of_ref(parsed, known=False) if parsed else None
+
+
+@lru_cache(maxsize=256)
+def _label_family(label: str) -> tuple[str | None, bool]:
+    """The family a base label names first, and whether it names more than one (worked
+    out once per label: every pass over every stage asks)."""
+    found = next((family for pattern, family in _LABEL_FAMILIES if pattern.search(label)), None)
+    either = found is not None and " or " in label and len({f for p, f in _LABEL_FAMILIES if p.search(label)}) > 1
+    return found, either
 
 
 def _family_of_ref(ref: ImageRef, *, known: bool) -> str | None:
@@ -1548,6 +1556,12 @@ _LETTERS = compile_lazily(r"[A-Za-z]+")
 # name is a stretch of the unquoted code between characters that no name holds, so its
 # last run of letters is a whole run there.
 _COMMAND_LETTERS = frozenset(_LETTERS.findall(name)[-1] for name in _HANDLERS if _LETTERS.search(name))
+# One of them as a whole run of letters somewhere in the text: one scan that stops at
+# the first (most scripts have one early), where listing every run of letters costs
+# several times as much.
+_COMMAND_WORD = compile_lazily(
+    r"(?<![A-Za-z])(?:" + "|".join(sorted(_COMMAND_LETTERS, key=lambda name: (-len(name), name))) + r")(?![A-Za-z])"
+)
 # `.` (source) as a command name: the whole word, or what follows its last `/`.
 _DOT_COMMAND = compile_lazily(r"(?:^|[\s;&|()<>/`])\.(?:[\s;&|()<>`]|\Z)")
 
@@ -1562,7 +1576,7 @@ def may_change_accounts(code: str, unquoted: str | None) -> bool:
     """
     if unquoted is None or "/etc/passwd" in code or "/etc/group" in code:
         return True
-    return not _COMMAND_LETTERS.isdisjoint(_LETTERS.findall(unquoted)) or _DOT_COMMAND.search(unquoted) is not None
+    return _COMMAND_WORD.search(unquoted) is not None or _DOT_COMMAND.search(unquoted) is not None
 
 
 

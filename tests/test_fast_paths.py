@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dockerfile_strategies import dockerfiles
-from fixer import analysis, arguments, caches, images, installers, mounts, parser, pipconf, shell, stages, users
+from fixer import analysis, arguments, caches, engine, images, installers, mounts, parser, pipconf, shell, stages, users
 from fixer.analysis import analyse
 from fixer.facts import Known, Origin
 from fixer.diagnostics import Edit, apply_edits, track_changes
@@ -451,6 +451,34 @@ def test_taken_edits_are_found_as_a_scan_would() -> None:
         edit = edit._replace(end=edit.start + rng.randint(0, 4))
         scan = any(edit.start <= end and start <= edit.end for start, end in taken)
         assert _touches_taken(edit, taken) == scan
+
+
+# --------------------------------------------------------------------------- the fix loop's memo
+
+
+def _reported(text: str, memo: bool) -> str:
+    """All a check of `text` reports (findings, fixes, what later passes found, the
+    fixed text), with the fix loop's `PassMemo` or without one."""
+    with mock.patch.object(engine, "PassMemo", engine.PassMemo if memo else lambda: None):
+        result = check_text("Dockerfile", text, ALL_RULES, Settings(unsafe_fixes=True), None)
+    return repr((result.output, result.diagnostics, sorted(result.fixed), result.parse_errors, result.error,
+                 result.changes, result.later, result.final, sorted(result.fixed_later.items())))  # fmt: skip
+
+
+def test_what_the_passes_share_changes_nothing_in_the_corpora() -> None:
+    """Every file of tests/corpus, tests/realistic, examples/ and benchmarks/corpus, in
+    every variant (CRLF, BOM, ...): what a check reports is the same whether the fix
+    loop's passes take again what an earlier pass worked out or work it all out anew."""
+    for path in CORPORA:
+        for variant in VARIANTS.values():
+            text = variant(path.read_text(encoding="utf-8"))
+            assert _reported(text, memo=True) == _reported(text, memo=False), path
+
+
+@settings(max_examples=150, deadline=None)
+@given(dockerfiles())
+def test_what_the_passes_share_changes_nothing_in_generated_files(text: str) -> None:
+    assert _reported(text, memo=True) == _reported(text, memo=False)
 
 
 # --------------------------------------------------------------------------- records and patterns

@@ -29,7 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def shape(value: object) -> object:
     """A tree as nested tuples of plain values, so two trees compare field by field
-    (instructions compare by identity, and a reparsed tree reuses some of them)."""
+    (instructions compare by identity, and a reparsed tree reuses some of them). A
+    tree's `moved` says where its instructions came from, not what the tree is."""
+    if isinstance(value, Dockerfile):
+        return ("Dockerfile", *(shape(getattr(value, name)) for name in Dockerfile._fields if name != "moved"))
     if isinstance(value, Instruction):
         return ("Instruction", *(shape(getattr(value, name)) for name in Instruction.__slots__))
     if isinstance(value, LogicalText):
@@ -48,7 +51,22 @@ def same_tree(source: str, tree: Dockerfile) -> None:
 def check_reparse(source: str, edits: list[Edit]) -> None:
     old = parse(source)
     new = apply_edits(source, edits)
-    same_tree(new, reparse(old, new, edits))
+    tree = reparse(old, new, edits)
+    same_tree(new, tree)
+    same_instructions_as_before(old, tree)
+
+
+def same_instructions_as_before(old: Dockerfile, tree: Dockerfile) -> None:
+    """What `moved` says an instruction came from is the old tree's instruction of the
+    same text (the fix loop's next pass takes again what it worked out for it)."""
+    olds = {id(instruction): instruction for instruction in old.instructions}
+    for instruction in tree.instructions:
+        before = tree.moved.get(id(instruction), instruction)
+        if before is instruction:
+            continue
+        assert olds.get(id(before)) is before
+        assert instruction.span.text(tree.source) == before.span.text(old.source)
+        assert (instruction.keyword, instruction.value, instruction.json) == (before.keyword, before.value, before.json)
 
 
 FILES = sorted(
@@ -63,6 +81,7 @@ def test_the_fix_loop_reparses_exactly(path: Path, monkeypatch: pytest.MonkeyPat
     def checked(old: Dockerfile, source: str, edits: list[Edit]) -> Dockerfile:
         tree = reparse(old, source, edits)
         same_tree(source, tree)
+        same_instructions_as_before(old, tree)
         calls.append(1)
         return tree
 

@@ -105,9 +105,9 @@ def test_legacy_env_form() -> None:
 
 
 def test_unknown_base_image_keeps_only_the_default_path() -> None:
-    _, state = state_at("FROM registry.example.com/team/base:1\nRUN x\n", 2)
+    result, state = state_at("FROM registry.example.com/team/base:1\nRUN x\n", 2)
     assert set(state.env) == {"PATH"}
-    assert state.stage.image is None
+    assert result.stages[0].image is None
 
 
 # A FROM whose tag a build argument without a value decides: BuildKit expands it to

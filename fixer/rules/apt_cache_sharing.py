@@ -109,7 +109,7 @@ class AptCacheSharing(Rule):
             if not run.cache_mounts:  # every finding here is about a cache mount
                 continue
             unlocked = [mount for mount in run.cache_mounts if mount.sharing == "shared" and _is_apts(mount)]
-            if unlocked and any(install.cache.tool == "apt" for install in run.installs):
+            if unlocked and any(call.tool == "apt" for call in run.calls):
                 yield self._diagnose(context.source, unlocked)
 
     def _diagnose(self, source: str, mounts: list[Mount]) -> Diagnostic:

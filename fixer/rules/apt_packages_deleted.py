@@ -229,10 +229,11 @@ def _deleting_install(run: RunFacts) -> InstallFacts | None:
     after it: by the hook or `apt` itself, or where whether the image has the hook is
     not known (an image dockerfix cannot read that runs apt is most likely a Debian or
     Ubuntu one, which has it)."""
-    for install in run.installs:
+    for call in run.calls:
+        if call.tool != "apt" or call.subcommand not in _INSTALLS:
+            continue  # only an install downloads packages (and resolving the others is work for nothing)
+        install = run.install_of(call)
         cache = install.cache
-        if cache.tool != "apt":
-            continue
         if cache.decided_by in ("apt-clean-hook", "apt-keep-downloaded"):
             return install
         if cache.directory == ARCHIVES and cache.status == "enabled" and run.apt_config(install.call).clean_hook is None:
@@ -253,7 +254,7 @@ def _hook_problems(facts: FileFacts, run: RunFacts) -> list[str]:
         if later.instruction.start_line <= run.instruction.start_line or id(later.filesystem.apt) != hooked:
             continue
         if _archives_mount(later) is None and any(
-            i.cache.tool == "apt" and i.call.subcommand in _INSTALLS for i in later.installs
+            call.tool == "apt" and call.subcommand in _INSTALLS for call in later.calls
         ):
             problems.append(f"the install at line {later.instruction.start_line} has no cache mount: its packages "
                             "would stay in its layer")  # fmt: skip

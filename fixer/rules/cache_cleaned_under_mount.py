@@ -15,6 +15,7 @@ from .. import edits
 from ..analysis import InstallFacts, RunFacts
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known
+from ..installers import InstallerCall
 from ..mounts import Mount
 from ..serving import rm_operand
 from ..shell import SimpleCommand, Word
@@ -151,8 +152,9 @@ class CacheCleanedUnderMount(Rule):
         for run in context.facts.runs:
             if not run.cache_mounts or not any(word in run.text for word in _CLEANING_WORDS) or run.shell is None:
                 continue  # every finding here is about a cache mount, and a command that cleans
-            for install in run.installs:
-                if install.mount is not None and _cleans(install):
+            for call in run.calls:
+                install = run.install_of(call) if _cleans(call) else None
+                if install is not None and install.mount is not None:
                     yield self._cleaning(run, install, install.mount)
             for command in run.shell.commands:
                 if command.name == "rm":
@@ -202,9 +204,8 @@ class CacheCleanedUnderMount(Rule):
         return self.report(span, message, Fix(title, changes), detail)
 
 
-def _cleans(install: InstallFacts) -> bool:
+def _cleans(call: InstallerCall) -> bool:
     """Whether the call deletes the tool's cache (or a good part of it)."""
-    call = install.call
     first = call.positionals[0].text if call.positionals else ""
     return (
         (call.tool == "pip" and call.subcommand == "cache" and first in ("purge", "remove"))
