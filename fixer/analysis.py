@@ -522,7 +522,7 @@ def _after(
     if keyword == "WORKDIR":
         return _after_workdir(facts.stages, instruction, track)
     if keyword in ("COPY", "ADD"):
-        if any(flag.name in ("chown", "chmod") for flag in instruction.flags):
+        if instruction.flags and any(flag.name in ("chown", "chmod") for flag in instruction.flags):
             destination = _copy_destination(instruction, state)
             track = track.with_owners_changed() if destination is None else track.with_copy_owned(destination)
         if _may_copy_apt_config(instruction, state):

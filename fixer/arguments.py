@@ -285,6 +285,9 @@ def _strings(array: list[object]) -> tuple[str, ...]:
 
 
 def _whitespace_list(rest: str) -> tuple[str, ...]:
+    """`rest` (no blanks at either end) split at runs of BuildKit's blanks."""
+    if rest.isascii() and rest.isprintable():
+        return tuple(rest.split())  # only spaces separate: str.split's runs are BuildKit's
     return tuple(_WHITESPACE.split(rest)) if rest else ()
 
 

@@ -38,6 +38,8 @@ class Settings(NamedTuple):
     build_args: Mapping[str, str] = MappingProxyType({})
 
     def selects(self, rule: type[Rule]) -> bool:
+        if not self.select and not self.ignore:
+            return True  # the default: every rule, and no set to build for each file and rule
         names = {rule.code, rule.name}
         chosen = not self.select or bool(names & self.select) or any(rule.code.startswith(s) for s in self.select)
         return chosen and not names & self.ignore

@@ -1450,11 +1450,12 @@ def _packages(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:
     if command.name == "rpm":
         installing = any(_RPM_INSTALL.match(text) for text in texts)
     else:
-        installing = any(text in _PACKAGE_VERBS[command.name or ""] for text in texts)
+        installing = not _PACKAGE_VERBS[command.name or ""].isdisjoint(texts)
     if not installing:
         return
-    run.change_homes(lambda a: a._replace(home_exists=None) if a.home_exists is False and a.home != "/nonexistent"
-                     else a)  # fmt: skip
+    if any(account.home_exists is False and account.home != "/nonexistent" for account in run.passwd.accounts):
+        run.change_homes(lambda a: a._replace(home_exists=None) if a.home_exists is False and a.home != "/nonexistent"
+                         else a)  # fmt: skip
     passwd = run.passwd
     run.passwd = passwd._replace(complete=False, absent_uids=frozenset(u for u in passwd.absent_uids if u >= UID_MIN))
 
