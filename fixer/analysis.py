@@ -197,6 +197,16 @@ class RunFacts:
             self._shell = self._parsed() if self.posix else None
         return self._shell  # type: ignore[return-value]
 
+    def again(self, stage: Stage) -> RunFacts:
+        """These facts for the fix loop's next pass, where the instruction (not even moved),
+        its state and the filesystem before it are the same objects: all that was worked
+        out from them holds, its mounts' spans too. Only the stage is the new pass's."""
+        twin = object.__new__(RunFacts)
+        for name in RunFacts.__slots__:
+            setattr(twin, name, getattr(self, name))
+        twin.stage = stage
+        return twin
+
     def _parsed(self) -> Script:
         """The script's commands, read once per check for each script text (`PassMemo`)."""
         if self._memo is None:
@@ -424,12 +434,13 @@ class PassMemo:
     - `states`: the stage walker's states (`stages._Walker`), so that a state is the
       same object where the text before it did not change;
     - `facts`: from those states, the filesystem after each RUN (a user replay, a pip
-      or apt config write), by the RUN's id, and the RUN's user and HOME and where each
-      call caches, by the ids of what they come from.
+      or apt config write) and the RUN's facts, by the RUN's id, and the RUN's user and
+      HOME and where each call caches, by the ids of what they come from.
     An entry holds the objects whose ids key it, so that an id stays their own while the
     entry lives. An instruction the last pass had too, kept or only moved by the
     reparse (`Dockerfile.moved`), at the same line (messages name lines), from
-    the same state and filesystem objects, gets the same results. A step worked out
+    the same state and filesystem objects, gets the same results; one that is the same
+    object (before the first edit) keeps all its facts (`RunFacts.again`). A step worked out
     again is given the last pass's object where the two are equal, so that what follows
     it is found again too (`_same_as_before`).
     """
@@ -440,6 +451,13 @@ class PassMemo:
         self.scripts: dict[object, object] = {}
         self.states: dict[object, object] = {}
         self.facts: dict[object, object] = {}
+
+    def clear(self) -> None:
+        """Drop it all once the check is done. The RUN facts it keeps for the next pass
+        refer back to it, a cycle that only the garbage collector would otherwise free."""
+        self.scripts.clear()
+        self.states.clear()
+        self.facts.clear()
 
 
 def _installer_calls(script: Script, memo: PassMemo | None) -> tuple[InstallerCall, ...]:
@@ -486,22 +504,36 @@ def _step(
         if memo is None or after is track:
             return after
         return _same_as_before(memo, ("track at", instruction.start_line), after)
-    run = RunFacts(instruction, stage, state, track, run_script(instruction), facts.tree.escape, memo)
-    facts.runs.append(run)
-    facts._by_instruction[id(instruction)] = run
     if memo is None:
-        return _after(facts, instruction, stage, state, track, run)
+        return _after(facts, instruction, stage, state, track, _new_run(facts, instruction, stage, state, track, None))
     moved = facts.tree.moved
     before = moved.get(id(instruction), instruction) if moved else instruction
     found = memo.facts.get(id(before))
-    if not (found is not None and found[0] is before and found[1] is track and found[2] is state
+    if (found is not None and found[0] is before and found[1] is track and found[2] is state
             and before.start_line == instruction.start_line):  # fmt: skip
+        if before is instruction:  # not even moved: all the last pass found in it still holds
+            run = found[4].again(stage)  # type: ignore[index]
+            facts.runs.append(run)
+            facts._by_instruction[id(instruction)] = run
+        else:
+            run = _new_run(facts, instruction, stage, state, track, memo)
+        after = found[3]  # type: ignore[index]
+    else:
+        run = _new_run(facts, instruction, stage, state, track, memo)
         after = _after(facts, instruction, stage, state, track, run)
         if after is not track:
             after = _same_as_before(memo, ("track at", instruction.start_line), after)
-        found = (before, track, state, after)
-    memo.facts[id(instruction)] = (instruction, *found[1:])  # type: ignore[index]
-    return found[3]  # type: ignore[index,no-any-return]
+    memo.facts[id(instruction)] = (instruction, track, state, after, run)
+    return after  # type: ignore[no-any-return]
+
+
+def _new_run(
+    facts: FileFacts, instruction: Instruction, stage: Stage, state: State, track: Filesystem, memo: PassMemo | None
+) -> RunFacts:
+    run = RunFacts(instruction, stage, state, track, run_script(instruction), facts.tree.escape, memo)
+    facts.runs.append(run)
+    facts._by_instruction[id(instruction)] = run
+    return run
 
 
 def _same_as_before(memo: PassMemo, place: tuple[object, ...], value: _T) -> _T:

@@ -151,15 +151,14 @@ def extract_builder_flags(line: str, pos: int, end: int, escape: str) -> tuple[i
     return _extract_quoted_flags(line, pos, end, escape, flags)
 
 
-def plain_flags(line: str, pos: int, end: int, logical: LogicalText) -> tuple[int, tuple[Flag, ...]] | None:
+def plain_flags(line: str, pos: int, end: int, shift: int, first_piece_end: int) -> tuple[int, tuple[Flag, ...]] | None:
     """`extract_builder_flags` and `freeze_flags` in one step, for the common line: ASCII,
     every flag a plain word (no quotes or escape characters) on the first line of the
-    instruction, so that each maps to the source by adding one offset. None otherwise:
+    instruction (up to `first_piece_end` of the logical line, which starts at source
+    offset `shift`), so that each maps to the source by adding `shift`. None otherwise:
     the caller takes the general path."""
     if not line.isascii():
         return None
-    first_piece_end = logical.starts[1] if len(logical.starts) > 1 else end
-    shift = logical.origins[0]
     flags = []
     while True:
         match = _PLAIN_FLAG.match(line, pos, end)
@@ -444,19 +443,39 @@ def _straight_flag(text: str, shift: int) -> Flag:
     value_start = shift + len(name) + 3
     options: tuple[MountOption, ...] = ()
     if name == "mount":
-        options = tuple([
-            new_record(MountOption, (
-                key,
-                option_value,
-                new_record(Span, (value_start + key_start, value_start + max(key_start, key_end))),
-                None if option_value is None
-                else new_record(Span, (value_start + v_start, value_start + max(v_start, v_end))),
-            ))
-            for key, option_value, key_start, key_end, v_start, v_end in (
-                csv_fields(value) if '"' in value else _plain_csv_fields(value)
-            )
-        ])  # fmt: skip
+        options = _csv_mount_options(value, value_start) if '"' in value else _plain_mount_options(value, value_start)
     return new_record(Flag, (text, span, name, value, new_record(Span, (value_start, end)), options))
+
+
+def _csv_mount_options(value: str, shift: int) -> tuple[MountOption, ...]:
+    """The options of a `--mount` value (`csv_fields`) whose text starts at source offset `shift`."""
+    return tuple([
+        new_record(MountOption, (
+            key,
+            option_value,
+            new_record(Span, (shift + key_start, shift + max(key_start, key_end))),
+            None if option_value is None else new_record(Span, (shift + v_start, shift + max(v_start, v_end))),
+        ))
+        for key, option_value, key_start, key_end, v_start, v_end in csv_fields(value)
+    ])  # fmt: skip
+
+
+def _plain_mount_options(value: str, shift: int) -> tuple[MountOption, ...]:
+    """`_csv_mount_options` of a value without quotes: the fields are what lies between
+    commas, each a key, or a key, `=` and a value."""
+    options = []
+    start = shift
+    for field in value.split(","):
+        key, has_value, option = field.partition("=")
+        key_end = start + len(key)
+        key_span = new_record(Span, (start, key_end))
+        if has_value:
+            value_span = new_record(Span, (key_end + 1, start + len(field)))
+            options.append(new_record(MountOption, (key.lower(), option, key_span, value_span)))
+        else:
+            options.append(new_record(MountOption, (key.lower(), None, key_span, None)))
+        start += len(field) + 1
+    return tuple(options)
 
 
 def _straight_shift(flag: RawFlag, logical: LogicalText) -> int | None:
@@ -480,21 +499,6 @@ def _text_span(flag: RawFlag, start: int, end: int, logical: LogicalText) -> Spa
         return Span(logical.to_source(flag.origins[start]), logical.to_source(flag.origins[end - 1]) + 1)
     point = logical.to_source(flag.origins[start - 1]) + 1 if start > 0 else logical.to_source(flag.start)
     return Span(point, point)
-
-
-def _plain_csv_fields(value: str) -> list[tuple[str, str | None, int, int, int, int]]:
-    """`csv_fields` of a value without quotes: the fields are what lies between commas."""
-    fields = []
-    start = 0
-    for text in value.split(","):
-        key, has_value, option = text.partition("=")
-        key_end = start + len(key)
-        if has_value:
-            fields.append((key.lower(), option, start, key_end, key_end + 1, start + len(text)))
-        else:
-            fields.append((key.lower(), None, start, key_end, key_end, key_end))
-        start += len(text) + 1
-    return fields
 
 
 def csv_fields(value: str) -> list[tuple[str, str | None, int, int, int, int]]:

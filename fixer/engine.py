@@ -130,6 +130,8 @@ def _check(
         return FileResult(
             name, source, source, tuple(diagnostics), frozenset(), error=str(exc), tree=tree, final=tuple(diagnostics)
         )
+    finally:
+        memo.clear()
     return FileResult(
         name,
         source,

@@ -170,23 +170,24 @@ class _Builder:
         escape = self.directives.escape
         origin = self.starts[first] + len(text) - len(stripped)
         if stripped.rstrip(" \t")[-1] != escape:  # not continued (the common line: no call)
-            logical = LogicalText(stripped, (0,), (origin,))
+            line, logical = stripped, None
         else:
-            piece, continued = _trim_continuation(stripped, escape)
-            logical = (
-                self.join_continuation(piece, origin, escape) if continued else LogicalText(piece, (0,), (origin,))
-            )
-        if not self.plain_instruction(first, logical):
-            self.instruction(first, logical)
+            line, continued = _trim_continuation(stripped, escape)
+            logical = self.join_continuation(line, origin, escape) if continued else None
+            if logical is not None:
+                line = logical.text
+        if not self.plain_instruction(first, line, origin, logical):
+            self.instruction(first, logical or LogicalText(line, (0,), (origin,)))
 
-    def plain_instruction(self, first: int, logical: LogicalText) -> bool:
+    def plain_instruction(self, first: int, line: str, origin: int, logical: LogicalText | None) -> bool:
         """The common instruction in one step: not ONBUILD, and accepted by BuildKit.
 
         It does what `instruction` does, without a draft in logical coordinates to map
-        back afterwards (a single line maps by adding its offset). Returns False, having
-        done nothing, for any other instruction.
+        back afterwards. `line` is the instruction's logical line: joined from several
+        (`logical` maps it to the source), or one that starts at offset `origin` of the
+        source (`logical` is None: the common case, which then maps by adding `origin`).
+        Returns False, having done nothing, for any other instruction.
         """
-        line = logical.text
         head = _HEAD.match(line)
         if head is None:
             return False
@@ -201,26 +202,32 @@ class _Builder:
         escape = self.directives.escape
         flags: tuple[Flag, ...] = ()
         if line.startswith("--", position):
-            plain = arguments.plain_flags(line, position, end, logical)
+            if logical is None:
+                plain = arguments.plain_flags(line, position, end, origin, end)
+            else:
+                first_end = logical.starts[1] if len(logical.starts) > 1 else end
+                plain = arguments.plain_flags(line, position, end, logical.origins[0], first_end)
             if plain is not None:
                 position, flags = plain
             else:
                 position, raw = arguments.extract_builder_flags(line, position, end, escape)
                 if raw:
-                    flags = arguments.freeze_flags(raw, logical)
+                    flags = arguments.freeze_flags(raw, logical or LogicalText(line, (0,), (origin,)))
         rest = line[position:end]
         args = rest.lstrip(GO_SPACE)
         position += len(rest) - len(args)
-        try:
-            json, value = arguments.dispatch(lower, args, escape)
-        except arguments.ArgumentError:
-            return False
+        if lower == "run" and args and args[0] != "[":
+            json, value = False, (args,)  # dispatch's answer for a RUN in shell form, without the call
+        else:
+            try:
+                json, value = arguments.dispatch(lower, args, escape)
+            except arguments.ArgumentError:
+                return False
         keyword = name.upper()
         heredocs: tuple[Heredoc, ...] = ()
         if not json and keyword in _HEREDOC_KEYWORDS and "<<" in line:
             heredocs = self.heredocs(first, line)
-        if len(logical.starts) == 1:
-            origin = logical.origins[0]
+        if logical is None:
             keyword_span = new_record(Span, (origin, origin + len(name)))
             args_text = LogicalText(args, (0,), (origin + position,))
         else:

@@ -137,14 +137,28 @@ def _opcodes(old: list[str], new: list[str], regions: list[tuple[int, int, int, 
 
 
 def _grouped(codes: list[Opcode], n: int = _CONTEXT) -> Iterator[list[Opcode]]:
-    """The hunks: difflib's own grouping (`get_grouped_opcodes`), over the given opcodes."""
-    from difflib import SequenceMatcher
-
-    class Given(SequenceMatcher):
-        def get_opcodes(self) -> list[Opcode]:
-            return list(codes)
-
-    return Given(None, (), ()).get_grouped_opcodes(n)
+    """The hunks as difflib groups them (`get_grouped_opcodes`): the changes, each with
+    up to `n` equal lines of context on either side, together in one hunk wherever no
+    more than `2n` equal lines part them."""
+    hunk: list[Opcode] = []
+    last = len(codes) - 1
+    for index, code in enumerate(codes):
+        tag, i1, i2, j1, j2 = code
+        if tag != "equal":
+            hunk.append(code)
+            continue
+        after_change, before_change = index > 0, index < last
+        if after_change and before_change and i2 - i1 <= 2 * n:
+            hunk.append(code)
+            continue
+        if after_change:
+            hunk.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
+            yield hunk
+            hunk = []
+        if before_change:
+            hunk.append((tag, max(i1, i2 - n), i2, max(j1, j2 - n), j2))
+    if hunk:
+        yield hunk
 
 
 def _range(start: int, stop: int) -> str:

@@ -9,6 +9,7 @@ patterns...) is compared here with the slow path it stands in for.
 from __future__ import annotations
 
 import difflib
+import gc
 import json
 import random
 import re
@@ -31,7 +32,7 @@ from fixer.engine import Settings, _touches_taken, check_text
 from fixer.parser import parse, parse_heredoc_word
 from fixer.patterns import compile_lazily
 from fixer.records import NamedTuple
-from fixer.report import split_lines, unified_diff
+from fixer.report import _grouped, dry_run, split_lines, unified_diff
 from fixer.rules import ALL_RULES
 from fixer.words import LexError, Lexer, is_plain
 from variants import VARIANTS
@@ -95,7 +96,7 @@ def test_flag_spans_and_expansions_of_the_fast_paths_are_the_general_ones(text: 
 
 
 def _parsed_generally(text: str) -> object:
-    with mock.patch.object(parser._Builder, "plain_instruction", lambda self, first, logical: False):
+    with mock.patch.object(parser._Builder, "plain_instruction", lambda self, first, line, origin, logical: False):
         return parse(text)
 
 
@@ -141,7 +142,7 @@ def test_one_json_decoder_reads_arrays_as_json_loads_does(text: str) -> None:
 
 @given(st.text(alphabet="ab=,/.-_ é", max_size=24))
 def test_mount_values_without_quotes_split_as_csv_does(value: str) -> None:
-    assert arguments._plain_csv_fields(value) == arguments.csv_fields(value)
+    assert arguments._plain_mount_options(value, 17) == arguments._csv_mount_options(value, 17)
 
 
 # --------------------------------------------------------------------------- shell scripts and pre-filters
@@ -436,6 +437,17 @@ def test_the_anchored_diff_is_difflibs_on_real_fixes() -> None:
     assert compared > 20
 
 
+def test_hunks_are_grouped_as_difflib_groups_them() -> None:
+    rng = random.Random(11)
+    for _ in range(3000):
+        old = [rng.choice("abc\n") for _ in range(rng.randint(0, 30))]
+        new = [rng.choice("abc\n") for _ in range(rng.randint(0, 30))]
+        matcher = difflib.SequenceMatcher(None, old, new)
+        for n in (0, 1, 3):
+            expected = list(matcher.get_grouped_opcodes(n))
+            assert list(_grouped(matcher.get_opcodes(), n)) == expected, (old, new, n)
+
+
 def test_taken_edits_are_found_as_a_scan_would() -> None:
     rng = random.Random(3)
     for _ in range(5000):
@@ -459,7 +471,9 @@ def test_taken_edits_are_found_as_a_scan_would() -> None:
 def _reported(text: str, memo: bool) -> str:
     """All a check of `text` reports (findings, fixes, what later passes found, the
     fixed text), with the fix loop's `PassMemo` or without one."""
-    with mock.patch.object(engine, "PassMemo", engine.PassMemo if memo else lambda: None):
+    diagnose = engine.diagnose
+    forgetting = lambda *arguments: diagnose(*arguments[:5], None)  # each pass on its own  # noqa: E731
+    with mock.patch.object(engine, "diagnose", diagnose if memo else forgetting):
         result = check_text("Dockerfile", text, ALL_RULES, Settings(unsafe_fixes=True), None)
     return repr((result.output, result.diagnostics, sorted(result.fixed), result.parse_errors, result.error,
                  result.changes, result.later, result.final, sorted(result.fixed_later.items())))  # fmt: skip
@@ -473,6 +487,29 @@ def test_what_the_passes_share_changes_nothing_in_the_corpora() -> None:
         for variant in VARIANTS.values():
             text = variant(path.read_text(encoding="utf-8"))
             assert _reported(text, memo=True) == _reported(text, memo=False), path
+
+
+def test_a_check_and_its_diff_leave_no_reference_cycles() -> None:
+    """check_text pauses the cyclic garbage collector because nothing it makes needs it:
+    reference counting frees its objects (a cycle, such as the RUN facts that `PassMemo`
+    keeps referring back to it, or a class made per diff, would stay in memory until the
+    collector runs). The standard library's configparser, which reads a pip.conf, makes
+    cycles of its own: those are left to the collector."""
+    settings = Settings(unsafe_fixes=True)
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for path in CORPORA:
+            dry_run(check_text("Dockerfile", path.read_text(encoding="utf-8"), ALL_RULES, settings), settings)
+            gc.collect()
+            ours = [o for o in gc.garbage if isinstance(o, type) or type(o).__module__.startswith(("fixer", "difflib"))]
+            assert not ours, path
+            gc.garbage.clear()
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
 
 
 @settings(max_examples=150, deadline=None)
