@@ -104,6 +104,16 @@ def resolve_mounts(flags: tuple[Flag, ...], state: State, escape: str) -> tuple[
 
 
 def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str], workdir: str, escape: str) -> Mount:
+    value = flag.value or ""
+    if is_plain(value, escape):  # nothing to expand (most mounts): its text and WORKDIR decide
+        key = (value, workdir)
+        fields = _PLAIN_FIELDS.get(key)
+        if fields is None:
+            if len(_PLAIN_FIELDS) >= _PLAIN_FIELDS_KEPT:
+                _PLAIN_FIELDS.clear()
+            options = {option.key: option.value for option in flag.mount_options}
+            fields = _PLAIN_FIELDS[key] = _fields(options, workdir, [], frozenset(), frozenset())
+        return Mount(flag, *fields)
     options: dict[str, str | None] = {}
     errors: list[str] = []
     uncertain: frozenset[str] = frozenset()
@@ -112,7 +122,7 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
         if option.value is None or is_plain(option.value, escape):
             options[option.key] = option.value
             continue
-        lexer = Lexer(escape=escape)  # one per value that needs expanding (most need none)
+        lexer = Lexer(escape=escape)  # one per value that needs expanding
         try:
             options[option.key] = lexer.process_word(option.value, values)
         except LexError as exc:
@@ -121,6 +131,19 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
         if not expansion_certain(lexer, env):
             uncertain |= {option.key}
         unmatched |= lexer.unmatched
+    return Mount(flag, *_fields(options, workdir, errors, uncertain, unmatched))
+
+
+# The fields of the mounts that need no expansion, by (value, WORKDIR): a repository's
+# Dockerfiles write the same few mounts again and again.
+_PLAIN_FIELDS: dict[tuple[str, str], tuple[object, ...]] = {}
+_PLAIN_FIELDS_KEPT = 4096
+
+
+def _fields(
+    options: dict[str, str | None], workdir: str, errors: list[str], uncertain: frozenset[str], unmatched: frozenset[str]
+) -> tuple[object, ...]:
+    """A mount's fields after `flag` (`Mount`), from its options as expanded."""
     mount_type = (options.get("type") or "bind").lower()
     written_target = next((options[k] for k in reversed(list(options)) if k in TARGET_KEYS), None)
     target = None
@@ -132,8 +155,7 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
     sharing = (options.get("sharing") or "shared").lower()
     if sharing not in _SHARING:
         errors.append(f"unsupported sharing value {sharing!r}")
-    return Mount(
-        flag,
+    return (
         mount_type,
         target,
         cache_id if mount_type == "cache" else None,  # id

@@ -71,3 +71,15 @@ def test_covers_the_target_and_what_is_inside() -> None:
 def test_invalid_numbers_are_reported() -> None:
     (mount,) = mounts_of("FROM python:3.12\nRUN --mount=type=cache,target=/c,uid=app x\n")
     assert mount.errors == ("invalid value app for uid",)
+
+
+def test_a_mount_without_variables_resolves_from_its_text_and_workdir_alone() -> None:
+    """Such mounts' fields are worked out once per text and WORKDIR (`_PLAIN_FIELDS`):
+    each RUN still gets a mount of its own, and another WORKDIR another target."""
+    text = "FROM python:3.12\nWORKDIR {}\nRUN --mount=type=cache,target=cache,uid=oops pip install x\n"
+    (first,) = mounts_of(text.format("/a"))
+    (again,) = mounts_of(text.format("/a"))
+    (elsewhere,) = mounts_of(text.format("/b"))
+    assert again is not first and again.flag == first.flag
+    assert (again.target, again.errors) == (first.target, first.errors) == ("/a/cache", ("invalid value oops for uid",))
+    assert elsewhere.target == "/b/cache"
