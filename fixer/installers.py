@@ -82,6 +82,12 @@ class InstallerCall(NamedTuple):
         return tuple(option for option in self.options if option.canonical == canonical)
 
 
+def describe_call(call: InstallerCall) -> str:
+    """The call's command as a message quotes it, cut at 60 characters."""
+    text = " ".join(word.text for word in call.command.effective_words)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def find_installer_calls(script: Script) -> tuple[InstallerCall, ...]:
     """Every installer call in a parsed script, in command order."""
     calls: list[InstallerCall] = []

@@ -126,8 +126,37 @@ ROWS += [
      {"DFX110"}, NO_HOOK + LOCKED + "apt-get update && apt-get install -y gcc\n"),
 ]
 
+ROWS += [
+    # --- an install with no cache mount at all (DFX111); the other rules finish in later passes
+    ("pip-no-mount", PLAIN + "RUN pip install --no-cache-dir -r requirements.txt\n", {"DFX111"},
+     PLAIN + M + "/root/.cache/pip pip install -r requirements.txt\n"),
+    ("pip-no-mount-home", HOME + "RUN pip install -r requirements.txt\n", {"DFX111"},
+     HOME + M + "/app/.cache/pip pip install --cache-dir=/app/.cache/pip -r requirements.txt\n"),
+    ("pip-no-mount-user", USER + "RUN pip install --user -r requirements.txt\n", {"DFX111"},
+     USER + M + "/home/app/.cache/pip,uid=1000,gid=1000 pip install --cache-dir=/home/app/.cache/pip --user -r requirements.txt\n"),
+    ("pip-no-mount-stage-switch", PLAIN + "ENV PIP_NO_CACHE_DIR=1\nRUN pip install -r requirements.txt\n", {"DFX111"},
+     PLAIN + "ENV PIP_NO_CACHE_DIR=1\n" + M + "/root/.cache/pip pip install --cache-dir=/root/.cache/pip -r requirements.txt\n"),
+    ("pip-no-mount-exec", PLAIN + 'RUN ["python3", "-m", "pip", "install", "--no-cache-dir", "-r", "requirements.txt"]\n',
+     {"DFX111"}, PLAIN + M + '/root/.cache/pip ["python3", "-m", "pip", "install", "-r", "requirements.txt"]\n'),
+    ("uv-no-mount", PLAIN + "RUN uv pip install --system -r requirements.txt\n", {"DFX111"},
+     PLAIN + M + "/root/.cache/uv uv pip install --link-mode=copy --system -r requirements.txt\n"),
+    ("uv-no-mount-no-cache", PLAIN + "RUN uv sync --frozen --no-cache\n", {"DFX111"},
+     PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy --frozen\n"),
+    ("uv-no-mount-stage-switch", PLAIN + "ENV UV_NO_CACHE=1\nRUN uv sync\n", {"DFX111"}, None),
+    ("poetry-no-mount", PLAIN + "RUN poetry install --no-root\n", {"DFX111"},
+     PLAIN + M + "/root/.cache/pypoetry POETRY_VIRTUALENVS_IN_PROJECT=true poetry install --no-root\n"),
+    ("poetry-no-mount-user", USER + "RUN poetry install --no-root\n", {"DFX111"},
+     USER + M + "/home/app/.cache/pypoetry,uid=1000,gid=1000 POETRY_VIRTUALENVS_IN_PROJECT=true poetry install --no-root\n"),
+    ("pipenv-no-mount", PLAIN + "RUN pipenv install --system --deploy\n", {"DFX111"},
+     PLAIN + M + "/root/.cache/pipenv pipenv install --system --deploy\n"),
+    ("pdm-no-mount", PLAIN + "RUN pdm install --prod\n", {"DFX111"}, PLAIN + M + "/root/.cache/pdm pdm install --prod\n"),
+    ("apt-no-mount", PLAIN + "RUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*\n", {"DFX111"},
+     NO_HOOK + LOCKED + "apt-get update && apt-get install -y gcc\n"),
+]
+
 # Right already: nothing to report, nothing to change.
 CLEAN = [
+    ("pip-wheelhouse", PLAIN + "RUN pip install --no-index --find-links=/wheels -r requirements.txt\n"),
     ("uv-root-under-uid-mount", PLAIN + "ENV UV_LINK_MODE=copy\n" + M + "/root/.cache/uv,uid=1000 uv sync\n"),
     ("pdm-root-under-uid-mount", PLAIN + M + "/root/.cache/pdm,uid=1000 pdm install\n"),
     ("uv", PLAIN + "ENV UV_LINK_MODE=copy\n" + M + "/root/.cache/uv uv sync --frozen --no-install-project\n"),

@@ -7,6 +7,7 @@ from .apt_packages_deleted import AptPackagesDeleted
 from .base import Context, Invalid, Rule, Valid
 from .cache_cleaned_under_mount import CacheCleanedUnderMount
 from .cache_dir_option import CacheDirOption
+from .cache_mount_missing import CacheMountMissing
 from .cache_disabled_under_mount import CacheDisabledUnderMount
 from .cache_mount_not_writable import CacheMountNotWritable
 from .cache_mount_target import CacheMountTarget
@@ -25,6 +26,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     AptPackagesDeleted,
     AptCacheSharing,
     CacheCleanedUnderMount,
+    CacheMountMissing,
 )
 
 __all__ = ["ALL_RULES", "Context", "Invalid", "Rule", "Valid"]

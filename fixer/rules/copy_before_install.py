@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from ..analysis import RunFacts
 from .. import edits
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
-from ..installers import InstallerCall
+from ..installers import InstallerCall, describe_call
 from ..patterns import compile_lazily
 from ..python_inputs import (
     BuildContext,
@@ -373,7 +373,7 @@ class CopyBeforeInstall(Rule):
         )
         detail = (
             f"`{copy.keyword} {' '.join(copy.value)}` at line {copy.start_line} copies every source file before "
-            f"`{_describe(layer.calls[0])}` at line {run.start_line}, so any source change reruns the install; "
+            f"`{describe_call(layer.calls[0])}` at line {run.start_line}, so any source change reruns the install; "
             f"{outcome.advice}."
         )
         return self.report(_first_line(context.source, copy), message, outcome.fix, detail)
@@ -545,11 +545,6 @@ def _names_copied_file(text: str, cwd: str, build: BuildContext) -> bool:
     return relative == "." or stem != text or build.holds(relative) or build.holds_directory(relative)
 
 
-def _describe(call: InstallerCall) -> str:
-    text = " ".join(word.text for word in call.command.effective_words)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 # --------------------------------------------------------------------------- fixes
 
 
@@ -599,7 +594,7 @@ def _split(context: Context, layer: _Layer, results: _Results, build: BuildConte
         if inputs.split is None:
             pip_like = call.tool == "pip" or call.subcommand.startswith("pip ")
             return _Outcome(
-                f"`{_describe(call)}` {inputs.project}, and {call.tool} cannot install its dependencies without it: "
+                f"`{describe_call(call)}` {inputs.project}, and {call.tool} cannot install its dependencies without it: "
                 "install them in a step before the COPY (from a requirements or lock file) and the project after it"
                 + (" with `--no-deps`" if pip_like else "")
             )
