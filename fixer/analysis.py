@@ -512,9 +512,7 @@ def _step(
     if (found is not None and found[0] is before and found[1] is track and found[2] is state
             and before.start_line == instruction.start_line):  # fmt: skip
         if before is instruction:  # not even moved: all the last pass found in it still holds
-            run = found[4].again(stage)  # type: ignore[index]
-            facts.runs.append(run)
-            facts._by_instruction[id(instruction)] = run
+            run = _recorded(facts, found[4].again(stage))  # type: ignore[index]
         else:
             run = _new_run(facts, instruction, stage, state, track, memo)
         after = found[3]  # type: ignore[index]
@@ -530,9 +528,13 @@ def _step(
 def _new_run(
     facts: FileFacts, instruction: Instruction, stage: Stage, state: State, track: Filesystem, memo: PassMemo | None
 ) -> RunFacts:
-    run = RunFacts(instruction, stage, state, track, run_script(instruction), facts.tree.escape, memo)
+    return _recorded(facts, RunFacts(instruction, stage, state, track, run_script(instruction), facts.tree.escape, memo))
+
+
+def _recorded(facts: FileFacts, run: RunFacts) -> RunFacts:
+    """`run`, listed in the file's facts."""
     facts.runs.append(run)
-    facts._by_instruction[id(instruction)] = run
+    facts._by_instruction[id(run.instruction)] = run
     return run
 
 

@@ -1440,6 +1440,11 @@ _READERS = frozenset({
 })  # fmt: skip
 
 
+def _missing_home(account: Account) -> bool:
+    """A home known to be missing, which a package's install scripts may create."""
+    return account.home_exists is False and account.home != "/nonexistent"
+
+
 def _packages(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:
     """Installing packages may add system users and make their homes (postinst scripts).
 
@@ -1453,9 +1458,8 @@ def _packages(run: _Run, command: SimpleCommand, arguments: _Arguments) -> None:
         installing = not _PACKAGE_VERBS[command.name or ""].isdisjoint(texts)
     if not installing:
         return
-    if any(account.home_exists is False and account.home != "/nonexistent" for account in run.passwd.accounts):
-        run.change_homes(lambda a: a._replace(home_exists=None) if a.home_exists is False and a.home != "/nonexistent"
-                         else a)  # fmt: skip
+    if any(_missing_home(account) for account in run.passwd.accounts):
+        run.change_homes(lambda a: a._replace(home_exists=None) if _missing_home(a) else a)
     passwd = run.passwd
     run.passwd = passwd._replace(complete=False, absent_uids=frozenset(u for u in passwd.absent_uids if u >= UID_MIN))
 

@@ -18,7 +18,7 @@ from ..facts import Known
 from ..installers import InstallerCall, describe_call
 from ..mounts import DEFAULT_CACHE_MODE, Mount
 from ..serving import SWITCHES, Use, owner_for, plain_path, runner_of, uses, why_uncertain
-from ..syntax import Dockerfile, Span
+from ..syntax import Dockerfile, Span, Trivia
 from .base import Context, Invalid, Rule, Valid, safety
 
 # apt's caches, as Docker's documentation mounts them: the downloaded packages (below
@@ -514,7 +514,7 @@ def _call_span(run: RunFacts, call: InstallerCall) -> Span | None:
 def _uses_buildkit(tree: Dockerfile) -> bool:
     """Whether the Dockerfile already uses what only BuildKit builds: such a file is built
     with BuildKit (or buildah), where cache mounts work."""
-    if any(getattr(element, "kind", "") == "directive" and element.name in ("syntax", "check")  # type: ignore[union-attr]
+    if any(isinstance(element, Trivia) and element.kind == "directive" and element.name in ("syntax", "check")
            for element in tree.elements):  # fmt: skip
         return True
     return any(
