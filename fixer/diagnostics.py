@@ -85,7 +85,8 @@ class Diagnostic(NamedTuple):
     `message` says in about a hundred characters what is wrong, with the values
     involved; `detail` holds the reasoning behind it (where each value comes from, why
     this fix and not another, what it costs), for `dockerfix explain` and the formats
-    that have room for it.
+    that have room for it. `no_fix`, for a finding without a fix, says in a sentence
+    why there is none, so the dry run never leaves a finding unexplained.
     """
 
     code: str
@@ -94,6 +95,7 @@ class Diagnostic(NamedTuple):
     span: Span
     fix: Fix | None = None
     detail: str = ""
+    no_fix: str = ""
 
 
 def apply_edits(source: str, edits: list[Edit] | tuple[Edit, ...]) -> str:

@@ -100,6 +100,7 @@ def finding_record(diagnostic: Diagnostic, tree: Dockerfile) -> dict[str, object
         "message": diagnostic.message,
         "detail": diagnostic.detail,
         "fix": None if fix is None else {"title": fix.title, "caveat": fix.caveat, "applicability": fix.applicability.value},
+        "no_fix": diagnostic.no_fix,
         "docs": rule_page(diagnostic.code),
     }
 
@@ -151,6 +152,8 @@ def _finding_lines(found: Sequence[Diagnostic], tree: Dockerfile) -> list[str]:
         if fix is not None:
             safety = "" if fix.applicability is Applicability.SAFE else f" [{fix.applicability.value}]"
             lines.append(f"        fix{safety}: {fix.described}")
+        elif diagnostic.no_fix:
+            lines.extend(textwrap.wrap(diagnostic.no_fix, 100, initial_indent="        no fix: ", subsequent_indent="                "))
         if diagnostic.detail:
             lines.extend(textwrap.wrap(diagnostic.detail, 100, initial_indent="        why: ", subsequent_indent="             "))
     return lines

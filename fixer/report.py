@@ -216,6 +216,8 @@ def _finding(
     if fix is not None:
         after = "once the fixes above are in, " if then else ""
         lines.append(f"  fix: {after}{fix.described}")
+    elif diagnostic.no_fix:
+        lines.append(f"  no fix: {diagnostic.no_fix}")
     lines.append(f"  docs: {rule_page(diagnostic.code)}")
     return lines
 

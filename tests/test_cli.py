@@ -113,8 +113,18 @@ def test_explain_text_gives_each_finding_its_reasoning(tmp_path: Path) -> None:
     lines = dockerfix("explain", "Dockerfile", cwd=tmp_path).stdout.splitlines()
     assert "    DFX101 at 3:31: cache mount at /root/.cache/pip, but pip caches in /app/.cache/pip" in "\n".join(lines)
     reason = lines.index(next(line for line in lines if line.startswith("    DFX103 at 3:")))
-    assert lines[reason + 1].startswith("        why: `--no-cache-dir` on the command line disables pip's cache")
-    assert "(DFX101 moves the mount)" in " ".join(lines[reason + 1 :])
+    assert lines[reason + 1].startswith("        no fix: it stays until a mount is at /app/.cache/pip")
+    assert "(DFX101 moves the mount)" in " ".join(lines[reason + 1 : reason + 3])
+    assert lines[reason + 3].startswith("        why: `--no-cache-dir` on the command line disables pip's cache")
+
+
+def test_the_dry_run_says_why_a_finding_has_no_fix(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12\nENV UV_NO_CACHE=1\nRUN --mount=type=cache,target=/root/.cache/uv uv pip install --system x\n"
+    )
+    lines = dockerfix("Dockerfile", cwd=tmp_path).stdout.splitlines()
+    finding = lines.index(next(line for line in lines if " DFX103 " in line))
+    assert lines[finding + 1].startswith("#   no fix: uv has no option that turns its cache back on")
 
 
 def test_explain_build_arg_changes_the_analysis(tmp_path: Path) -> None:

@@ -116,7 +116,8 @@ ROWS += [
      PLAIN + M + "/root/.cache/pip pip install -r requirements.txt\n"),
     ("uv-cache-clean", PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy && uv cache clean\n", {"DFX110"},
      PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy\n"),
-    ("uv-cache-prune-ci", PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy; uv cache prune --ci\n", {"DFX110"},
+    # (DFX112 too: `;` hides a failed `uv sync`, until DFX110 removes the command after it)
+    ("uv-cache-prune-ci", PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy; uv cache prune --ci\n", {"DFX110", "DFX112"},
      PLAIN + M + "/root/.cache/uv uv sync --link-mode=copy\n"),
     ("pdm-cache-clear", PLAIN + M + "/root/.cache/pdm pdm install --prod && pdm cache clear\n", {"DFX110"},
      PLAIN + M + "/root/.cache/pdm pdm install --prod\n"),
@@ -152,6 +153,24 @@ ROWS += [
     ("pdm-no-mount", PLAIN + "RUN pdm install --prod\n", {"DFX111"}, PLAIN + M + "/root/.cache/pdm pdm install --prod\n"),
     ("apt-no-mount", PLAIN + "RUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*\n", {"DFX111"},
      NO_HOOK + LOCKED + "apt-get update && apt-get install -y gcc\n"),
+    # --- a failed install that the step's shell hides (DFX112): the wheelhouse fallback is
+    # fixed, the rest reported without a fix
+    ("pip-masked", PLAIN + M + "/root/.cache/pip pip install -r requirements.txt || true\n", {"DFX112"}, None),
+    ("pip-wheelhouse-fallback", PLAIN + M + "/root/.cache/pip pip install -r requirements.txt || true && "
+     "pip install --no-index --find-links=/wheels -r requirements.txt\n", {"DFX112"},
+     PLAIN + M + "/root/.cache/pip pip install -r requirements.txt || "
+     "pip install --no-index --find-links=/wheels -r requirements.txt\n"),
+    ("uv-masked", PLAIN + "ENV UV_LINK_MODE=copy\n" + M + "/root/.cache/uv uv sync --frozen; exit 0\n", {"DFX112"}, None),
+    ("uv-offline-fallback", PLAIN + "ENV UV_LINK_MODE=copy\n" + M + "/root/.cache/uv uv pip install --system -r r.txt "
+     "|| true; uv pip install --system --offline -r r.txt\n", {"DFX112"},
+     PLAIN + "ENV UV_LINK_MODE=copy\n" + M + "/root/.cache/uv uv pip install --system -r r.txt "
+     "|| uv pip install --system --offline -r r.txt\n"),
+    ("poetry-masked", PLAIN + "ENV POETRY_VIRTUALENVS_IN_PROJECT=1\n" + M + "/root/.cache/pypoetry "
+     "poetry install --no-root | tee /tmp/poetry.log\n", {"DFX112"}, None),
+    ("pipenv-masked", PLAIN + M + "/root/.cache/pipenv set +e; pipenv install --system --deploy; rm -rf /tmp/x\n",
+     {"DFX112"}, None),
+    ("pdm-masked", PLAIN + M + "/root/.cache/pdm pdm install --prod --no-self || echo 'pdm failed'\n", {"DFX112"}, None),
+    ("apt-masked", NO_HOOK + LOCKED + "apt-get update && apt-get install -y gcc || true\n", {"DFX112"}, None),
 ]
 
 # Right already: nothing to report, nothing to change.

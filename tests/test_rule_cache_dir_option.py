@@ -101,7 +101,7 @@ def test_a_home_target_is_moved_first_then_named() -> None:
     pip caches with its cache on, then the flag names it."""
     run = "RUN --mount=type=cache,target=$HOME/.cache/pip pip install x\n"
     (diagnostic,) = findings(OFF + run)
-    assert diagnostic.fix is None and "DFX101 moves the mount first" in diagnostic.detail
+    assert diagnostic.fix is None and "DFX101 moves the mount first" in diagnostic.no_fix
     result = check_text("Dockerfile", OFF + run, list(ALL_RULES), Settings())
     assert result.output == OFF + "RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir=/root/.cache/pip x\n"
 
@@ -210,7 +210,7 @@ def test_uv_pip_is_not_pip() -> None:
 def test_a_mount_named_for_a_tool_the_run_does_not_run_waits_for_its_move() -> None:
     """A pipenv mount over a pip call is meant for pip: DFX101 moves it, then the flag names it."""
     (finding,) = findings(OFF + "RUN --mount=type=cache,target=/root/.cache/pipenv pip install x\n")
-    assert finding.fix is None and "DFX101 moves the mount first" in finding.detail
+    assert finding.fix is None and "DFX101 moves the mount first" in finding.no_fix
     result = check_text("Dockerfile", OFF + "RUN --mount=type=cache,target=/root/.cache/pipenv pip install x\n",
                         list(ALL_RULES), Settings())
     assert result.output == OFF + "RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir=/root/.cache/pip x\n"

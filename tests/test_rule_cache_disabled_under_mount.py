@@ -124,14 +124,14 @@ def test_an_export_reaching_a_call_without_a_mount_is_unsafe() -> None:
     first, second = findings("FROM python:3.12\n" + run)
     assert first.fix is not None and first.fix.applicability is Applicability.UNSAFE
     assert "no cache mount serves" in first.fix.caveat
-    assert second.fix is None and "/tmp/.cache/pip" in second.detail
+    assert second.fix is None and "/tmp/.cache/pip" in second.no_fix
 
 
 def test_uv_keeps_its_switch_until_it_may_write_the_mount() -> None:
     text = "FROM python:3.12\nRUN useradd -m -u 1000 app\nUSER app\n"
     text += "RUN --mount=type=cache,target=/home/app/.cache/uv uv pip install --system --no-cache flask\n"
     (finding,) = findings(text)
-    assert finding.fix is None and "DFX104" in finding.detail
+    assert finding.fix is None and "DFX104" in finding.no_fix
     fixed = check_text("Dockerfile", text, list(ALL_RULES), Settings(unsafe_fixes=True)).output
     assert fixed.endswith("target=/home/app/.cache/uv,uid=1000,gid=1000 uv pip install --link-mode=copy --cache-dir=/home/app/.cache/uv --system flask\n")
 
@@ -153,7 +153,7 @@ def test_uv_keeps_its_switch_until_it_may_write_the_mount() -> None:
 def test_a_switch_under_a_misplaced_mount_waits_for_the_move(run: str, fixed: str) -> None:
     """Removed first, the cache would land in the image: DFX101 moves the mount, then the switch goes."""
     (finding,) = findings("FROM python:3.12\n" + run)
-    assert finding.fix is None and "DFX101 moves the mount" in finding.detail
+    assert finding.fix is None and "DFX101 moves the mount" in finding.no_fix
     result = check_text("Dockerfile", "FROM python:3.12\n" + run, list(ALL_RULES), Settings(unsafe_fixes=True))
     assert result.output == "FROM python:3.12\n" + fixed
     assert result.final == ()

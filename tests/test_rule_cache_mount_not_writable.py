@@ -86,7 +86,7 @@ def test_the_message_warns_of_the_cold_cache() -> None:
 def test_reported_without_a_fix(run: str, why: str) -> None:
     head = APP if "from=" not in run else "FROM python:3.12 AS seed\n" + APP
     (finding,) = findings(head + run)
-    assert finding.fix is None and why in finding.detail
+    assert finding.fix is None and why in finding.no_fix
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def test_a_private_base_never_hides_a_mount_its_user_cannot_write(account: str, 
     assert fixed.error is None and not fixed.parse_errors
     if finding.fix is None:
         assert fixed.output == text
-        assert "cannot fix it here" in finding.detail
+        assert "cannot fix it here" in finding.no_fix
         return
     assert finding.fix.applicability is Applicability.UNSAFE
     assert "uid=1000,gid=1000" in fixed.output

@@ -169,7 +169,7 @@ def test_quoting_around_the_value_is_kept() -> None:
 def test_a_directory_that_needs_quoting_is_not_written() -> None:
     text = 'FROM python:3.12\nENV PIP_CACHE_DIR="/var/cache/my pip"\n' + MOUNT + "pip install x\n"
     diagnostic = only(text)
-    assert diagnostic.fix is None and "would need quoting" in diagnostic.detail
+    assert diagnostic.fix is None and "would need quoting" in diagnostic.no_fix
 
 
 def test_a_command_line_cache_dir_is_left_to_dfx102() -> None:

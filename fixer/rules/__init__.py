@@ -12,6 +12,7 @@ from .cache_disabled_under_mount import CacheDisabledUnderMount
 from .cache_mount_not_writable import CacheMountNotWritable
 from .cache_mount_target import CacheMountTarget
 from .copy_before_install import CopyBeforeInstall
+from .install_failure_masked import InstallFailureMasked
 from .uv_link_mode import UvLinkMode
 from .venv_in_cache_mount import VenvInCacheMount
 
@@ -27,6 +28,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     AptCacheSharing,
     CacheCleanedUnderMount,
     CacheMountMissing,
+    InstallFailureMasked,
 )
 
 __all__ = ["ALL_RULES", "Context", "Invalid", "Rule", "Valid"]

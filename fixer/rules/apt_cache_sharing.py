@@ -124,7 +124,7 @@ class AptCacheSharing(Rule):
         )
         changes = [edits.set_mount_options(source, mount.flag, {"sharing": "locked"}) for mount in mounts]
         if not all(changes):
-            return self.report(mounts[0].flag.span, message, None, f"{detail} Set sharing=locked by hand.")
+            return self.report(mounts[0].flag.span, message, None, detail, "dockerfix cannot rewrite the mount's options: set sharing=locked by hand")
         fix = Fix("Set sharing=locked on the mount" + plural, tuple(edit for change in changes for edit in change or ()))
         return self.report(mounts[0].flag.span, message, fix, detail)
 

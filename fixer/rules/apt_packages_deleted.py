@@ -194,8 +194,8 @@ class AptPackagesDeleted(Rule):
             "does the same)."
         )
         if first is not run:
-            return self.report(mount.flag.span, message, None, f"{detail} The line the fix adds before line "
-                               f"{first.instruction.start_line} removes it for this step too.")  # fmt: skip
+            return self.report(mount.flag.span, message, None, detail, f"the line the fix adds before line "
+                               f"{first.instruction.start_line} removes it for this step too")  # fmt: skip
         source = context.source
         keyword = source[run.instruction.keyword_span.start : run.instruction.keyword_span.end]
         line = edits.instruction_lines(source, run.instruction, [f"{keyword} {_REMOVE_HOOK}"])
@@ -214,8 +214,9 @@ class AptPackagesDeleted(Rule):
         plain = bool(words) and run.script.code[words[0].start : words[0].end] == "apt"
         span = run.script.source_span(words[0].start, words[0].end) if plain else None
         if span is None:
-            return self.report(mount.flag.span, message, None, f"{detail} Run apt-get instead, or set "
-                               'Binary::apt::APT::Keep-Downloaded-Packages "true" in /etc/apt/apt.conf.d.')  # fmt: skip
+            return self.report(mount.flag.span, message, None, detail, "dockerfix cannot find the word to change: run "
+                               'apt-get instead, or set Binary::apt::APT::Keep-Downloaded-Packages "true" in '
+                               "/etc/apt/apt.conf.d")  # fmt: skip
         return self.report(span, message, Fix("Run apt-get instead of apt", (Edit.replace(span, "apt-get"),)), detail)
 
 

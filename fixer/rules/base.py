@@ -86,5 +86,7 @@ class Rule(ABC):
     def check(self, context: Context) -> Iterator[Diagnostic]:
         """The rule's findings in this Dockerfile."""
 
-    def report(self, span: Span, message: str, fix: Fix | None = None, detail: str = "") -> Diagnostic:
-        return Diagnostic(self.code, self.name, message, span, fix, detail)
+    def report(
+        self, span: Span, message: str, fix: Fix | None = None, detail: str = "", no_fix: str = ""
+    ) -> Diagnostic:
+        return Diagnostic(self.code, self.name, message, span, fix, detail, no_fix)

@@ -173,7 +173,7 @@ class CacheCleanedUnderMount(Rule):
         span = _span(run, command.effective_words)
         changes = _statement_removal(run, command)
         if not changes:
-            return self.report(span, message, None, f"{detail} Remove the command by hand.")
+            return self.report(span, message, None, detail, "dockerfix cannot remove this command alone: remove it by hand")
         problems = [] if cache.certain else ["where the tool caches is not certain"]
         return self.report(span, message, Fix(f"Remove `{written}`", changes, safety(problems), "; ".join(problems)), detail)
 
@@ -200,7 +200,7 @@ class CacheCleanedUnderMount(Rule):
             escape = edits.continuation_escape(tree, run.instruction, located.start)
             changes, title = edits.remove_word(tree.source, located, escape), f"Remove `{word.text}` from the rm"
         if not changes:
-            return self.report(span, message, None, f"{detail} Remove it by hand.")
+            return self.report(span, message, None, detail, "dockerfix cannot remove it alone: remove it by hand")
         return self.report(span, message, Fix(title, changes), detail)
 
 

@@ -49,6 +49,7 @@ class _Finding(NamedTuple):
     directory: str
     edit: Edit | None
     problems: list[str]
+    no_fix: str = ""  # why there is no edit
 
 
 class CacheDirOption(Rule):
@@ -399,7 +400,8 @@ class CacheDirOption(Rule):
         detail = " ".join(dict.fromkeys(finding.detail for finding in findings))
         changes = tuple(finding.edit for finding in findings if finding.edit is not None)
         if not changes:
-            return self.report(findings[0].span, message, None, detail)
+            no_fix = "; ".join(dict.fromkeys(finding.no_fix for finding in findings if finding.no_fix))
+            return self.report(findings[0].span, message, None, detail, no_fix)
         problems = list(dict.fromkeys(problem for finding in findings for problem in finding.problems))
         directories = ", ".join(dict.fromkeys(finding.directory for finding in findings if finding.edit is not None))
         fix = Fix(f"Run {tools} with --cache-dir={directories}", changes, safety(problems), "; ".join(problems))
@@ -457,8 +459,8 @@ def _switch_on(run: RunFacts, use: Use, source: str) -> _Finding | None:
     elif on.mount is not None and on.cache.directory is not None:
         directory = on.cache.directory
     else:
-        waiting = f" With its cache on, pip would cache in {on.cache.directory}, off the mount: DFX101 moves the mount first."
-        return _Finding("pip", message, detail + waiting, run.instruction.keyword_span, "", None, [])
+        waiting = f"with its cache on, pip would cache in {on.cache.directory}, off the mount: DFX101 moves the mount first"
+        return _Finding("pip", message, detail, run.instruction.keyword_span, "", None, [], waiting)
     placed = option_after_subcommand(run, use.install.call, f"--cache-dir={directory}", source)
     return _finding_with(run, "pip", message, detail, directory, placed, problems)
 
@@ -516,8 +518,8 @@ def _finding_with(
 ) -> _Finding:
     """The finding, with its edit when the flag can be written into the source."""
     if placed is None or not plain_path(directory):
-        by_hand = f"{detail} Write --cache-dir={directory!r} by hand: it cannot be placed here safely."
-        return _Finding(tool, message, by_hand, run.instruction.keyword_span, directory, None, problems)
+        by_hand = f"write --cache-dir={directory!r} by hand: it cannot be placed here safely"
+        return _Finding(tool, message, detail, run.instruction.keyword_span, directory, None, problems, by_hand)
     span, edit = placed
     return _Finding(tool, message, detail, span, directory, edit, problems)
 

@@ -360,7 +360,7 @@ class CacheDisabledUnderMount(Rule):
         waiting = _waiting(use)
         if removal is None or waiting:
             why = waiting or "dockerfix cannot find the switch's place in the Dockerfile"
-            return self.report(removal.span if removal else mount.flag.span, message, None, f"{detail} {why}.")
+            return self.report(removal.span if removal else mount.flag.span, message, None, detail, why)
         problems = _problems(run, use, removal)
         fix = Fix(f"Remove `{removal.text}`", removal.edits, safety(problems), "; ".join(problems))
         return self.report(removal.span, message, fix, detail)
@@ -371,12 +371,12 @@ class CacheDisabledUnderMount(Rule):
         cache, mount, switch = use.install.cache, use.meant[0], SWITCHES[use.tool]
         why_not, remedy = _STAGE_ONLY[use.tool]
         message = f"{switch.variable} switches {use.tool}'s cache off under its cache mount at {mount.target}"
-        detail = (
-            f"{cache.reason}, so the cache mount at {mount.target} does nothing. {why_not}, and removing the setting "
-            f"would change every RUN of the stage: set {switch.variable} only in stages without a cache mount, or "
-            f"run this command with {remedy}."
+        detail = f"{cache.reason}, so the cache mount at {mount.target} does nothing."
+        no_fix = (
+            f"{why_not}, and removing the setting would change every RUN of the stage: set {switch.variable} only "
+            f"in stages without a cache mount, or run this command with {remedy}"
         )
-        return self.report(mount.flag.span, message, None, detail)
+        return self.report(mount.flag.span, message, None, detail, no_fix)
 
 
 def _waiting(use: Use) -> str:
@@ -391,14 +391,14 @@ def _waiting(use: Use) -> str:
     if on.status == "disabled" and on.decided_by in ("env-no-cache-dir", "config-no-cache-dir"):
         return ""
     if on.status == "unknown" or on.directory is None:
-        return f"It stays: where {use.tool} would cache without it is not known ({on.reason})"
+        return f"it stays: where {use.tool} would cache without it is not known ({on.reason})"
     if use.on.mount is None:
         return (
-            f"It stays until a mount is at {on.directory}, where {use.tool} would cache without it "
+            f"it stays until a mount is at {on.directory}, where {use.tool} would cache without it "
             "(DFX101 moves the mount); removed now, the cache would land in the image"
         )
     if on.decided_by == "not-writable":
-        return f"It stays until its user may write the mount (DFX104's fix): {on.reason}"
+        return f"it stays until its user may write the mount (DFX104's fix): {on.reason}"
     return ""
 
 

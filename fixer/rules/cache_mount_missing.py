@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis import InstallFacts, RunFacts, write_access
+from ..builders import NO_EVIDENCE, Sighting, builder_evidence
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known
 from ..installers import InstallerCall, describe_call
+from ..records import NamedTuple
 from ..mounts import DEFAULT_CACHE_MODE, Mount
 from ..serving import SWITCHES, Use, owner_for, plain_path, runner_of, uses, why_uncertain
 from ..syntax import Dockerfile, Span, Trivia
@@ -91,19 +93,38 @@ class CacheMountMissing(Rule):
 
     ## Fix safety
     Cache mounts need BuildKit (Docker's default builder since Engine 23.0, and `docker
-    buildx`), or buildah and podman; the legacy builder (`DOCKER_BUILDKIT=0`) and kaniko
-    stop at `--mount`. The fix is safe when the Dockerfile already uses what only
-    BuildKit builds (a `--mount`, `--network` or `--security` flag, `COPY --link`,
-    `--parents` or `--exclude`, a heredoc, or a `# syntax=` or `# check=` line), and
-    unsafe otherwise.
+    buildx`), or buildah and podman. Google's kaniko stops at `--mount` ("Unknown flag:
+    mount"), and so does Docker's legacy builder (`DOCKER_BUILDKIT=0`); the kaniko fork
+    osscontainertools/kaniko has cache mounts behind `FF_KANIKO_RUN_MOUNT_CACHE=true`.
+    So the rule decides, in this order:
+
+    1. The Dockerfile already uses what only BuildKit builds (a `--mount`, `--network` or
+       `--security` flag, `COPY --link`, `--parents` or `--exclude`, a heredoc): whatever
+       builds it takes cache mounts. The fix is **safe**.
+    2. The repository's build files name kaniko (without that feature flag) or set
+       `DOCKER_BUILDKIT` false: **no fix**, and the finding names the file and line. The
+       files read are the CI files at the repository's root (`.gitlab-ci.yml`,
+       `cloudbuild.yaml`, `Jenkinsfile`, `.travis.yml`, `azure-pipelines.yml`,
+       `bitbucket-pipelines.yml`...) and in its CI folders (`.github/workflows`,
+       `.gitlab`, `.tekton`, `tekton`, `.circleci`, `.buildkite`, `ci`), and the build
+       files (Makefiles, compose files, Jenkinsfiles, Cloud Build and Skaffold files,
+       shell scripts) in the Dockerfile's folder and every folder above it. Comment lines
+       do not count. The evidence is per repository: a monorepo whose other images are
+       built with BuildKit gets its fixes for the Dockerfiles that use BuildKit syntax.
+    3. A `# syntax=` or `# check=` line, or build files that use BuildKit (`docker
+       buildx`, `docker/build-push-action`, `DOCKER_BUILDKIT=1`, `buildctl`, buildah,
+       `podman build`): **safe**. kaniko ignores the `# syntax=` line, which is why step 2
+       comes first.
+    4. No sign either way: **unsafe**, with the reason.
+
     Where the call caches may be uncertain (a build argument decides HOME, uv's or
     poetry's config files are not read): the fix says so, but stays safe, since a mount
-    where nothing caches changes nothing.
+    where nothing caches changes nothing. The fix is unsafe also when a build argument
+    could change the user's ids: a mount its user cannot write stops uv, poetry and pdm.
+
     No `# syntax=` line is added: `RUN --mount` joined the stable Dockerfile syntax in
     1.2 (BuildKit 0.8), which Docker has built in since 20.10; only an older Docker
-    needs `# syntax=docker/dockerfile:1` to fetch a newer frontend. The fix is unsafe
-    also when a build argument could change the user's ids: a mount its user cannot
-    write stops uv, poetry and pdm.
+    needs `# syntax=docker/dockerfile:1` to fetch a newer frontend.
     """
 
     code = "DFX111"
@@ -325,15 +346,15 @@ class CacheMountMissing(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        buildkit = _uses_buildkit(context.tree)
         list_reader = _last_list_reader(context.facts.runs)
+        builder = _Builder(context)
         for run in context.facts.runs:
             if run.calls:
-                diagnostic = self._check_run(context, run, buildkit, list_reader)
+                diagnostic = self._check_run(context, run, builder, list_reader)
                 if diagnostic is not None:
                     yield diagnostic
 
-    def _check_run(self, context: Context, run: RunFacts, buildkit: bool, list_reader: int) -> Diagnostic | None:
+    def _check_run(self, context: Context, run: RunFacts, builder: _Builder, list_reader: int) -> Diagnostic | None:
         planned: dict[str, _Planned] = {}
         blocked: list[tuple[InstallerCall, str]] = []
         for use in uses(run):
@@ -350,15 +371,10 @@ class CacheMountMissing(Rule):
             planned.setdefault(mount.target, mount)
         if not planned and not blocked:
             return None
-        return self._diagnose(context, run, list(planned.values()), blocked, buildkit)
+        return self._diagnose(run, list(planned.values()), blocked, builder)
 
     def _diagnose(
-        self,
-        context: Context,
-        run: RunFacts,
-        planned: list[_Planned],
-        blocked: list[tuple[InstallerCall, str]],
-        buildkit: bool,
+        self, run: RunFacts, planned: list[_Planned], blocked: list[tuple[InstallerCall, str]], builder: _Builder
     ) -> Diagnostic:
         calls = sorted([mount.call for mount in planned] + [call for call, _ in blocked], key=_order)
         named = ", ".join(dict.fromkeys(f"`{describe_call(call)}`" for call in calls))
@@ -369,15 +385,17 @@ class CacheMountMissing(Rule):
             "package again. A BuildKit cache mount keeps the installer's cache between builds and outside the "
             "image: the rebuild fetches only what changed, and the image stays as small as with --no-cache-dir."
         )
-        detail += "".join(f" {describe_call(call)}: no fix, {reason}." for call, reason in blocked)
-        if not planned:
-            return self.report(span, message, None, detail)
+        reasons = [f"{describe_call(call)}: {reason}" for call, reason in blocked]
+        if planned and builder.verdict.rejected:
+            reasons.insert(0, builder.verdict.why)
+        detail += "".join(f" No fix for {reason}." for reason in reasons)
+        if not planned or builder.verdict.rejected:
+            return self.report(span, message, None, detail, "; ".join(reasons))
         text = " ".join(mount.flag_text for mount in planned)
         detail += " " + " ".join(mount.why for mount in planned)
         problems = [problem for mount in planned for problem in mount.problems]
-        if not buildkit:
-            problems.insert(0, "nothing in the Dockerfile shows it is built with BuildKit, and kaniko and the legacy "
-                               "builder reject --mount")  # fmt: skip
+        if builder.verdict.unknown:
+            problems.insert(0, builder.verdict.why)
         caveats = problems + [mount.doubt for mount in planned if mount.doubt]
         edit = Edit.insert(run.instruction.keyword_span.end, f" {text}")
         fix = Fix(f"Add `{text}`", (edit,), safety(problems), "; ".join(caveats))
@@ -511,13 +529,69 @@ def _call_span(run: RunFacts, call: InstallerCall) -> Span | None:
     return run.script.source_span(words[0].start, words[0].end) if words else None
 
 
-def _uses_buildkit(tree: Dockerfile) -> bool:
-    """Whether the Dockerfile already uses what only BuildKit builds: such a file is built
-    with BuildKit (or buildah), where cache mounts work."""
-    if any(isinstance(element, Trivia) and element.kind == "directive" and element.name in ("syntax", "check")
-           for element in tree.elements):  # fmt: skip
-        return True
+class _Verdict(NamedTuple):
+    """Whether the file's builder takes a cache mount: `rejected` (the repository builds
+    with kaniko or the legacy builder), `unknown` (no sign either way), or neither (it
+    does); `why` says which evidence decided."""
+
+    rejected: bool
+    unknown: bool
+    why: str
+
+
+class _Builder:
+    """The verdict on the file's builder, worked out when a fix first needs it: most
+    files need no mount, and those need not have their repository's build files read."""
+
+    __slots__ = ("_context", "_verdict")
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._verdict: _Verdict | None = None
+
+    @property
+    def verdict(self) -> _Verdict:
+        if self._verdict is None:
+            self._verdict = _judge_builder(self._context)
+        return self._verdict
+
+
+def _judge_builder(context: Context) -> _Verdict:
+    """A file whose instructions use what only BuildKit builds (flags, heredocs) is built
+    where mounts work, whatever else the repository says; otherwise a builder that rejects
+    them in its build files wins over a `# syntax=` line (kaniko ignores it) and over signs
+    of BuildKit elsewhere."""
+    if _buildkit_instructions(context.tree):
+        return _Verdict(False, False, "the Dockerfile already uses what only BuildKit builds")
+    evidence = builder_evidence(context.build_context) if context.build_context is not None else NO_EVIDENCE
+    if evidence.rejecting:
+        return _Verdict(True, False, _rejection(evidence.rejecting[0]))
+    if _buildkit_directive(context.tree):
+        return _Verdict(False, False, "the Dockerfile has a BuildKit directive")
+    if evidence.mounting:
+        return _Verdict(False, False, f"{evidence.mounting[0].builder} builds it ({evidence.mounting[0]})")
+    return _Verdict(False, True, "nothing in the Dockerfile or the repository's build files shows it is built with "
+                                 "BuildKit, and kaniko and the legacy builder reject --mount")  # fmt: skip
+
+
+def _rejection(sighting: Sighting) -> str:
+    """Why a builder the repository names rules the mount out."""
+    if sighting.builder == "kaniko":
+        return (f"kaniko builds this repository ({sighting}), and kaniko stops at RUN --mount (\"Unknown flag: "
+                "mount\"); its fork osscontainertools/kaniko has cache mounts with FF_KANIKO_RUN_MOUNT_CACHE=true")
+    return f"{sighting} selects Docker's legacy builder, which rejects RUN --mount: build with BuildKit to add the mount"
+
+
+def _buildkit_instructions(tree: Dockerfile) -> bool:
+    """Whether an instruction uses what only BuildKit builds: the file is built by
+    BuildKit (or buildah), where cache mounts work."""
     return any(
         instruction.heredocs or any(flag.name in _BUILDKIT_FLAGS for flag in instruction.effective.flags)
         for instruction in tree.instructions
     )
+
+
+def _buildkit_directive(tree: Dockerfile) -> bool:
+    """Whether the file starts with a `# syntax=` or `# check=` line, which only BuildKit reads."""
+    return any(isinstance(element, Trivia) and element.kind == "directive" and element.name in ("syntax", "check")
+               for element in tree.elements)  # fmt: skip

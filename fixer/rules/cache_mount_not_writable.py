@@ -476,7 +476,7 @@ class CacheMountNotWritable(Rule):
         message = f"{_who(runner)} cannot write the cache mount at {mount.target} ({_owned(mount)}), so {_CONSEQUENCE[use.tool]}"
         fix, why_not = _owner_fix(tree, run, use, mount, cache.directory or "", [])
         if fix is None:
-            return self.report(mount.flag.span, message, None, f"{cache.reason}. `uid=`/`gid=` cannot fix it here: {why_not}.")
+            return self.report(mount.flag.span, message, None, f"{cache.reason}.", f"`uid=`/`gid=` cannot fix it here: {why_not}")
         return self.report(mount.flag.span, message, fix, f"{cache.reason}. {COLD_ONCE_DETAIL}")
 
     def _out_of_reach(self, tree: Dockerfile, run: RunFacts, reported: set[int]) -> Iterator[Diagnostic]:
@@ -515,7 +515,6 @@ class CacheMountNotWritable(Rule):
         if fix is not None:
             detail += f" With its ids the mount serves {tool} if {tool} caches in it. {COLD_ONCE_DETAIL}"
             return self.report(mount.flag.span, message, fix, detail)
-        detail += f" `uid=`/`gid=` alone cannot fix it here: {why_not}."
         likely = _likely_directory(runner, cache, tool)
         if likely is not None:
             guess = f"HOME is not known here: {tool} caches in {likely} only if nothing unseen sets it"
@@ -523,15 +522,16 @@ class CacheMountNotWritable(Rule):
             fix, _ = _owner_fix(tree, run, use, mount, likely, [guess], target=target)
             if fix is not None:
                 detail += (
-                    f" The fix moves it to {target}, where {tool} caches with the home of {_who(runner)} in "
+                    f" `uid=`/`gid=` alone cannot fix it here: {why_not}. The fix moves it to {target}, where {tool} caches with the home of {_who(runner)} in "
                     f"/etc/passwd, and gives it that user's ids. {COLD_ONCE_DETAIL}"
                 )
                 return self.report(mount.flag.span, message, fix, detail)
-        detail += (
-            f" Move the mount to where {tool} caches for {_who(runner)} and give it that user's ids, or choose "
-            f"its directory and name it with {CACHE_SETTING[tool]}."
+        no_fix = (
+            f"`uid=`/`gid=` alone cannot fix it here: {why_not}. Move the mount to where {tool} caches for "
+            f"{_who(runner)} and give it that user's ids, or choose its directory and name it with "
+            f"{CACHE_SETTING[tool]}"
         )
-        return self.report(mount.flag.span, message, None, detail)
+        return self.report(mount.flag.span, message, None, detail, no_fix)
 
 
 _CONSEQUENCE = {

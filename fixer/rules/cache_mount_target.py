@@ -500,12 +500,12 @@ class CacheMountTarget(Rule):
         if len(targets) > 1:
             listed = ", ".join(sorted({use.on.cache.directory or "" for use in calls}))
             return self.report(
-                span, message, None, f"{detail} The calls of this RUN cache in {listed}: one mount cannot serve them all; "
-                "give them one --cache-dir, or a mount each."
+                span, message, None, detail, f"the calls of this RUN cache in {listed}: one mount cannot serve them "
+                "all; give them one --cache-dir, or a mount each"
             )
         target = targets[0]
         if not plain_path(target):
-            return self.report(span, message, None, f"{detail} {target!r} would need quoting in the mount; move it by hand.")
+            return self.report(span, message, None, detail, f"{target!r} would need quoting in the mount: move it by hand")
         written = _written(run, mount, calls, target)
         changes: tuple[Edit, ...] = (Edit.replace(span, written),)
         title = f"Move the cache mount to {written}"

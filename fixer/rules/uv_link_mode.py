@@ -163,6 +163,6 @@ class UvLinkMode(Rule):
             return self.report(span, message, Fix("Set --link-mode to copy", (Edit.replace(span, "copy"),)), detail)
         placed = option_after_subcommand(run, install.call, "--link-mode=copy", source)
         if placed is None:
-            return self.report(run.instruction.keyword_span, message, None, f"{detail} Add it by hand.")
+            return self.report(run.instruction.keyword_span, message, None, detail, "dockerfix cannot find a place for the option: add it by hand")
         span, edit = placed
         return self.report(span, message, Fix("Run uv with --link-mode=copy", (edit,)), detail)

@@ -150,7 +150,7 @@ class VenvInCacheMount(Rule):
         words = install.call.command.effective_words
         edit = edits.insert_before_command(run.script, (words[0].start, words[0].end), _IN_PROJECT) if words else None
         if edit is None:
-            return self.report(mount.flag.span, message, None, f"{detail} Set ENV POETRY_VIRTUALENVS_IN_PROJECT=true by hand.")
+            return self.report(mount.flag.span, message, None, detail, "dockerfix cannot find the command's start: set ENV POETRY_VIRTUALENVS_IN_PROJECT=true by hand")
         caveat = "the virtualenv moves to the project's .venv"
         if install.cache.virtualenvs_in_cache is None:
             caveat += "; poetry's config files were not read"
