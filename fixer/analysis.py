@@ -985,6 +985,8 @@ def _owner_on_disk(directory: str, run: RunFacts) -> tuple[int, int, int, str] |
             owner = directories[path]
             return None if owner is None else (owner, 0, 0o755, f"{path} (created by WORKDIR, owned by uid {owner})")
     for account in run.passwd.accounts:
+        if account.home is None:
+            continue  # a home not known (`adduser --system` of an adduser version not known) owns nothing known
         home = account.home.rstrip("/") or "/"
         if home != "/" and (directory == home or directory.startswith(home + "/")):
             if account.home_exists and account.home_owner_uid is not None:

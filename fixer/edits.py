@@ -121,8 +121,14 @@ def remove_statement(
     end = _STATEMENT_END.match(code, statement[1])
     if end is not None:
         span = script.source_span(statement[0], end.end())
-    elif previous_end is not None and not code[statement[1] :].strip():
-        span = script.source_span(previous_end, statement[1])
+    elif previous_end is not None and previous_end > 0 and not code[statement[1] :].strip():
+        # From the end of the previous statement's last character: where the code joins
+        # a continuation line right after it (`gcc\`), its own offset is past the line
+        # break, and deleting from there would leave the `\` to continue into the next
+        # instruction.
+        last = script.source_span(previous_end - 1, previous_end)
+        after = script.source_span(statement[0], statement[1])
+        span = Span(last.end, after.end) if last is not None and after is not None else None
     else:
         span = None
     return (Edit.delete(span),) if span else ()

@@ -368,3 +368,11 @@ def test_every_tag_without_the_variant_gives_what_both_variants_share() -> None:
     assert run.stage.image is not None and users.distro_family(run.stage.image) is None
     ubuntu = last_run("ARG UBUNTU\nFROM ubuntu:${UBUNTU}\nUSER 1000\nRUN pip install x\n")
     assert isinstance(ubuntu.home, Unknown)  # uid 1000 is `ubuntu` from 23.04 on, absent before
+
+
+def test_an_account_whose_home_is_not_known_owns_no_directory() -> None:
+    """`adduser --system` (the version decides its home) beside a HOME set by ENV: asking
+    who owns the cache directory must not trip over the account with no known home."""
+    run = last_run("FROM python:3.12-slim\nRUN adduser --system app\nENV HOME=/tmp\nRUN pip install flask\n")
+    allowed, _ = write_access("/tmp/.cache/pip", run.user, None, run)
+    assert allowed is True

@@ -197,6 +197,12 @@ REMOVE_STATEMENT = [
         "FROM a\nRUN <<EOF\nexport PIP_NO_CACHE_DIR=1\npip install flask\nEOF\n",
         "FROM a\nRUN <<EOF\npip install flask\nEOF\n",
     ),
+    # The line before ends in a continuation with no blank before it: the `\` must go too,
+    # or it would continue the RUN into the next instruction.
+    (
+        "FROM a\nRUN pip install \\\n    flask\\\n    && pip cache purge\n\nCOPY . .\n",
+        "FROM a\nRUN pip install \\\n    flask\n\nCOPY . .\n",
+    ),
 ]
 
 
