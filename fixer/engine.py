@@ -292,14 +292,14 @@ def _places(found: list[Diagnostic], changes: tuple[Change, ...]) -> list[tuple[
 def _choose(tree: Dockerfile, diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:
     """At most one fix per instruction; edits of chosen fixes may neither overlap nor touch."""
     chosen: list[Diagnostic] = []
-    taken_instructions: set[int] = set()
+    taken_instructions: set[int | tuple[str, int]] = set()
     taken: list[tuple[int, int]] = []  # (start, end) of the chosen edits, sorted, apart from each other
     starts = [instruction.span.start for instruction in tree.instructions]
     for diagnostic in diagnostics:
         fix = diagnostic.fix
         if fix is None or not fix.edits or not settings.allows(fix):
             continue
-        instruction = bisect_right(starts, fix.edits[0].start) - 1
+        instruction = _instruction_of(fix, starts)
         if instruction in taken_instructions:
             continue
         if any(_touches_taken(edit, taken) for edit in fix.edits):
@@ -309,6 +309,19 @@ def _choose(tree: Dockerfile, diagnostics: list[Diagnostic], settings: Settings)
         for edit in fix.edits:
             insort(taken, (edit.start, edit.end))
     return chosen
+
+
+def _instruction_of(fix: Fix, starts: list[int]) -> int | tuple[str, int]:
+    """The instruction a fix belongs to, by its first edit: the index of the instruction
+    it edits, or, for whole lines inserted before an instruction (a new instruction, such
+    as DFX108's `RUN rm -f .../docker-clean`), a place of its own before that one. Such a
+    fix leaves the instruction's text alone, so a fix of the instruction itself may
+    join it in the same pass."""
+    first = fix.edits[0]
+    index = bisect_right(starts, first.start) - 1
+    if index >= 0 and first.start == first.end == starts[index] and first.text.endswith("\n"):
+        return ("before", index)
+    return index
 
 
 def _touches_taken(edit: Edit, taken: list[tuple[int, int]]) -> bool:

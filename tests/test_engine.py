@@ -7,10 +7,12 @@ import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
 from fixer.diagnostics import Applicability, Diagnostic, Edit, Fix
+from fixer import engine
 from fixer.engine import MAX_PASSES, Settings, check_text
 from fixer.report import unified_diff
 from fixer.rules.base import Context, Rule
@@ -67,6 +69,37 @@ def test_fixes_are_applied_to_a_fixpoint_one_per_instruction_per_pass() -> None:
     assert result.output == "FROM python:3.12\nRUN pip install a && pip install b\r\nRUN pip install c"
     assert len(result.diagnostics) == 3 and result.fixed == {0, 1, 2}
     assert result.later == (), "a first finding fixed in a later pass is not a new one"
+
+
+class AddLineBefore(Rule):
+    """Inserts a whole instruction before every RUN that lacks one (a toy rule)."""
+
+    code = "DFX905"
+    name = "add-line-before"
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        instructions = context.tree.instructions
+        for before, run in zip(instructions, instructions[1:]):
+            if run.keyword == "RUN" and before.keyword != "LABEL":
+                fix = Fix("add a line", (Edit.insert(run.span.start, "LABEL x=1\n"),))
+                yield self.report(run.keyword_span, "no label", fix)
+
+
+def test_a_new_instruction_before_another_joins_that_ones_own_fix_in_one_pass() -> None:
+    """A fix that only inserts whole lines before an instruction leaves its text alone: the
+    instruction's own fix goes in the same pass (as DFX108's docker-clean line beside
+    DFX110's edit), and so does the next instruction's, but two such insertions at one
+    place do not."""
+    text = "FROM python:3.12\nRUN pip install --no-cache-dir a\nRUN pip install --no-cache-dir b\n"
+    passes = []
+    with mock.patch.object(engine, "diagnose", wraps=engine.diagnose) as counted:
+        result = check_text("Dockerfile", text, [DropNoCacheDir, AddLineBefore], Settings())
+        passes.append(counted.call_count)
+    assert result.output == "FROM python:3.12\nLABEL x=1\nRUN pip install a\nLABEL x=1\nRUN pip install b\n"
+    assert passes == [2], "one pass with all four fixes, and one that finds nothing left"
+    twice = [AddLineBefore, type("AddLineBeforeToo", (AddLineBefore,), {"code": "DFX906"})]
+    result = check_text("Dockerfile", "FROM python:3.12\nRUN a\n", twice, Settings())
+    assert result.output == "FROM python:3.12\nLABEL x=1\nRUN a\n"
 
 
 def test_unsafe_fixes_need_the_flag() -> None:
