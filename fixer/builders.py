@@ -66,6 +66,9 @@ _CI_FILE = compile_lazily(r"(?i:.*\.(ya?ml|json|sh|groovy)|jenkinsfile.*|makefil
 _LARGEST = 512 * 1024
 # A quick test before looking at lines: most files name none of these.
 _WORDS = compile_lazily(r"(?i:kaniko|buildkit|buildx|build-push-action|buildctl|buildah|podman)")
+# A line that may hold a credential is named by its place only: findings end up in CI logs
+# and pull requests (kaniko's registry login is written in the same files).
+_SENSITIVE = compile_lazily(r"(?i)pass|token|secret|auth|credential|key")
 _KANIKO = compile_lazily(r"(?i)\bkaniko\b")
 _KANIKO_MOUNTS = compile_lazily(r"(?i)\bFF_KANIKO_RUN_MOUNT_CACHE\b\W{1,3}(true|1)\b")
 # The docker CLI reads DOCKER_BUILDKIT as a Go boolean.
@@ -77,7 +80,8 @@ _BUILDKIT = compile_lazily(
 
 
 class Sighting(NamedTuple):
-    """A line of a build file that names a builder: `path` is relative to the repository."""
+    """A line of a build file that names a builder: `path` is relative to the repository;
+    `text`, the line as shown (empty where it may hold a credential)."""
 
     path: str
     line: int
@@ -85,7 +89,7 @@ class Sighting(NamedTuple):
     text: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: `{self.text}`"
+        return f"{self.path}:{self.line}: `{self.text}`" if self.text else f"{self.path}:{self.line}"
 
 
 class BuilderEvidence(NamedTuple):
@@ -162,7 +166,7 @@ def _sightings(path: Path, root: Path) -> tuple[Sighting, ...]:
         stripped = line.strip()
         if not stripped or stripped.startswith(("#", "//")) or not _WORDS.search(stripped):
             continue
-        shown = stripped if len(stripped) <= 80 else stripped[:77] + "..."
+        shown = "" if _SENSITIVE.search(stripped) else stripped if len(stripped) <= 80 else stripped[:77] + "..."
         if _LEGACY.search(stripped):
             found.append(Sighting(relative, number, "legacy builder", shown))
         elif _KANIKO.search(stripped):

@@ -165,3 +165,13 @@ def test_the_dry_run_shows_why_there_is_no_fix(tmp_path: Path) -> None:
     assert result.returncode == 1 and (folder / "Dockerfile").read_text() == PLAIN
     assert "#   no fix: kaniko builds this repository (.gitlab-ci.yml:3:" in result.stdout
     assert "--- a/" not in result.stdout
+
+
+def test_a_line_that_may_hold_a_credential_is_named_by_its_place_only(tmp_path: Path) -> None:
+    login = (
+        "build:\n  script:\n"
+        '    - echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"s3cr3t\\"}}}" > /kaniko/.docker/config.json\n'
+    )
+    finding = dfx111(repository(tmp_path, {".gitlab-ci.yml": login}))
+    assert finding.no_fix.startswith("kaniko builds this repository (.gitlab-ci.yml:3)")
+    assert "s3cr3t" not in finding.no_fix + finding.detail + finding.message

@@ -17,8 +17,8 @@ from ..builders import NO_EVIDENCE, Sighting, builder_evidence
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Known
 from ..installers import InstallerCall, describe_call
-from ..records import NamedTuple
 from ..mounts import DEFAULT_CACHE_MODE, Mount
+from ..records import NamedTuple
 from ..serving import SWITCHES, Use, owner_for, plain_path, runner_of, uses, why_uncertain
 from ..syntax import Dockerfile, Span, Trivia
 from .base import Context, Invalid, Rule, Valid, safety
@@ -350,11 +350,11 @@ class CacheMountMissing(Rule):
         builder = _Builder(context)
         for run in context.facts.runs:
             if run.calls:
-                diagnostic = self._check_run(context, run, builder, list_reader)
+                diagnostic = self._check_run(run, builder, list_reader)
                 if diagnostic is not None:
                     yield diagnostic
 
-    def _check_run(self, context: Context, run: RunFacts, builder: _Builder, list_reader: int) -> Diagnostic | None:
+    def _check_run(self, run: RunFacts, builder: _Builder, list_reader: int) -> Diagnostic | None:
         planned: dict[str, _Planned] = {}
         blocked: list[tuple[InstallerCall, str]] = []
         for use in uses(run):
@@ -396,6 +396,8 @@ class CacheMountMissing(Rule):
         problems = [problem for mount in planned for problem in mount.problems]
         if builder.verdict.unknown:
             problems.insert(0, builder.verdict.why)
+        else:
+            detail += f" The builder takes cache mounts: {builder.verdict.why}."
         caveats = problems + [mount.doubt for mount in planned if mount.doubt]
         edit = Edit.insert(run.instruction.keyword_span.end, f" {text}")
         fix = Fix(f"Add `{text}`", (edit,), safety(problems), "; ".join(caveats))
