@@ -9,7 +9,8 @@ before it does it looks where builds are configured:
 
 - the CI files at the repository's root (`.gitlab-ci.yml`, `cloudbuild.yaml`,
   `Jenkinsfile`, `.travis.yml`, `azure-pipelines.yml`...) and in its CI folders
-  (`.github/workflows`, `.gitlab`, `.tekton`, `tekton`, `.circleci`, `.buildkite`, `ci`);
+  (`.github/workflows`, `.gitlab`, `.tekton`, `tekton`, `.circleci`, `.buildkite`, `ci`,
+  Argo's `workflows`, `pipelines`, `build`, `scripts`...);
 - the build files beside the Dockerfile and in every folder above it up to the root:
   Makefiles, compose files, Jenkinsfiles, Cloud Build and Skaffold files, shell scripts.
 
@@ -55,6 +56,14 @@ _ROOT_FOLDERS = (
     ".woodpecker",
     "ci",
     ".ci",
+    "workflows",
+    "workflow-templates",
+    "argo",
+    ".argo",
+    "pipelines",
+    ".pipelines",
+    "build",
+    "scripts",
 )
 # Build files that may sit beside a Dockerfile or in any folder above it.
 _NEARBY = compile_lazily(
@@ -65,7 +74,7 @@ _CI_FILE = compile_lazily(r"(?i:.*\.(ya?ml|json|sh|groovy)|jenkinsfile.*|makefil
 # Bigger files are not build configuration; reading them would only cost time.
 _LARGEST = 512 * 1024
 # A quick test before looking at lines: most files name none of these.
-_WORDS = compile_lazily(r"(?i:kaniko|buildkit|buildx|build-push-action|buildctl|buildah|podman)")
+_WORDS = compile_lazily(r"(?i:kaniko|buildkit|buildx|build-push-action|buildctl|buildah|podman|docker\s+(compose|build))")
 # A line that may hold a credential is named by its place only: findings end up in CI logs
 # and pull requests (kaniko's registry login is written in the same files).
 _SENSITIVE = compile_lazily(r"(?i)pass|token|secret|auth|credential|key")
@@ -73,10 +82,16 @@ _KANIKO = compile_lazily(r"(?i)\bkaniko\b")
 _KANIKO_MOUNTS = compile_lazily(r"(?i)\bFF_KANIKO_RUN_MOUNT_CACHE\b\W{1,3}(true|1)\b")
 # The docker CLI reads DOCKER_BUILDKIT as a Go boolean.
 _LEGACY = compile_lazily(r"(?i)\bDOCKER_BUILDKIT\b[\"']?\s*[:=]\s*[\"']?(0|false|f)\b")
+# Compose v2 (`docker compose`, the CLI plugin) builds with BuildKit unless told not to.
 _BUILDKIT = compile_lazily(
     r"(?i)\bDOCKER_BUILDKIT\b[\"']?\s*[:=]\s*[\"']?(1|true|t)\b|\bbuildx\b|docker/build-push-action|"
-    r"docker/setup-buildx-action|\bbuildctl\b|\bbuildah\b|\bpodman\s+(build|compose)\b"
+    r"docker/setup-buildx-action|\bbuildctl\b|\bbuildah\b|\bpodman\s+(build|compose)\b|\bdocker\s+compose\b"
 )
+# `docker build` on a GitHub-hosted Ubuntu runner: its Docker (23.0 and later for years)
+# builds with BuildKit by default. On a self-hosted runner, or elsewhere, the version is
+# not known.
+_DOCKER_BUILD = compile_lazily(r"(?i)\bdocker\s+build\b")
+_HOSTED_UBUNTU = compile_lazily(r"(?m)^\s*runs-on:\s*\[?\s*[\"']?ubuntu-")
 
 
 class Sighting(NamedTuple):
@@ -161,6 +176,7 @@ def _sightings(path: Path, root: Path) -> tuple[Sighting, ...]:
         return ()
     relative = path.relative_to(root).as_posix() if root in path.parents else path.name
     kaniko_mounts = bool(_KANIKO_MOUNTS.search(text))
+    hosted = relative.startswith(".github/workflows/") and bool(_HOSTED_UBUNTU.search(text))
     found: list[Sighting] = []
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
@@ -173,4 +189,6 @@ def _sightings(path: Path, root: Path) -> tuple[Sighting, ...]:
             found.append(Sighting(relative, number, "kaniko with cache mounts" if kaniko_mounts else "kaniko", shown))
         elif _BUILDKIT.search(stripped):
             found.append(Sighting(relative, number, "BuildKit", shown))
+        elif hosted and _DOCKER_BUILD.search(stripped):
+            found.append(Sighting(relative, number, "BuildKit (a GitHub-hosted runner's Docker)", shown))
     return tuple(found)

@@ -66,6 +66,7 @@ def test_kaniko_in_gitlab_ci_rules_the_mount_out_and_says_where(tmp_path: Path) 
         ("Jenkinsfile", "pipeline {\n  agent { kubernetes { yaml '''\n    containers:\n    - name: kaniko\n''' } }\n}\n"),
         ("svc/skaffold.yaml", "build:\n  cluster: {}\n  artifacts:\n  - image: app\n    kaniko: {}\n"),
         (".github/workflows/image.yml", "jobs:\n  build:\n    steps:\n      - uses: int128/kaniko-action@v1\n"),
+        ("workflows/build.yaml", "kind: Workflow\nspec:\n  templates:\n  - container:\n      image: gcr.io/kaniko-project/executor\n"),
     ],
 )
 def test_kaniko_anywhere_builds_are_configured(tmp_path: Path, path: str, text: str) -> None:
@@ -96,8 +97,11 @@ def test_the_legacy_builder_rules_the_mount_out(tmp_path: Path, path: str, text:
         ("other/Makefile", "image:\n\tDOCKER_BUILDKIT=0 docker build .\n"),
         ("svc/notes.txt", "DOCKER_BUILDKIT=0\n"),
         ("Makefile", "image:\n\tDOCKER_BUILDKIT=01 docker build .\n"),
+        (".github/workflows/ci.yml", "jobs:\n  image:\n    runs-on: self-hosted\n    steps:\n      - run: docker build svc\n"),
+        ("Makefile", "image:\n\tdocker build svc\n"),
     ],
-    ids=["a-comment", "a-sibling-folder", "not-a-build-file", "not-a-boolean"],
+    ids=["a-comment", "a-sibling-folder", "not-a-build-file", "not-a-boolean", "self-hosted-runner",
+         "docker-build-of-unknown-version"],
 )
 def test_what_is_not_evidence(tmp_path: Path, path: str, text: str) -> None:
     finding = dfx111(repository(tmp_path, {path: text}))
@@ -113,8 +117,11 @@ def test_what_is_not_evidence(tmp_path: Path, path: str, text: str) -> None:
         ("svc/Makefile", "image:\n\tDOCKER_BUILDKIT=1 docker build .\n"),
         (".gitlab-ci.yml", "build:\n  script: buildah bud -f svc/Dockerfile svc\n"),
         (".gitlab-ci.yml", KANIKO_GITLAB + "  variables:\n    FF_KANIKO_RUN_MOUNT_CACHE: \"true\"\n"),
+        ("Makefile", "up:\n\tdocker compose up --build\n"),
+        (".github/workflows/ci.yml", "jobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build svc\n"),
     ],
-    ids=["build-push-action", "buildx", "DOCKER_BUILDKIT=1", "buildah", "kaniko-fork-with-cache-mounts"],
+    ids=["build-push-action", "buildx", "DOCKER_BUILDKIT=1", "buildah", "kaniko-fork-with-cache-mounts",
+         "compose-v2", "github-hosted-runner"],
 )
 def test_signs_of_a_builder_with_cache_mounts_make_the_fix_safe(tmp_path: Path, path: str, text: str) -> None:
     finding = dfx111(repository(tmp_path, {path: text}))

@@ -31,6 +31,10 @@ _APT_LISTS = "/var/lib/apt"
 _APT_DEFAULTS = frozenset({"default", "apt-clean-hook", "apt-keep-downloaded"})
 # Instruction flags only BuildKit knows: a file that has one is built by BuildKit.
 _BUILDKIT_FLAGS = frozenset({"mount", "network", "security", "link", "parents", "exclude", "checksum", "keep-git-dir"})
+# The commands that download packages, where not all that use the cache do.
+_PIP_DOWNLOADING = frozenset({"install", "download", "wheel", "lock"})
+_UV_DOWNLOADING = frozenset({"pip install", "pip sync", "pip compile", "sync", "add", "lock", "run", "tool install",
+                             "tool run", "export"})  # fmt: skip
 # How each Python tool is told to use no index, with what a wheelhouse gives it.
 _OFFLINE = {"pip": ("--no-index",), "uv": ("--no-index", "--offline"), "pipenv": (), "poetry": (), "pdm": ()}
 
@@ -106,14 +110,15 @@ class CacheMountMissing(Rule):
        files read are the CI files at the repository's root (`.gitlab-ci.yml`,
        `cloudbuild.yaml`, `Jenkinsfile`, `.travis.yml`, `azure-pipelines.yml`,
        `bitbucket-pipelines.yml`...) and in its CI folders (`.github/workflows`,
-       `.gitlab`, `.tekton`, `tekton`, `.circleci`, `.buildkite`, `ci`), and the build
-       files (Makefiles, compose files, Jenkinsfiles, Cloud Build and Skaffold files,
-       shell scripts) in the Dockerfile's folder and every folder above it. Comment lines
-       do not count. The evidence is per repository: a monorepo whose other images are
+       `.gitlab`, `.tekton`, `tekton`, `.circleci`, `.buildkite`, `ci`, Argo's
+       `workflows`, `pipelines`, `build`, `scripts`), and the build files (Makefiles,
+       compose files, Jenkinsfiles, Cloud Build and Skaffold files, shell scripts) in the
+       Dockerfile's folder and every folder above it. Comment lines do not count. The evidence is per repository: a monorepo whose other images are
        built with BuildKit gets its fixes for the Dockerfiles that use BuildKit syntax.
     3. A `# syntax=` or `# check=` line, or build files that use BuildKit (`docker
        buildx`, `docker/build-push-action`, `DOCKER_BUILDKIT=1`, `buildctl`, buildah,
-       `podman build`): **safe**. kaniko ignores the `# syntax=` line, which is why step 2
+       `podman build`, Compose v2's `docker compose`, `docker build` in a workflow that
+       runs on GitHub's hosted Ubuntu runners, whose Docker builds with BuildKit): **safe**. kaniko ignores the `# syntax=` line, which is why step 2
        comes first.
     4. No sign either way: **unsafe**, with the reason.
 
@@ -172,8 +177,18 @@ class CacheMountMissing(Rule):
         ),
         Valid(
             "FROM python:3.12-slim\n"
-            "RUN pip --version && pip freeze\n",
+            "RUN pip --version && pip freeze && pip list --outdated\n",
             note="nothing is installed",
+        ),
+        Valid(
+            "FROM python:3.12-slim\n"
+            "RUN uv venv /opt/venv\n",
+            note="a virtual environment without --seed downloads nothing",
+        ),
+        Valid(
+            "FROM python:3.12-slim\n"
+            "RUN pip install --upgarde pip\n",
+            note="pip rejects the command line: the build stops there, loudly",
         ),
     )
     invalid = (
@@ -315,6 +330,17 @@ class CacheMountMissing(Rule):
         ),
         Invalid(
             "# syntax=docker/dockerfile:1\n"
+            "FROM python:3.12-alpine\n"
+            "RUN         set -ex \\\n"
+            "            && pip install --user -r /requirements.txt\n",
+            fixed="# syntax=docker/dockerfile:1\n"
+            "FROM python:3.12-alpine\n"
+            "RUN         --mount=type=cache,target=/root/.cache/pip set -ex \\\n"
+            "            && pip install --user -r /requirements.txt\n",
+            note="a file that aligns its commands in a column: the mount starts the column",
+        ),
+        Invalid(
+            "# syntax=docker/dockerfile:1\n"
             "FROM python:3.12-slim\n"
             'RUN ["pip", "install", "-r", "requirements.txt"]\n',
             fixed="# syntax=docker/dockerfile:1\n"
@@ -350,11 +376,11 @@ class CacheMountMissing(Rule):
         builder = _Builder(context)
         for run in context.facts.runs:
             if run.calls:
-                diagnostic = self._check_run(run, builder, list_reader)
+                diagnostic = self._check_run(context.source, run, builder, list_reader)
                 if diagnostic is not None:
                     yield diagnostic
 
-    def _check_run(self, run: RunFacts, builder: _Builder, list_reader: int) -> Diagnostic | None:
+    def _check_run(self, source: str, run: RunFacts, builder: _Builder, list_reader: int) -> Diagnostic | None:
         planned: dict[str, _Planned] = {}
         blocked: list[tuple[InstallerCall, str]] = []
         for use in uses(run):
@@ -371,10 +397,15 @@ class CacheMountMissing(Rule):
             planned.setdefault(mount.target, mount)
         if not planned and not blocked:
             return None
-        return self._diagnose(run, list(planned.values()), blocked, builder)
+        return self._diagnose(source, run, list(planned.values()), blocked, builder)
 
     def _diagnose(
-        self, run: RunFacts, planned: list[_Planned], blocked: list[tuple[InstallerCall, str]], builder: _Builder
+        self,
+        source: str,
+        run: RunFacts,
+        planned: list[_Planned],
+        blocked: list[tuple[InstallerCall, str]],
+        builder: _Builder,
     ) -> Diagnostic:
         calls = sorted([mount.call for mount in planned] + [call for call, _ in blocked], key=_order)
         named = ", ".join(dict.fromkeys(f"`{describe_call(call)}`" for call in calls))
@@ -399,7 +430,7 @@ class CacheMountMissing(Rule):
         else:
             detail += f" The builder takes cache mounts: {builder.verdict.why}."
         caveats = problems + [mount.doubt for mount in planned if mount.doubt]
-        edit = Edit.insert(run.instruction.keyword_span.end, f" {text}")
+        edit = _flag_insertion(source, run, text)
         fix = Fix(f"Add `{text}`", (edit,), safety(problems), "; ".join(caveats))
         return self.report(span, message, fix, detail)
 
@@ -425,10 +456,35 @@ class _Planned:
 
 def _wants_mount(run: RunFacts, install: InstallFacts) -> bool:
     """Whether the call downloads into a cache that no mount of the RUN holds."""
-    if not install.cache.uses_cache or install.mount is not None:
+    if not install.cache.uses_cache or install.mount is not None or not _downloads(install.call):
         return False
     call = install.call
     return not any(call.get(option) is not None for option in _OFFLINE.get(call.tool, ()))  # a wheelhouse
+
+
+def _downloads(call: InstallerCall) -> bool:
+    """Whether the call downloads packages: not every command that touches the cache does
+    (`pip list`, `uv venv` without `--seed`), and a command line the tool rejects runs
+    nothing (the build stops there, loudly)."""
+    if call.errors:
+        return False
+    if call.tool == "pip":
+        return call.subcommand in _PIP_DOWNLOADING
+    if call.tool == "uv":
+        return call.subcommand in _UV_DOWNLOADING or (call.subcommand == "venv" and call.get("--seed") is not None)
+    return True  # poetry's, pipenv's, pdm's and apt's cache commands all fetch packages
+
+
+def _flag_insertion(source: str, run: RunFacts, text: str) -> Edit:
+    """The flags, right after the RUN keyword; where a file aligns its commands in a
+    column (`RUN         set -ex`), after the blanks, so the flags start that column."""
+    end = run.instruction.keyword_span.end
+    blanks = end
+    while blanks < len(source) and source[blanks] in " \t":
+        blanks += 1
+    if blanks - end > 1 and blanks < len(source) and source[blanks] not in "\r\n":
+        return Edit.insert(blanks, f"{text} ")
+    return Edit.insert(end, f" {text}")
 
 
 def _taken(run: RunFacts, directory: str) -> bool:
