@@ -125,6 +125,22 @@ CACHE_SETTING = {
 }
 
 
+def likely_cache_directory(runner: Fact[ResolvedUser], cache: CacheResolution, tool: str) -> str | None:
+    """Where the call caches if nothing unseen (a base image's ENV) sets HOME: the tool's
+    cache in the user's home from /etc/passwd, when only HOME was in question (None
+    otherwise, or when that path would need quoting in a mount)."""
+    home = runner.value.home if isinstance(runner, Known) else None
+    if cache.decided_by != "home" or home is None:
+        return None
+    directory = home_cache_directory(home, tool)
+    return directory if plain_path(directory) else None
+
+
+def home_cache_directory(home: str, tool: str) -> str:
+    """`tool`'s cache below `home` when nothing else decides it: `~/.cache/<its folder>`."""
+    return posixpath.join(home, ".cache", _LEAF[tool])
+
+
 class Switch(NamedTuple):
     """How a tool's cache is switched off: its option (canonical spelling) and variable.
 

@@ -146,3 +146,12 @@ def test_a_private_base_never_hides_a_mount_its_user_cannot_write(account: str, 
     assert fixed.output.count("\r\n") == (text.count("\n") if layout == "CRLF" else 0)
     again = check_text("Dockerfile", fixed.output, [RULE], Settings(unsafe_fixes=True))
     assert again.output == fixed.output and not again.diagnostics
+
+
+def test_a_private_base_moves_poetrys_mount_to_the_users_pypoetry() -> None:
+    """poetry's cache directory is `pypoetry`, not the tool's name."""
+    text = PRIVATE + ACCOUNTS["useradd"] + "RUN --mount=type=cache,target=/root/.cache/pypoetry poetry install --no-root\n"
+    result = check_text("Dockerfile", text, [CacheMountNotWritable], Settings(unsafe_fixes=True))
+    assert result.output.endswith(
+        "RUN --mount=type=cache,target=/home/app/.cache/pypoetry,uid=1000,gid=1000 poetry install --no-root\n"
+    )

@@ -13,14 +13,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis import InstallFacts, RunFacts, write_access
+from ..caches import CacheResolution
 from ..builders import NO_EVIDENCE, Sighting, builder_evidence
 from ..diagnostics import Diagnostic, Edit, Fix
-from ..facts import Known
+from ..facts import Fact, Known
 from ..installers import InstallerCall, describe_call
 from ..mounts import DEFAULT_CACHE_MODE, Mount
 from ..records import NamedTuple
-from ..serving import SWITCHES, Use, owner_for, plain_path, runner_of, uses, why_uncertain
+from ..serving import (
+    CACHE_SETTING,
+    SWITCHES,
+    Use,
+    home_cache_directory,
+    likely_cache_directory,
+    option_after_subcommand,
+    owner_for,
+    plain_path,
+    runner_of,
+    uses,
+    why_uncertain,
+)
 from ..syntax import Dockerfile, Span, Trivia
+from ..users import ResolvedUser
 from .base import Context, Invalid, Rule, Valid, safety
 
 # apt's caches, as Docker's documentation mounts them: the downloaded packages (below
@@ -124,7 +138,11 @@ class CacheMountMissing(Rule):
 
     Where the call caches may be uncertain (a build argument decides HOME, uv's or
     poetry's config files are not read): the fix says so, but stays safe, since a mount
-    where nothing caches changes nothing. The fix is unsafe also when a build argument
+    where nothing caches changes nothing. A base image dockerfix cannot read (a third
+    party's, a private registry's) may set USER and HOME: for pip, which only warns under a
+    mount it cannot write, the fix mounts root's cache and pins `--cache-dir` to it,
+    unsafe; for uv, poetry and pdm, which fail there, there is no fix. Where only HOME is
+    in question, the mount goes to the user's home's cache, unsafe. The fix is unsafe also when a build argument
     could change the user's ids: a mount its user cannot write stops uv, poetry and pdm.
 
     No `# syntax=` line is added: `RUN --mount` joined the stable Dockerfile syntax in
@@ -282,6 +300,38 @@ class CacheMountMissing(Rule):
             note="uv (its config files are not read: the fix says the mount may miss its cache)",
         ),
         Invalid(
+            "FROM tiangolo/uvicorn-gunicorn:python3.11\n"
+            "COPY requirements.txt .\n"
+            "RUN pip install --no-cache-dir -r requirements.txt\n",
+            fixed="FROM tiangolo/uvicorn-gunicorn:python3.11\n"
+            "COPY requirements.txt .\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir=/root/.cache/pip "
+            "-r requirements.txt\n",
+            unsafe=True,
+            together=("DFX103",),
+            note="a base image dockerfix cannot read: its user is most likely root, and --cache-dir keeps pip on "
+            "the mount whatever HOME it sets (unsafe: as another user pip would cache nothing)",
+        ),
+        Invalid(
+            "FROM registry.example.com/platform/python-base:3.12\n"
+            "RUN useradd --create-home --uid 1000 app\n"
+            "USER app\n"
+            "RUN pip install --user --no-cache-dir -r requirements.txt\n",
+            fixed="FROM registry.example.com/platform/python-base:3.12\n"
+            "RUN useradd --create-home --uid 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 pip install "
+            "--cache-dir=/home/app/.cache/pip --user -r requirements.txt\n",
+            unsafe=True,
+            together=("DFX103",),
+            note="a private base image may set HOME: app's home from /etc/passwd is likely, and --cache-dir pins it",
+        ),
+        Invalid(
+            "FROM tiangolo/uvicorn-gunicorn:python3.11\n"
+            "RUN --mount=type=bind,source=uv.lock,target=uv.lock uv sync --frozen\n",
+            note="the same for uv: a root-owned mount would stop uv as another user, so no fix",
+        ),
+        Invalid(
             "FROM python:3.12-slim\n"
             "ENV UV_NO_CACHE=1\n"
             "RUN --mount=type=bind,source=uv.lock,target=uv.lock uv sync --frozen\n",
@@ -386,13 +436,15 @@ class CacheMountMissing(Rule):
         for use in uses(run):
             if not _wants_mount(run, use.install) or use.meant or use.on.mount is not None:
                 continue
-            planned_or_reason = _python_mount(run, use)
+            planned_or_reason = _python_mount(source, run, use)
             if planned_or_reason is None:
                 continue
             if isinstance(planned_or_reason, str):
                 blocked.append((use.install.call, planned_or_reason))
             elif planned_or_reason.target not in planned:
                 planned[planned_or_reason.target] = planned_or_reason
+            else:
+                planned[planned_or_reason.target].pins += planned_or_reason.pins
         for mount in sorted(_apt_mounts(run, list_reader), key=lambda mount: mount.target != _APT_ARCHIVES):
             planned.setdefault(mount.target, mount)
         if not planned and not blocked:
@@ -430,8 +482,9 @@ class CacheMountMissing(Rule):
         else:
             detail += f" The builder takes cache mounts: {builder.verdict.why}."
         caveats = problems + [mount.doubt for mount in planned if mount.doubt]
-        edit = _flag_insertion(source, run, text)
-        fix = Fix(f"Add `{text}`", (edit,), safety(problems), "; ".join(caveats))
+        edits = (_flag_insertion(source, run, text), *[pin for mount in planned for pin in mount.pins])
+        pinned = "".join(f" and `--cache-dir={mount.target}`" for mount in planned if mount.pins)
+        fix = Fix(f"Add `{text}`{pinned}", edits, safety(problems), "; ".join(caveats))
         return self.report(span, message, fix, detail)
 
 
@@ -441,10 +494,17 @@ class _Planned:
     after all does nothing (the build is as before); one its user cannot write stops uv,
     poetry and pdm."""
 
-    __slots__ = ("target", "flag_text", "call", "why", "problems", "doubt")
+    __slots__ = ("target", "flag_text", "call", "why", "problems", "doubt", "pins")
 
     def __init__(
-        self, target: str, options: str, call: InstallerCall, why: str, problems: list[str], doubt: str = ""
+        self,
+        target: str,
+        options: str,
+        call: InstallerCall,
+        why: str,
+        problems: list[str],
+        doubt: str = "",
+        pins: tuple[Edit, ...] = (),
     ) -> None:
         self.target = target
         self.flag_text = f"--mount=type=cache,target={target}{options}"
@@ -452,6 +512,7 @@ class _Planned:
         self.why = why
         self.problems = problems  # what could make the mount break the build: the fix is unsafe
         self.doubt = doubt  # what could make it miss the cache: harmless, said beside the fix
+        self.pins = pins  # `--cache-dir` options that send calls to the mount whatever HOME is
 
 
 def _wants_mount(run: RunFacts, install: InstallFacts) -> bool:
@@ -495,7 +556,7 @@ def _taken(run: RunFacts, directory: str) -> bool:
                for mount in run.mounts)  # fmt: skip
 
 
-def _python_mount(run: RunFacts, use: Use) -> _Planned | str | None:
+def _python_mount(source: str, run: RunFacts, use: Use) -> _Planned | str | None:
     """The mount for a Python installer's call, why there is none, or None when the
     RUN keeps its cache in another mount on purpose."""
     cache, tool = use.on.cache, use.tool
@@ -503,16 +564,29 @@ def _python_mount(run: RunFacts, use: Use) -> _Planned | str | None:
         switch = SWITCHES[tool].variable
         return f"{switch or 'the stage'} keeps {tool}'s cache off for the whole stage ({cache.reason}), and no " \
                "option turns it back on for one command: a cache mount would do nothing"  # fmt: skip
-    if cache.status != "enabled" or cache.directory is None:
+    runner = runner_of(run, use.install)
+    assumed_root = _image_user(run, runner, tool)
+    guess = _guessed_directory(cache, runner, tool, assumed_root)
+    if guess is not None:
+        directory, problems = guess[0], [guess[1]]
+    elif cache.status != "enabled" or cache.directory is None:
         return f"where {tool} caches is not known ({cache.reason})"
-    directory = cache.directory
+    else:
+        directory, problems = cache.directory, []
     if _taken(run, directory):
         return None
     if not plain_path(directory):
         return f"{tool}'s cache directory {directory} cannot be written as a --mount target as it is"
-    problems: list[str] = []
-    doubt = "" if cache.certain and not cache.doubts else f"{why_uncertain(cache)}: the mount may miss it"
-    runner = runner_of(run, use.install)
+    doubt = "" if guess or (cache.certain and not cache.doubts) else f"{why_uncertain(cache)}: the mount may miss it"
+    pins: tuple[Edit, ...] = ()
+    if guess is not None and CACHE_SETTING[tool] == "--cache-dir":
+        placed = option_after_subcommand(run, use.install.call, f"--cache-dir={directory}", source)
+        if placed is None:
+            return f"where {tool} caches is not known ({cache.reason}), and --cache-dir cannot be placed here"
+        pins = (placed[1],)
+    if assumed_root:
+        why = f"{tool} runs as the base image's user, most likely root; --cache-dir keeps it on the mount whatever HOME is."
+        return _Planned(directory, "", use.install.call, why, problems, pins=pins)
     if not isinstance(runner, Known) or runner.value.uid is None:
         return f"the user {tool} runs as is not known"
     options, why = "", f"{tool} caches in {directory} ({cache.reason})."
@@ -528,7 +602,34 @@ def _python_mount(run: RunFacts, use: Use) -> _Planned | str | None:
         allowed, why_not = write_access(directory, runner, _new_mount(directory), run, tool)
         if allowed is not True:
             return why_not
-    return _Planned(directory, options, use.install.call, why, problems, doubt)
+    return _Planned(directory, options, use.install.call, why, problems, doubt, pins)
+
+
+def _guessed_directory(
+    cache: CacheResolution, runner: Fact[ResolvedUser], tool: str, assumed_root: bool
+) -> tuple[str, str] | None:
+    """Where the call most likely caches when a base image dockerfix cannot read may set
+    HOME (and USER), and why that is a guess: root's cache when the image decides the
+    user too, else the cache in the user's home from /etc/passwd. The fix is then unsafe,
+    and pip and uv get `--cache-dir` pinned to the mount, so HOME no longer matters."""
+    if cache.status != "unknown" or cache.decided_by != "home":
+        return None
+    if assumed_root:
+        directory = home_cache_directory("/root", tool)
+        return directory, (f"the base image's USER is not known: {tool} can write the mount at {directory} only if "
+                           "it runs as root, as in most images (as another user it warns and caches nothing)")
+    likely = likely_cache_directory(runner, cache, tool)
+    if likely is None:
+        return None
+    return likely, f"HOME is not known here ({cache.reason}): {tool} caches in {likely} only if nothing unseen sets HOME"
+
+
+def _image_user(run: RunFacts, runner: Fact[ResolvedUser], tool: str) -> bool:
+    """Whether pip runs as the base image's user, which dockerfix cannot read (the stage
+    sets no USER). pip does no harm under a mount it cannot write: it warns and caches
+    nothing (uv, poetry and pdm fail), and `--cache-dir` sends it to the mount whatever
+    HOME the image sets."""
+    return tool == "pip" and not isinstance(runner, Known) and run.state.user is None
 
 
 def _apt_mounts(run: RunFacts, list_reader: int) -> list[_Planned]:

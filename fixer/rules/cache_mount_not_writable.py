@@ -8,11 +8,9 @@ works out the owner that `write_access` would let in.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 
 from ..analysis import RunFacts, describe_user, write_access
-from ..caches import CacheResolution
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Fact, Known
 from ..mounts import DEFAULT_CACHE_MODE, TARGET_KEYS, Mount
@@ -24,8 +22,8 @@ from ..serving import (
     directory_on,
     free_meant,
     hand_over,
+    likely_cache_directory,
     mount_in_doubt,
-    plain_path,
     runner_of,
     target_for,
     target_span,
@@ -515,7 +513,7 @@ class CacheMountNotWritable(Rule):
         if fix is not None:
             detail += f" With its ids the mount serves {tool} if {tool} caches in it. {COLD_ONCE_DETAIL}"
             return self.report(mount.flag.span, message, fix, detail)
-        likely = _likely_directory(runner, cache, tool)
+        likely = likely_cache_directory(runner, cache, tool)
         if likely is not None:
             guess = f"HOME is not known here: {tool} caches in {likely} only if nothing unseen sets it"
             target = target_for(mount, tool, likely)
@@ -567,16 +565,6 @@ def _owner_fix(
     if owner.guessed:
         problems.append(f"the gid of {owner.who} is not known; gid={owner.gid} (= uid) is a guess")
     return Fix(title, changes, safety(problems), "; ".join(problems) or COLD_ONCE), ""
-
-
-def _likely_directory(runner: Fact[ResolvedUser], cache: CacheResolution, tool: str) -> str | None:
-    """Where the call caches if nothing unseen (a base image's ENV) sets HOME: the cache
-    in the user's home from /etc/passwd, when only HOME was in question; None otherwise."""
-    home = runner.value.home if isinstance(runner, Known) else None
-    if cache.decided_by != "home" or home is None:
-        return None
-    directory = posixpath.join(home, ".cache", tool)
-    return directory if plain_path(directory) else None
 
 
 def _who(runner: Fact[ResolvedUser]) -> str:
