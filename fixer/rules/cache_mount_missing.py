@@ -471,7 +471,7 @@ class CacheMountMissing(Rule):
         reasons = [f"{describe_call(call)}: {reason}" for call, reason in blocked]
         if planned and builder.verdict.rejected:
             reasons.insert(0, builder.verdict.why)
-        detail += "".join(f" No fix for {reason}." for reason in reasons)
+        detail += "".join(f" No fix: {reason}." for reason in reasons)
         if not planned or builder.verdict.rejected:
             return self.report(span, message, None, detail, "; ".join(reasons))
         text = " ".join(mount.flag_text for mount in planned)
