@@ -13,7 +13,7 @@ heredoc's `#!` line and the script's own `set` commands leave them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from ..analysis import RunFacts
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
@@ -64,10 +64,15 @@ class InstallFailureMasked(Rule):
     still fails when both fail. Everything else is reported without a fix: only the
     author knows which failures the step may ignore.
 
+    The same holds in a script another shell runs (`sh -c '...'`, `su app -c '...'`, exec
+    form's `["sh", "-c", "..."]`), with that shell's own options (`sh -ec`); where the
+    install's failure is that script's status, what follows the launching command counts.
+
     Not flagged: a handler that fails (`|| exit 1`, `|| { echo failed; exit 1; }`, any
     compound handler), another install as the handler (a fallback that fails on its
-    own), installs in scripts that `sh -c` or `su -c` run, and commands that install
-    nothing (`apt-get update || true`: the install after it fails loudly).
+    own), an install inside an `if`, a loop or a subshell (its status may be tested on
+    purpose), and commands that install nothing (`apt-get update || true`: the install
+    after it fails loudly).
 
     ## Why is this bad?
     A failed install that does not fail the step gives an image without the packages
@@ -133,6 +138,14 @@ class InstallFailureMasked(Rule):
             "FROM python:3.12-slim\nRUN rm -rf /tmp/build; pip install -r requirements.txt\n",
             note="the install is the last command: its status is the step's",
         ),
+        Valid(
+            "FROM python:3.12-slim\nRUN sh -ec 'pip install -r requirements.txt; rm -rf /tmp/build'\n",
+            note="the shell that runs the script has -e",
+        ),
+        Valid(
+            "FROM python:3.12-slim\nRUN if ! pip install -r requirements.txt; then echo 'install failed' >&2; exit 1; fi\n",
+            note="an install whose status the script tests",
+        ),
     )
     invalid = (
         Invalid(
@@ -190,6 +203,14 @@ class InstallFailureMasked(Rule):
         ),
         Invalid(
             "FROM python:3.12-slim\nRUN poetry install --no-root || exit 0\n",
+        ),
+        Invalid(
+            'FROM python:3.12-slim\nRUN ["sh", "-c", "pip install -r requirements.txt || true"]\n',
+            note="exec form: the script that sh -c runs",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\nRUN useradd -m app\nRUN su app -c 'pip install --user -r requirements.txt'; true\n",
+            note="the install's failure is su's, and `; true` hides that",
         ),
         Invalid(
             'FROM python:3.12-slim\nRUN ["/bin/sh", "-c", "true"]\nRUN pipenv install --system --deploy || true\n',
@@ -251,85 +272,112 @@ class _Mask(NamedTuple):
     remedy: str
 
 
+class _Level(NamedTuple):
+    """The commands of one shell script in a RUN, in order: the RUN's own, or one that
+    `sh -c`, `su -c`, exec form's `["sh", "-c", ...]` run (`launcher`: that command's
+    index). `base` is the depth of its top level: deeper commands are in its compounds."""
+
+    commands: list[SimpleCommand]
+    base: int
+    launcher: SimpleCommand | None
+
+
+def _level_of(script: Script, install: SimpleCommand) -> _Level | None:
+    """The script `install` belongs to, when it is on that script's top level."""
+    launcher = script.commands[install.launcher] if install.launcher is not None else None
+    base = 0 if launcher is None else launcher.depth + 1
+    if install.depth != base:
+        return None  # inside an if, a loop, a subshell: its status may be tested on purpose
+    commands = [c for c in script.commands if c.nested_level == install.nested_level and c.launcher == install.launcher]
+    return _Level(commands, base, launcher)
+
+
 def _mask(run: RunFacts, script: Script, install: SimpleCommand) -> _Mask | None:
     """What hides the failure of `install`, if anything: its and-or list read from the
-    install onwards, then what follows the list."""
-    if install.depth or install.nested_level:
+    install onwards, then what follows the list; where the install's failure is its
+    script's status and another shell runs that script, what hides the launching
+    command's failure."""
+    level = _level_of(script, install)
+    if level is None:
         return None
-    commands = script.commands
-    errexit, pipefail, switched_off = _options_before(run, script, install)
+    commands = level.commands
+    errexit, pipefail, switched_off = _options_before(run, level, install)
     last_in_list = True
-    end = len(commands)
-    index = install.index + 1
-    while index < end:
+    position = commands.index(install)
+    for index in range(position + 1, len(commands)):
         command = commands[index]
-        outer = _outer_connector(commands, index)
-        if outer is None or command.nested_level:
-            index += 1
+        outer = _outer_connector(level, index)
+        if outer is None:
             continue
+        if outer == "":
+            return None  # a reserved word came between (then, do, else, fi): an if's or a loop's test or body
         if outer == "|":
-            if not pipefail and index == install.index + 1:  # the install's own output piped
+            if not pipefail and index == position + 1:  # the install's own output piped
                 return _Mask("pipe", command, "a pipeline's status is its last command's unless pipefail is set",
                              "set pipefail in the stage's SHELL (SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"])"
                              " or write the output to a file instead of a pipe")  # fmt: skip
         elif outer == "&&":
             last_in_list = False
         elif outer == "||":
-            return _handler(commands, index)
+            return _handler(level, index)
         elif outer in _SEPARATORS:
-            return _after_list(commands, index, errexit and last_in_list, switched_off)
-        index += 1
-    return None
+            return _after_list(level, index, errexit and last_in_list, switched_off)
+    if level.launcher is None:
+        return None
+    return _mask(run, script, level.launcher)  # the script fails with the install: its launcher does
 
 
-def _outer_connector(commands: Sequence[SimpleCommand], index: int) -> str | None:
-    """The operator before command `index` at the script's top level: its own connector
-    at depth 0, or, for the first command of a compound (a subshell, a group), the
-    operator before the compound; None inside a compound."""
+def _outer_connector(level: _Level, index: int) -> str | None:
+    """The operator before command `index` on the script's top level: its own connector
+    there, or, for the first command of a compound (a subshell, a group), the operator
+    before the compound; None inside a compound."""
+    commands = level.commands
     command = commands[index]
-    if command.depth == 0:
+    if command.depth == level.base:
         return command.connector
-    previous = commands[index - 1] if index else None
-    return command.connector if previous is not None and previous.depth == 0 and not previous.nested_level else None
+    return command.connector if index and commands[index - 1].depth == level.base else None
 
 
-def _handler(commands: Sequence[SimpleCommand], index: int) -> _Mask | None:
+def _handler(level: _Level, index: int) -> _Mask | None:
     """The `||` branch at `index`: a mask when it is one command that always succeeds and
     no failing command follows it with `&&` (`|| echo failed && exit 1`)."""
+    commands = level.commands
     handler = commands[index]
-    if handler.depth or not _succeeds(handler):
+    if handler.depth != level.base or not _succeeds(handler):
         return None
     following = commands[index + 1] if index + 1 < len(commands) else None
-    if following is not None and following.connector == "&&" and not following.depth and _fails(following):
+    if following is not None and following.connector == "&&" and following.depth == level.base and _fails(following):
         return None
     return _Mask("handler", handler, f"`{_name(handler)}` succeeds whatever the install did, so the list does too",
                  "remove the handler, or make it fail (`|| { echo 'install failed' >&2; exit 1; }`)")  # fmt: skip
 
 
-def _after_list(commands: Sequence[SimpleCommand], index: int, stops: bool, switched_off: bool) -> _Mask | None:
+def _after_list(level: _Level, index: int, stops: bool, switched_off: bool) -> _Mask | None:
     """The install's list ends before command `index`: a mask when the script goes on
     (without `set -e` stopping it) and its last top-level command decides the status."""
     if stops:
         return None
-    last = next((command for command in reversed(commands[index:]) if not command.depth and not command.nested_level), None)
-    if last is None:
+    rest = [command for command in level.commands[index:] if command.depth == level.base]
+    if not rest:
         return None
+    last = rest[-1]
     if switched_off:
         why = "`set +e` lets the script go on past a failed command"
-    elif _succeeds(last) and len([c for c in commands[index:] if not c.depth]) == 1:
+    elif _succeeds(last) and len(rest) == 1:
         why = f"`{_name(last)}` after the install makes the step succeed"
     else:
         why = "without `set -e`, the shell goes on after a failed command (or ignores it inside an `&&` list)"
     return _Mask("sequence", last, why, "join the commands with && or start the script with `set -e`")
 
 
-def _options_before(run: RunFacts, script: Script, install: SimpleCommand) -> tuple[bool, bool, bool]:
-    """`errexit` and `pipefail` as the install runs (the shell's own options, then the
-    script's top-level `set` commands before it), and whether a `set +e` turned errexit off."""
-    options = _shell_options(run)
+def _options_before(run: RunFacts, level: _Level, install: SimpleCommand) -> tuple[bool, bool, bool]:
+    """`errexit` and `pipefail` as the install runs (the options its shell starts with,
+    then the script's top-level `set` commands before it), and whether a `set +e` turned
+    errexit off."""
+    options = _shell_options(run, level)
     switched_off = False
-    for command in script.commands[: install.index]:
-        if command.depth or command.nested_level or _name(command) != "set":
+    for command in level.commands[: level.commands.index(install)]:
+        if command.depth != level.base or _name(command) != "set":
             continue
         changes = _set_options([word.text for word in command.effective_words[1:]])
         options.update(changes)
@@ -337,8 +385,11 @@ def _options_before(run: RunFacts, script: Script, install: SimpleCommand) -> tu
     return options.get("errexit", False), options.get("pipefail", False), switched_off
 
 
-def _shell_options(run: RunFacts) -> dict[str, bool]:
-    """The options the script's shell starts with: a heredoc's `#!` line, or the stage's SHELL."""
+def _shell_options(run: RunFacts, level: _Level) -> dict[str, bool]:
+    """The options the script's shell starts with: the launching command's (`sh -ec`), a
+    heredoc's `#!` line, or the stage's SHELL."""
+    if level.launcher is not None:
+        return _set_options([word.text for word in level.launcher.effective_words[1:]])
     if run.script.kind == "shebang":
         return _set_options(run.script.code.split("\n", 1)[0][2:].split()[1:])
     return _set_options(list(run.state.shell[1:]))
