@@ -46,6 +46,17 @@ _STATEMENT_END = compile_lazily(r"[ \t]*(?:&&|;|\n)[ \t\n]*")
 # --------------------------------------------------------------------------- lines
 
 
+def insert_flags(source: str, instruction: Instruction, text: str) -> Edit:
+    """Flags (`--mount=...`) right after the instruction's keyword; where a file aligns
+    its arguments in a column (`RUN         set -ex`), after the blanks, so the flags
+    start that column."""
+    end = instruction.keyword_span.end
+    column = blanks_after(source, end)
+    if column - end > 1 and column < len(source) and source[column] not in "\r\n":
+        return Edit.insert(column, f"{text} ")
+    return Edit.insert(end, f" {text}")
+
+
 def line_ending(source: str, offset: int) -> str:
     """The line ending of the line at `offset`, so inserted lines match their neighbours."""
     end = source.find("\n", offset)
@@ -81,7 +92,7 @@ def remove_word(source: str, span: Span, escape: str) -> tuple[Edit, ...]:
     Empty when the line before cannot be found (the caller then has no fix).
     """
     start, end = span
-    after, before = _blanks_after(source, end), _blanks_before(source, start)
+    after, before = blanks_after(source, end), _blanks_before(source, start)
     line_start = source.rfind("\n", 0, start) + 1
     ends_line = _ends_line(source, after, escape)
     if after > end and not ends_line:
@@ -172,7 +183,7 @@ def _argv_offsets(script: RunScript) -> list[tuple[int, int]]:
     return offsets
 
 
-def _blanks_after(source: str, index: int) -> int:
+def blanks_after(source: str, index: int) -> int:
     """The end of the spaces and tabs starting at `index`."""
     while index < len(source) and source[index] in " \t":
         index += 1
@@ -189,7 +200,7 @@ def _blanks_before(source: str, index: int) -> int:
 def _continues(source: str, index: int, escape: str) -> bool:
     """An escape character at `index` with only blanks after it on its line (BuildKit
     allows trailing blanks after the escape)."""
-    return source.startswith(escape, index) and _ends_line(source, _blanks_after(source, index + len(escape)), "")
+    return source.startswith(escape, index) and _ends_line(source, blanks_after(source, index + len(escape)), "")
 
 
 def _ends_line(source: str, index: int, escape: str) -> bool:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import edits
 from ..analysis import InstallFacts, RunFacts, write_access
-from ..caches import CacheResolution
 from ..builders import NO_EVIDENCE, Sighting, builder_evidence
+from ..caches import CacheResolution
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..facts import Fact, Known
 from ..installers import InstallerCall, describe_call
@@ -482,9 +483,10 @@ class CacheMountMissing(Rule):
         else:
             detail += f" The builder takes cache mounts: {builder.verdict.why}."
         caveats = problems + [mount.doubt for mount in planned if mount.doubt]
-        edits = (_flag_insertion(source, run, text), *[pin for mount in planned for pin in mount.pins])
+        pins = [pin for mount in planned for pin in mount.pins]
+        changes = (edits.insert_flags(source, run.instruction, text), *pins)
         pinned = "".join(f" and `--cache-dir={mount.target}`" for mount in planned if mount.pins)
-        fix = Fix(f"Add `{text}`{pinned}", edits, safety(problems), "; ".join(caveats))
+        fix = Fix(f"Add `{text}`{pinned}", changes, safety(problems), "; ".join(caveats))
         return self.report(span, message, fix, detail)
 
 
@@ -534,18 +536,6 @@ def _downloads(call: InstallerCall) -> bool:
     if call.tool == "uv":
         return call.subcommand in _UV_DOWNLOADING or (call.subcommand == "venv" and call.get("--seed") is not None)
     return True  # poetry's, pipenv's, pdm's and apt's cache commands all fetch packages
-
-
-def _flag_insertion(source: str, run: RunFacts, text: str) -> Edit:
-    """The flags, right after the RUN keyword; where a file aligns its commands in a
-    column (`RUN         set -ex`), after the blanks, so the flags start that column."""
-    end = run.instruction.keyword_span.end
-    blanks = end
-    while blanks < len(source) and source[blanks] in " \t":
-        blanks += 1
-    if blanks - end > 1 and blanks < len(source) and source[blanks] not in "\r\n":
-        return Edit.insert(blanks, f"{text} ")
-    return Edit.insert(end, f" {text}")
 
 
 def _taken(run: RunFacts, directory: str) -> bool:

@@ -520,8 +520,8 @@ class CacheMountNotWritable(Rule):
             fix, _ = _owner_fix(tree, run, use, mount, likely, [guess], target=target)
             if fix is not None:
                 detail += (
-                    f" `uid=`/`gid=` alone cannot fix it here: {why_not}. The fix moves it to {target}, where {tool} caches with the home of {_who(runner)} in "
-                    f"/etc/passwd, and gives it that user's ids. {COLD_ONCE_DETAIL}"
+                    f" `uid=`/`gid=` alone cannot fix it here: {why_not}. The fix moves it to {target}, where {tool} "
+                    f"caches with the home of {_who(runner)} in /etc/passwd, and gives it that user's ids. {COLD_ONCE_DETAIL}"
                 )
                 return self.report(mount.flag.span, message, fix, detail)
         no_fix = (

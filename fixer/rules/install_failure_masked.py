@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import edits
 from ..analysis import RunFacts
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..installers import InstallerCall, describe_call
@@ -485,10 +486,7 @@ def _handler_span(source: str, run: RunFacts, handler: SimpleCommand, fallback: 
     found = between.find(operator)
     if found < 0:
         return None
-    end = written.end + found + len(operator)
-    while end < after.start and source[end] in " \t":
-        end += 1
-    return Span(written.start, end)
+    return Span(written.start, edits.blanks_after(source, written.end + found + len(operator)))
 
 
 def _inputs(call: InstallerCall) -> tuple[str, ...]:
