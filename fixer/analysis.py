@@ -201,10 +201,25 @@ class RunFacts:
         """These facts for the fix loop's next pass, where the instruction (not even moved),
         its state and the filesystem before it are the same objects: all that was worked
         out from them holds, its mounts' spans too. Only the stage is the new pass's."""
+        twin = self._copy()
+        twin.stage = stage
+        return twin
+
+    def with_mounts(self, added: tuple[Mount, ...]) -> RunFacts:
+        """These facts as they would be with `added` cache mounts too (`mounts.planned_mount`):
+        what a fix that adds them leaves for the rules. Who runs the RUN, its HOME, its
+        calls and where each caches do not depend on mounts and are shared; what the
+        calls make of the mounts is worked out anew."""
+        twin = self._copy()
+        twin.mounts = self.mounts + added
+        twin.cache_mounts = self.cache_mounts + tuple([mount for mount in added if mount.type == "cache"])
+        twin._installs, twin._settled, twin._kept = {}, {}, None
+        return twin
+
+    def _copy(self) -> RunFacts:
         twin = object.__new__(RunFacts)
         for name in RunFacts.__slots__:
             setattr(twin, name, getattr(self, name))
-        twin.stage = stage
         return twin
 
     def _parsed(self) -> Script:
@@ -403,6 +418,15 @@ class FileFacts:
     def run(self, instruction: Instruction) -> RunFacts | None:
         return self._by_instruction.get(id(instruction))
 
+    def with_runs(self, replaced: Mapping[int, RunFacts]) -> FileFacts:
+        """The same analysis with some RUNs' facts replaced (by the id of their
+        instruction): the file as a fix would leave it (`RunFacts.with_mounts`)."""
+        view = FileFacts(self.tree, self.stages)
+        view.runs = [replaced.get(id(run.instruction), run) for run in self.runs]
+        view._by_instruction = {id(run.instruction): run for run in view.runs}
+        view._families = self._families
+        return view
+
     def family(self, stage: Stage) -> str | None:
         """`users.distro_family` of the stage's base image (worked out once per stage)."""
         if stage.index not in self._families:
@@ -518,9 +542,16 @@ def _step(
         after = found[3]  # type: ignore[index]
     else:
         run = _new_run(facts, instruction, stage, state, track, memo)
-        after = _after(facts, instruction, stage, state, track, run)
-        if after is not track:
-            after = _same_as_before(memo, ("track at", instruction.start_line), after)
+        script = run.script
+        key = ("after run", script.kind, script.code, script.argv, id(track), id(state), instruction.start_line)
+        known = memo.facts.get(key)
+        if known is not None and known[0] is track and known[1] is state:
+            after = known[2]
+        else:
+            after = _after(facts, instruction, stage, state, track, run)
+            if after is not track:
+                after = _same_as_before(memo, ("track at", instruction.start_line), after)
+            memo.facts[key] = (track, state, after)
     memo.facts[id(instruction)] = (instruction, track, state, after, run)
     return after  # type: ignore[no-any-return]
 

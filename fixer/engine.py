@@ -17,16 +17,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
+from . import suppressions
 from .analysis import PassMemo, analyse
 from .diagnostics import Applicability, Change, Diagnostic, Edit, Fix, OffsetMap, apply_edits, track_changes
 from .parser import parse, reparse
-from .patterns import compile_lazily
 from .records import NamedTuple
 from .rules.base import Context, Rule
-from .syntax import Dockerfile, Instruction, ParseError
+from .syntax import Dockerfile, ParseError
 
 MAX_PASSES = 10
-_SUPPRESSION = compile_lazily(r"\s*#\s*dockerfix:\s*ignore\s*=\s*([\w,\s-]+?)\s*$")
 
 
 class Settings(NamedTuple):
@@ -157,41 +156,14 @@ def diagnose(
 ) -> list[Diagnostic]:
     """The findings of `rules` in a parsed Dockerfile, suppressions applied, in source
     order. `memo` carries what the passes over one file share (`PassMemo`)."""
-    context = Context(name, tree, analyse(tree, settings.build_args, memo), build_context)
+    rules = list(rules)
+    found_suppressions = suppressions.find(tree)
+    followers = tuple(rule for rule in rules if rule.about_cache_mounts)
+    context = Context(name, tree, analyse(tree, settings.build_args, memo), build_context, followers, found_suppressions)
     found = [diagnostic for rule in rules for diagnostic in rule.check(context)]
-    suppressed = _suppressions(tree)
-    if suppressed:
-        found = [d for d in found if not _is_suppressed(d, suppressed)]
+    if found_suppressions:
+        found = [d for d in found if not suppressions.silenced(d, found_suppressions)]
     return sorted(found, key=lambda d: (d.span.start, d.code))
-
-
-def _suppressions(tree: Dockerfile) -> list[tuple[int, int, frozenset[str]]]:
-    """(start, end, codes) of instructions preceded by `# dockerfix: ignore=CODE[,CODE]`.
-
-    Dockerfiles have no trailing comments, so a suppression is a whole comment line
-    (or several) right before the instruction; `ignore=all` silences every rule.
-    """
-    found: list[tuple[int, int, frozenset[str]]] = []
-    if "dockerfix" not in tree.source:
-        return found  # no comment names dockerfix (most files): no need to look at each line
-    pending: set[str] = set()
-    for element in tree.elements:
-        if isinstance(element, Instruction):
-            if pending:
-                found.append((element.span.start, element.span.end, frozenset(pending)))
-            pending = set()
-        elif element.kind == "comment":
-            match = _SUPPRESSION.match(element.span.text(tree.source))
-            if match:
-                pending.update(code.strip() for code in match.group(1).split(","))
-    return found
-
-
-def _is_suppressed(diagnostic: Diagnostic, suppressed: list[tuple[int, int, frozenset[str]]]) -> bool:
-    return any(
-        start <= diagnostic.span.start < end and ({diagnostic.code, diagnostic.name, "all"} & codes)
-        for start, end, codes in suppressed
-    )
 
 
 class _Fixpoint(NamedTuple):
@@ -299,27 +271,26 @@ def _choose(tree: Dockerfile, diagnostics: list[Diagnostic], settings: Settings)
         fix = diagnostic.fix
         if fix is None or not fix.edits or not settings.allows(fix):
             continue
-        instruction = _instruction_of(fix, starts)
-        if instruction in taken_instructions:
+        instructions = {_instruction_of(edit, starts) for edit in fix.edits}
+        if not instructions.isdisjoint(taken_instructions):
             continue
         if any(_touches_taken(edit, taken) for edit in fix.edits):
             continue
         chosen.append(diagnostic)
-        taken_instructions.add(instruction)
+        taken_instructions |= instructions
         for edit in fix.edits:
             insort(taken, (edit.start, edit.end))
     return chosen
 
 
-def _instruction_of(fix: Fix, starts: list[int]) -> int | tuple[str, int]:
-    """The instruction a fix belongs to, by its first edit: the index of the instruction
-    it edits, or, for whole lines inserted before an instruction (a new instruction, such
-    as DFX108's `RUN rm -f .../docker-clean`), a place of its own before that one. Such a
-    fix leaves the instruction's text alone, so a fix of the instruction itself may
-    join it in the same pass."""
-    first = fix.edits[0]
-    index = bisect_right(starts, first.start) - 1
-    if index >= 0 and first.start == first.end == starts[index] and first.text.endswith("\n"):
+def _instruction_of(edit: Edit, starts: list[int]) -> int | tuple[str, int]:
+    """The instruction an edit belongs to: the index of the instruction it edits, or, for
+    whole lines inserted before an instruction (a new instruction, such as DFX108's `RUN
+    rm -f .../docker-clean`), a place of its own before that one. Such an edit leaves the
+    instruction's text alone, so a fix of the instruction itself may join it in the same
+    pass. A fix takes every instruction its edits belong to."""
+    index = bisect_right(starts, edit.start) - 1
+    if index >= 0 and edit.start == edit.end == starts[index] and edit.text.endswith("\n"):
         return ("before", index)
     return index
 

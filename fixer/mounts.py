@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from .records import slots_repr
 from .stages import State, Variable, expansion_certain
-from .syntax import Flag, MountOption
+from .syntax import Flag, MountOption, Span
 from .words import LexError, Lexer, is_plain
 
 TARGET_KEYS = frozenset({"target", "dst", "destination"})  # the keys that hold a mount's target
@@ -132,6 +132,23 @@ def _resolve(flag: Flag, env: Mapping[str, Variable], values: Mapping[str, str],
             uncertain |= {option.key}
         unmatched |= lexer.unmatched
     return Mount(flag, *_fields(options, workdir, errors, uncertain, unmatched))
+
+
+def planned_mount(value: str, state: State, escape: str, at: int) -> Mount:
+    """The mount a fix adds as `--mount=value` (plain, without quotes), resolved as
+    BuildKit will, for asking what the rules would find once it is in.
+
+    The flag is not in the text yet: every span of it is the empty span at `at`, where
+    the fix inserts it, so that an edit another rule would make to it lands on the
+    insertion itself (and is refused with it) instead of on text that is there.
+    """
+    here = Span(at, at)
+    options = []
+    for field in value.split(","):
+        key, has_value, option = field.partition("=")
+        options.append(MountOption(key.lower(), option if has_value else None, here, here if has_value else None))
+    flag = Flag(f"--mount={value}", here, "mount", value, here, tuple(options))
+    return _resolve(flag, state.env, state.values(), state.workdir.value, escape)
 
 
 # The fields of the mounts that need no expansion, by (value, WORKDIR): a repository's

@@ -102,6 +102,30 @@ def test_a_new_instruction_before_another_joins_that_ones_own_fix_in_one_pass() 
     assert result.output == "FROM python:3.12\nLABEL x=1\nRUN a\n"
 
 
+class DropInTwo(Rule):
+    """One fix that removes the first two ` --no-cache-dir`s of the file, in two
+    instructions (a toy rule)."""
+
+    code = "DFX900"  # first in the order of findings at one place
+    name = "drop-in-two"
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        spans = [Span(m.start(), m.end()) for m in re.finditer(r" --no-cache-dir", context.source)][:2]
+        if len(spans) == 2:
+            yield self.report(spans[0], "two", Fix("drop both", tuple(Edit.delete(span) for span in spans)))
+
+
+def test_a_fix_takes_every_instruction_its_edits_are_in() -> None:
+    """A fix that edits two instructions keeps other fixes off both in its pass (DFX111's
+    fix takes in DFX108's line before the RUN): here the toy rule's fix of the second
+    RUN waits for the next pass, and fixes what is left there."""
+    text = "FROM python:3.12\nRUN pip install --no-cache-dir a\nRUN pip install --no-cache-dir b --no-cache-dir\n"
+    result = check_text("Dockerfile", text, [DropInTwo, DropNoCacheDir], Settings())
+    assert result.output == "FROM python:3.12\nRUN pip install a\nRUN pip install b\n"
+    first = engine._choose(result.tree, list(result.diagnostics), Settings())
+    assert [d.code for d in first] == ["DFX900"], "the toy fix at the end of line 3 must wait: DFX900's edits line 3"
+
+
 def test_unsafe_fixes_need_the_flag() -> None:
     assert check_text("Dockerfile", TEXT, [Unsafe], Settings()).output == TEXT
     assert "--no-cache-dir" not in check_text("Dockerfile", TEXT, [Unsafe], Settings(unsafe_fixes=True)).output

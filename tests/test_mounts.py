@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fixer.mounts import resolve_mounts
+from fixer.mounts import planned_mount, resolve_mounts
 from fixer.parser import parse
 from fixer.stages import analyse_stages
+from fixer.syntax import Span
 
 
 def mounts_of(text: str):
@@ -83,3 +84,20 @@ def test_a_mount_without_variables_resolves_from_its_text_and_workdir_alone() ->
     assert again is not first and again.flag == first.flag
     assert (again.target, again.errors) == (first.target, first.errors) == ("/a/cache", ("invalid value oops for uid",))
     assert elsewhere.target == "/b/cache"
+
+
+def test_a_planned_mount_resolves_as_written_and_sits_at_its_insertion_point() -> None:
+    """What a fix will add (`planned_mount`) resolves as the same flag in the text would,
+    in the stage's state; none of its spans covers text that is there (they are all the
+    empty span where the flag goes in)."""
+    text = "FROM python:3.12\nENV UID=1000\nWORKDIR /app\nRUN --mount=type=cache,target=.cache/pip,uid=$UID,gid=1000,sharing=locked pip install x\n"
+    (written,) = mounts_of(text)
+    tree = parse(text)
+    state = analyse_stages(tree).state(tree.instructions[-1])
+    planned = planned_mount("type=cache,target=.cache/pip,uid=$UID,gid=1000,sharing=locked", state, tree.escape, 42)
+    fields = [name for name in type(written).__slots__ if name != "flag"]
+    assert [getattr(planned, name) for name in fields] == [getattr(written, name) for name in fields]
+    assert (planned.target, planned.uid, planned.sharing) == ("/app/.cache/pip", 1000, "locked")
+    spans = [planned.flag.span, planned.flag.value_span]
+    spans += [span for option in planned.flag.mount_options for span in (option.key_span, option.value_span)]
+    assert set(spans) == {Span(42, 42)}

@@ -64,6 +64,7 @@ class AptCacheSharing(Rule):
 
     code = "DFX109"
     name = "apt-cache-sharing"
+    about_cache_mounts = True
 
     valid = (
         Valid(

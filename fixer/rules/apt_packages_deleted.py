@@ -84,6 +84,7 @@ class AptPackagesDeleted(Rule):
 
     code = "DFX108"
     name = "apt-packages-deleted"
+    about_cache_mounts = True
 
     valid = (
         Valid(

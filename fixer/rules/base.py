@@ -18,6 +18,7 @@ from typing import ClassVar
 from ..analysis import FileFacts
 from ..diagnostics import Applicability, Diagnostic, Fix
 from ..records import NamedTuple
+from ..suppressions import Suppression
 from ..syntax import Dockerfile, Span
 
 
@@ -62,12 +63,20 @@ def safety(problems: Iterable[str]) -> Applicability:
 
 
 class Context(NamedTuple):
-    """What a rule sees for one Dockerfile."""
+    """What a rule sees for one Dockerfile.
+
+    `followers` are the selected rules whose findings are all about cache mounts
+    (`Rule.about_cache_mounts`), which a fix that adds mounts asks what they would find
+    once the mounts are in (`rules.followers`); `suppressions` the file's comment lines
+    that silence rules (`suppressions.find`).
+    """
 
     name: str
     tree: Dockerfile
     facts: FileFacts
     build_context: Path | None = None
+    followers: tuple[Rule, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
 
     @property
     def source(self) -> str:
@@ -81,6 +90,9 @@ class Rule(ABC):
     name: ClassVar[str]
     valid: ClassVar[tuple[Valid, ...]] = ()
     invalid: ClassVar[tuple[Invalid, ...]] = ()
+    # Every finding is about a cache mount the RUN has: a RUN without one gets none, and
+    # a fix that adds mounts asks this rule what it would find once they are in.
+    about_cache_mounts: ClassVar[bool] = False
 
     @abstractmethod
     def check(self, context: Context) -> Iterator[Diagnostic]:

@@ -75,6 +75,7 @@ class CacheCleanedUnderMount(Rule):
 
     code = "DFX110"
     name = "cache-cleaned-under-mount"
+    about_cache_mounts = True
 
     valid = (
         Valid(

@@ -134,6 +134,7 @@ class CacheDirOption(Rule):
 
     code = "DFX102"
     name = "cache-dir-option"
+    about_cache_mounts = True
 
     valid = (
         Valid(

@@ -113,6 +113,7 @@ class CacheDisabledUnderMount(Rule):
 
     code = "DFX103"
     name = "cache-disabled-under-mount"
+    about_cache_mounts = True
     valid = (
         Valid(
             "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n",

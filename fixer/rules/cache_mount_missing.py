@@ -1,11 +1,12 @@
 """DFX111 `cache-mount-missing`: an install that downloads with no cache mount to keep what it fetched.
 
-The rule only adds the mount, where the call caches for its user and HOME and owned by
-that user; the other cache rules then see a mount and finish the job in the fix loop's
-next passes: DFX103 removes the call's `--no-cache-dir`, DFX102 overrides a stage's
-`PIP_NO_CACHE_DIR` or pins a HOME that can move, DFX106 sets uv's link mode, DFX107
-keeps poetry's virtualenvs off the mount, DFX108 keeps apt's downloads (docker-clean).
-The dry run gives the reason for each of those edits.
+The rule works out the mount, where the call caches for its user and HOME and owned by
+that user, then asks the other cache rules what they would find with it in
+(`followers`): DFX103 removes the call's `--no-cache-dir`, DFX102 overrides a stage's
+`PIP_NO_CACHE_DIR`, DFX106 sets uv's link mode, DFX108 keeps apt's downloads
+(docker-clean), DFX110 keeps a cleanup off the mount. Their fixes join the mount's, so
+the fix is whole at once, with the reason for each edit; what cannot join (a less safe
+fix) the fix loop's next pass does.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from .. import edits
 from ..analysis import InstallFacts, RunFacts, write_access
 from ..builders import NO_EVIDENCE, Sighting, builder_evidence
 from ..caches import CacheResolution
-from ..diagnostics import Diagnostic, Edit, Fix
+from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 from ..facts import Fact, Known
 from ..installers import InstallerCall, describe_call
-from ..mounts import DEFAULT_CACHE_MODE, Mount
+from ..mounts import DEFAULT_CACHE_MODE, Mount, planned_mount
 from ..records import NamedTuple
 from ..serving import (
     CACHE_SETTING,
@@ -37,6 +38,7 @@ from ..serving import (
 from ..syntax import Dockerfile, Span, Trivia
 from ..users import ResolvedUser
 from .base import Context, Invalid, Rule, Valid, safety
+from .followers import findings_with_mounts, joined
 
 # apt's caches, as Docker's documentation mounts them: the downloaded packages (below
 # /var/cache/apt) and the package lists (below /var/lib/apt), each locked, since two
@@ -75,13 +77,18 @@ class CacheMountMissing(Rule):
       cache corrupt it), and at `/var/lib/apt` too when the RUN runs `apt-get update`
       and no later RUN installs from the lists it leaves in the image.
 
-    The other cache rules finish the job in the next passes, each with its own reason:
-    DFX103 removes that call's `--no-cache-dir` (or uv's `--no-cache`), DFX102 overrides
-    a `PIP_NO_CACHE_DIR` the stage sets with `--cache-dir` on that command (the ENV stays,
-    for the other RUNs) and pins `--cache-dir` where a HOME that can move decides the
-    directory, DFX106 adds uv's `--link-mode=copy`, DFX107 keeps poetry's virtualenvs
-    out of the mount, and DFX108 removes Debian's docker-clean hook, which would delete
-    apt's downloads.
+    A mount alone is not always enough, and the fix does the rest in the same change,
+    asking the other cache rules what they would find once the mount is in and taking
+    in their fixes, each named in the fix's title with its rule and explained in the
+    finding: DFX103 removes that call's `--no-cache-dir` (or uv's `--no-cache`), DFX102
+    overrides a `PIP_NO_CACHE_DIR` the stage sets with `--cache-dir` on that command (the
+    ENV stays, for the other RUNs), DFX106 adds uv's `--link-mode=copy`, DFX108 removes
+    Debian's docker-clean hook in a step before (which would delete apt's downloads;
+    once per stage, before its first apt step), and DFX110 removes a cleanup of what the
+    mount now keeps (`rm -rf /var/lib/apt/lists/*`, `apt-get clean`). A fix less safe
+    than the mount's (DFX110's for uv, whose config files are not read), or one that a
+    `# dockerfix: ignore=` line or `--ignore` turns off, does not join: the first is
+    left to the fix loop's next pass, with its own finding.
 
     Not flagged: calls that do not download (`pip install --no-index`, `uv ... --offline`:
     a wheelhouse), a RUN with a mount meant for the tool in another place (DFX101 moves
@@ -139,7 +146,12 @@ class CacheMountMissing(Rule):
 
     Where the call caches may be uncertain (a build argument decides HOME, uv's or
     poetry's config files are not read): the fix says so, but stays safe, since a mount
-    where nothing caches changes nothing. A base image dockerfix cannot read (a third
+    where nothing caches changes nothing. A mount that brings a problem only an unsafe
+    fix of another rule mends makes the fix unsafe, and it takes that fix in: poetry
+    keeps its virtualenvs in its cache directory by default, so with the mount the
+    virtualenv would leave the image, and moving it (DFX107) is unsafe; uv's `--no-cache`
+    under the mount (DFX103) is removed only as an unsafe fix, since uv's config files are
+    not read. A base image dockerfix cannot read (a third
     party's, a private registry's) may set USER and HOME: for pip, which only warns under a
     mount it cannot write, the fix mounts root's cache and pins `--cache-dir` to it,
     unsafe; for uv, poetry and pdm, which fail there, there is no fix. Where only HOME is
@@ -220,7 +232,7 @@ class CacheMountMissing(Rule):
             "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n",
             unsafe=True,
             together=("DFX103",),
-            note="no BuildKit-only syntax in the file: unsafe; DFX103 then removes --no-cache-dir",
+            note="no BuildKit-only syntax in the file: unsafe; the fix takes in DFX103's removal of --no-cache-dir",
         ),
         Invalid(
             "# syntax=docker/dockerfile:1\n"
@@ -263,7 +275,7 @@ class CacheMountMissing(Rule):
             "RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir=/root/.cache/pip "
             "-r requirements.txt\n",
             together=("DFX102",),
-            note="the stage's PIP_NO_CACHE_DIR stays for its other RUNs; DFX102 overrides it on this command",
+            note="the stage's PIP_NO_CACHE_DIR stays for its other RUNs; the fix takes in DFX102's override on this command",
         ),
         Invalid(
             "# syntax=docker/dockerfile:1\n"
@@ -407,7 +419,7 @@ class CacheMountMissing(Rule):
             "FROM debian:bookworm-slim\n"
             "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,"
             "sharing=locked apt-get update && apt-get install -y --no-install-recommends python3-pip\n",
-            note="apt, as Docker's documentation mounts it (DFX108 then removes docker-clean)",
+            note="apt, as Docker's documentation mounts it (this rule alone: with DFX108 selected, docker-clean goes too)",
         ),
         Invalid(
             "# syntax=docker/dockerfile:1\n"
@@ -420,18 +432,51 @@ class CacheMountMissing(Rule):
             "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get install -y python3-pip\n",
             note="the lists stay in the image: the later RUN installs from them",
         ),
+        Invalid(
+            "# syntax=docker/dockerfile:1\n"
+            "FROM python:3.12-slim\n"
+            "RUN apt-get update \\\n"
+            "    && apt-get install -y --no-install-recommends libpq-dev \\\n"
+            "    && rm -rf /var/lib/apt/lists/*\n",
+            fixed="# syntax=docker/dockerfile:1\n"
+            "FROM python:3.12-slim\n"
+            "RUN rm -f /etc/apt/apt.conf.d/docker-clean\n"
+            "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,"
+            "sharing=locked apt-get update \\\n"
+            "    && apt-get install -y --no-install-recommends libpq-dev\n",
+            together=("DFX108", "DFX110"),
+            note="the whole of apt's fix at once: docker-clean goes (DFX108), and so does the removal of the lists "
+            "the mount now keeps (DFX110)",
+        ),
+        Invalid(
+            "# syntax=docker/dockerfile:1\n"
+            "FROM python:3.12-slim\n"
+            "COPY pyproject.toml poetry.lock ./\n"
+            "RUN poetry install --no-root\n",
+            fixed="# syntax=docker/dockerfile:1\n"
+            "FROM python:3.12-slim\n"
+            "COPY pyproject.toml poetry.lock ./\n"
+            "RUN --mount=type=cache,target=/root/.cache/pypoetry POETRY_VIRTUALENVS_IN_PROJECT=true poetry install "
+            "--no-root\n",
+            unsafe=True,
+            together=("DFX107",),
+            note="poetry's virtualenv would land on the mount and leave the image; only DFX107's unsafe fix keeps it "
+            "there, so the fix is unsafe too",
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         list_reader = _last_list_reader(context.facts.runs)
         builder = _Builder(context)
+        found = []
         for run in context.facts.runs:
             if run.calls:
-                diagnostic = self._check_run(context.source, run, builder, list_reader)
-                if diagnostic is not None:
-                    yield diagnostic
+                finding = self._check_run(context.source, run, builder, list_reader)
+                if finding is not None:
+                    found.append(finding)
+        yield from _with_followers(context, found)
 
-    def _check_run(self, source: str, run: RunFacts, builder: _Builder, list_reader: int) -> Diagnostic | None:
+    def _check_run(self, source: str, run: RunFacts, builder: _Builder, list_reader: int) -> _Finding | None:
         planned: dict[str, _Planned] = {}
         blocked: list[tuple[InstallerCall, str]] = []
         for use in uses(run):
@@ -459,7 +504,7 @@ class CacheMountMissing(Rule):
         planned: list[_Planned],
         blocked: list[tuple[InstallerCall, str]],
         builder: _Builder,
-    ) -> Diagnostic:
+    ) -> _Finding:
         calls = sorted([mount.call for mount in planned] + [call for call, _ in blocked], key=_order)
         named = ", ".join(dict.fromkeys(f"`{describe_call(call)}`" for call in calls))
         span = _call_span(run, calls[0]) or run.instruction.keyword_span
@@ -474,7 +519,7 @@ class CacheMountMissing(Rule):
             reasons.insert(0, builder.verdict.why)
         detail += "".join(f" No fix: {reason}." for reason in reasons)
         if not planned or builder.verdict.rejected:
-            return self.report(span, message, None, detail, "; ".join(reasons))
+            return _Finding(self.report(span, message, None, detail, "; ".join(reasons)), run, [], 0)
         text = " ".join(mount.flag_text for mount in planned)
         detail += " " + " ".join(mount.why for mount in planned)
         problems = [problem for mount in planned for problem in mount.problems]
@@ -484,10 +529,50 @@ class CacheMountMissing(Rule):
             detail += f" The builder takes cache mounts: {builder.verdict.why}."
         caveats = problems + [mount.doubt for mount in planned if mount.doubt]
         pins = [pin for mount in planned for pin in mount.pins]
-        changes = (edits.insert_flags(source, run.instruction, text), *pins)
+        flags = edits.insert_flags(source, run.instruction, text)
         pinned = "".join(f" and `--cache-dir={mount.target}`" for mount in planned if mount.pins)
-        fix = Fix(f"Add `{text}`{pinned}", changes, safety(problems), "; ".join(caveats))
-        return self.report(span, message, fix, detail)
+        fix = Fix(f"Add `{text}`{pinned}", (flags, *pins), safety(problems), "; ".join(caveats))
+        return _Finding(self.report(span, message, fix, detail), run, planned, flags.start)
+
+
+class _Finding(NamedTuple):
+    """A finding, its RUN, the mounts its fix adds and the offset where it inserts them."""
+
+    diagnostic: Diagnostic
+    run: RunFacts
+    planned: list[_Planned]
+    at: int
+
+
+def _with_followers(context: Context, found: list[_Finding]) -> Iterator[Diagnostic]:
+    """The findings, each fix joined by the fixes the cache-mount rules would make once
+    its mounts are in (`followers`). A safe fix is asked about with the mounts of the
+    other safe fixes; an unsafe one with those of every fix."""
+    fixed = [finding for finding in found if finding.diagnostic.fix is not None]
+    follow: dict[int, list[Diagnostic]] = {}
+    for level in (Applicability.SAFE, Applicability.UNSAFE):
+        asking = [finding for finding in fixed if finding.diagnostic.fix.applicability is level]  # type: ignore[union-attr]
+        if not asking or not context.followers:
+            continue
+        added = {
+            id(finding.run.instruction): (finding.run, tuple(
+                planned_mount(mount.flag_text.partition("=")[2], finding.run.state, context.tree.escape, finding.at)
+                for mount in finding.planned
+            ))
+            for finding in fixed
+            if level is Applicability.UNSAFE or finding.diagnostic.fix.applicability is Applicability.SAFE  # type: ignore[union-attr]
+        }  # fmt: skip
+        seen = findings_with_mounts(context, added)
+        for finding in asking:
+            follow[id(finding.run.instruction)] = seen.get(id(finding.run.instruction), [])
+    for finding in found:
+        diagnostic = finding.diagnostic
+        followers = follow.get(id(finding.run.instruction))
+        if followers:
+            whole = joined(diagnostic.fix, followers)  # type: ignore[arg-type]
+            also = "".join(f" With the mount in, {d.message} ({d.code}): the fix mends that too." for d in whole.taken)
+            diagnostic = diagnostic._replace(fix=whole.fix, detail=diagnostic.detail + also)
+        yield diagnostic
 
 
 class _Planned:

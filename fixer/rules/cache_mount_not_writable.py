@@ -122,6 +122,7 @@ class CacheMountNotWritable(Rule):
 
     code = "DFX104"
     name = "cache-mount-not-writable"
+    about_cache_mounts = True
     valid = (
         Valid(
             "FROM python:3.12-slim\n"

@@ -150,6 +150,7 @@ class CacheMountTarget(Rule):
 
     code = "DFX101"
     name = "cache-mount-target"
+    about_cache_mounts = True
 
     valid = (
         Valid("FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n"),

@@ -69,6 +69,7 @@ class UvLinkMode(Rule):
 
     code = "DFX106"
     name = "uv-link-mode"
+    about_cache_mounts = True
 
     valid = (
         Valid(

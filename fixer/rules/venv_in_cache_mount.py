@@ -73,6 +73,7 @@ class VenvInCacheMount(Rule):
 
     code = "DFX107"
     name = "venv-in-cache-mount"
+    about_cache_mounts = True
 
     valid = (
         Valid(
