@@ -328,13 +328,19 @@ class RunFacts:
             self._calls = _installer_calls(script, self._memo) if script is not None else ()
         return self._calls
 
-    def install_facts(self, call: InstallerCall, **what_if: object) -> InstallFacts:
+    def install_facts(self, call: InstallerCall, of: InstallerCall, what: str, **what_if: object) -> InstallFacts:
         """Where `call` caches, the cache mount there, and whether its user may use it.
 
-        `what_if` asks as `resolve` does, for the rules (with the call's options changed
-        by the caller).
+        `what_if` asks as `resolve` does, for the rules, about `call`: the RUN's call `of`
+        with its options changed by the caller. The answer is remembered under `what`
+        (a name for the question) for `of`, as `install_of`'s is: a RUN with the same
+        state, filesystem and call, in the next pass or with planned mounts
+        (`with_mounts`), asks again.
         """
-        return self._install(call, *self.resolve(call, **what_if))  # type: ignore[arg-type]
+        resolved = self._remembered(
+            what, lambda: self.resolve(call, **what_if), (self.state, self.filesystem, of), self.instruction.start_line
+        )
+        return self._install(call, *resolved)
 
     def _install(
         self, call: InstallerCall, resolution: caches.CacheResolution, user: Fact[users.ResolvedUser]

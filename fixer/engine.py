@@ -159,7 +159,8 @@ def diagnose(
     rules = list(rules)
     found_suppressions = suppressions.find(tree)
     followers = tuple(rule for rule in rules if rule.about_cache_mounts)
-    context = Context(name, tree, analyse(tree, settings.build_args, memo), build_context, followers, found_suppressions)
+    facts = analyse(tree, settings.build_args, memo)
+    context = Context(name, tree, facts, build_context, followers, found_suppressions, settings.unsafe_fixes)
     found = [diagnostic for rule in rules for diagnostic in rule.check(context)]
     if found_suppressions:
         found = [d for d in found if not suppressions.silenced(d, found_suppressions)]

@@ -268,11 +268,11 @@ def _switched_on(run: RunFacts, install: InstallFacts) -> InstallFacts:
     overridden = cache.tool == "pip" and cache.status == "disabled" and cache.decided_by in _STAGE_SWITCHES
     if not in_run and not overridden:
         return install
-    call = install.call
-    call = call._replace(options=tuple(option for option in call.options if option.canonical != switch.option))
+    own = install.call
+    call = own._replace(options=tuple(option for option in own.options if option.canonical != switch.option))
     if cache.tool == "pip":
-        return run.install_facts(call, drop_variable=switch.sets, without_config_keys=_PIP_SWITCH_KEYS)
-    return run.install_facts(call, keep_stage_value=switch.sets)
+        return run.install_facts(call, own, "switched on", drop_variable=switch.sets, without_config_keys=_PIP_SWITCH_KEYS)
+    return run.install_facts(call, own, "switched on", keep_stage_value=switch.sets)
 
 
 def _partly_off(cache: CacheResolution) -> bool:

@@ -135,6 +135,22 @@ def test_a_mount_that_leaves_a_problem_only_an_unsafe_fix_mends_is_unsafe(source
     assert unsafe.output == SYNTAX + unsafe_fixed and unsafe_passes == 2 and unsafe.later == ()
 
 
+def test_an_unsafe_fix_is_made_whole_only_when_the_run_writes_it() -> None:
+    """No sign of BuildKit: the mount is unsafe. A run that leaves it shows the mount
+    alone (asking the followers would cost a check of the RUN for the words of a title);
+    `--unsafe-fixes` writes it whole, in one pass."""
+    source = "FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.txt\n"
+    result, passes = _checked(source)
+    (finding,) = result.diagnostics
+    assert finding.fix is not None and finding.fix.title == "Add `--mount=type=cache,target=/root/.cache/pip`"
+    assert result.output == source and passes == 1
+    result, passes = _checked(source, Settings(unsafe_fixes=True))
+    (finding,) = result.diagnostics
+    assert finding.fix is not None and finding.fix.title.endswith("; remove `--no-cache-dir` (DFX103)")
+    assert result.output == "FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n"
+    assert passes == 2 and result.later == ()
+
+
 def test_followers_respect_suppressions_and_the_selection() -> None:
     source = SYNTAX + "FROM python:3.12-slim\n# dockerfix: ignore=DFX103\nRUN pip install --no-cache-dir -r r.txt\n"
     result, _ = _checked(source)

@@ -68,7 +68,8 @@ class Context(NamedTuple):
     `followers` are the selected rules whose findings are all about cache mounts
     (`Rule.about_cache_mounts`), which a fix that adds mounts asks what they would find
     once the mounts are in (`rules.followers`); `suppressions` the file's comment lines
-    that silence rules (`suppressions.find`).
+    that silence rules (`suppressions.find`); `unsafe_fixes` whether this run writes
+    unsafe fixes too.
     """
 
     name: str
@@ -77,6 +78,7 @@ class Context(NamedTuple):
     build_context: Path | None = None
     followers: tuple[Rule, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    unsafe_fixes: bool = False
 
     @property
     def source(self) -> str:

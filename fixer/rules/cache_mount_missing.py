@@ -88,7 +88,9 @@ class CacheMountMissing(Rule):
     mount now keeps (`rm -rf /var/lib/apt/lists/*`, `apt-get clean`). A fix less safe
     than the mount's (DFX110's for uv, whose config files are not read), or one that a
     `# dockerfix: ignore=` line or `--ignore` turns off, does not join: the first is
-    left to the fix loop's next pass, with its own finding.
+    left to the fix loop's next pass, with its own finding. An unsafe fix is made whole
+    when the run writes it (`--unsafe-fixes`); a run that leaves it shows the mounts
+    alone.
 
     Not flagged: calls that do not download (`pip install --no-index`, `uv ... --offline`:
     a wheelhouse), a RUN with a mount meant for the tool in another place (DFX101 moves
@@ -545,12 +547,16 @@ class _Finding(NamedTuple):
 
 
 def _with_followers(context: Context, found: list[_Finding]) -> Iterator[Diagnostic]:
-    """The findings, each fix joined by the fixes the cache-mount rules would make once
-    its mounts are in (`followers`). A safe fix is asked about with the mounts of the
-    other safe fixes; an unsafe one with those of every fix."""
+    """The findings, each fix that the run may write joined by the fixes the cache-mount
+    rules would make once its mounts are in (`followers`). A safe fix is asked about
+    with the mounts of the other safe fixes; an unsafe one, when the run writes unsafe
+    fixes, with those of every fix. An unsafe fix the run leaves shows the mounts alone:
+    most of them are unsafe for want of a sign of BuildKit, and asking would cost a
+    fifth of a check of a real Dockerfile for the words of its title."""
     fixed = [finding for finding in found if finding.diagnostic.fix is not None]
     follow: dict[int, list[Diagnostic]] = {}
-    for level in (Applicability.SAFE, Applicability.UNSAFE):
+    levels = (Applicability.SAFE, Applicability.UNSAFE) if context.unsafe_fixes else (Applicability.SAFE,)
+    for level in levels:
         asking = [finding for finding in fixed if finding.diagnostic.fix.applicability is level]  # type: ignore[union-attr]
         if not asking or not context.followers:
             continue

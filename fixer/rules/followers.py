@@ -14,7 +14,8 @@ on a view of the analysis where the RUNs have them (`FileFacts.with_runs`,
 The view holds the mounts of every fix that is at least as safe as the one asking:
 whenever that fix is written, so are they, so what the rules say about other RUNs (the
 first of a stage's apt steps removes docker-clean for all of them) holds when the fixes
-are written together.
+are written together. Only fixes the run may write ask (safe ones, and unsafe ones
+under `--unsafe-fixes`): asking costs about what checking the RUN once more does.
 """
 
 from __future__ import annotations
