@@ -14,8 +14,10 @@ on a view of the analysis where the RUNs have them (`FileFacts.with_runs`,
 The view holds the mounts of every fix that is at least as safe as the one asking:
 whenever that fix is written, so are they, so what the rules say about other RUNs (the
 first of a stage's apt steps removes docker-clean for all of them) holds when the fixes
-are written together. Only fixes the run may write ask (safe ones, and unsafe ones
-under `--unsafe-fixes`): asking costs about what checking the RUN once more does.
+are written together. (A safe fix that its followers make unsafe, `joined`, may then
+be left out while the others are written: the fix loop's next pass sees the file as it
+is and asks again.) Only fixes the run may write ask (safe ones, and unsafe ones under
+`--unsafe-fixes`): asking costs about what checking the RUN once more does.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """DFX111 (`cache-mount-missing`) in a real builder: what the issue promises for its fix.
 
 The fix adds `RUN --mount=type=cache,target=<pip's cache>` to an install that has none,
-and (DFX103, in the next pass) removes that call's `--no-cache-dir`. Two claims, each
+and takes in DFX103's removal of that call's `--no-cache-dir`. Two claims, each
 proven with the real command line (`python -m fixer --write --unsafe-fixes`, on a copy:
 the fix is unsafe, as nothing shows the file is built with BuildKit: no BuildKit-only
 syntax in it, no git work tree, no build file in the context) and `buildah bud
@@ -28,6 +28,7 @@ to pytest's terminal summary.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -58,7 +59,8 @@ class Variant:
     id: str
     home: str  # the HOME pip runs with: its cache is <home>/.cache/pip
     dockerfile: str
-    rules: tuple[str, ...]  # every fix `--write --unsafe-fixes` applies, DFX111 first
+    rules: tuple[str, ...]  # the findings with a fix that `--unsafe-fixes` reports, DFX111 first
+    joined: tuple[str, ...]  # the rules whose fixes DFX111's takes in
 
 
 VARIANTS = {
@@ -73,7 +75,8 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY app/ ./app/
 CMD ["python3", "-m", "app"]
 """,
-        ("DFX111", "DFX103"),
+        ("DFX111",),
+        ("DFX103",),
     ),
     "user-app": Variant(
         "user-app",
@@ -88,8 +91,10 @@ RUN pip install --user --no-cache-dir -r requirements.txt
 COPY app/ ./app/
 CMD ["python3", "-m", "app"]
 """,
-        # DFX102 pins --cache-dir: pip's cache is on the mount only through app's HOME.
-        ("DFX111", "DFX102", "DFX103"),
+        # DFX102 pins --cache-dir (pip's cache is on the mount only through app's HOME),
+        # once DFX103's removal of --no-cache-dir has turned the cache on: the next pass.
+        ("DFX111", "DFX102"),
+        ("DFX103",),
     ),
 }
 
@@ -192,10 +197,13 @@ def format_table(rows: list[dict[str, object]]) -> str:
 # ------------------------------------------------------------------------------- tests
 def fix(context: Path, variant: Variant) -> str:
     """The Dockerfile `dockerfix --write --unsafe-fixes` leaves, after checking what it reports."""
-    applied = reported_codes(dockerfix("--unsafe-fixes", "Dockerfile", cwd=context).stdout)
+    unsafe_report = dockerfix("--unsafe-fixes", "Dockerfile", cwd=context).stdout
+    applied = reported_codes(unsafe_report)
     report, fixed = fixed_by_dockerfix(context, unsafe=True)
     assert reported_codes(report) == {"DFX111": "[unsafe]"}, f"no sign of BuildKit: DFX111 unsafe, alone\n{report}"
     assert applied == dict.fromkeys(variant.rules, "[*]"), applied
+    title = re.search(r"^#   fix: (Add `--mount=.*)$", unsafe_report, re.MULTILINE)
+    assert title is not None and all(f"({code})" in title.group(1) for code in variant.joined), unsafe_report
     assert f"RUN --mount=type=cache,target={variant.home}/.cache/pip" in fixed, fixed
     assert_buildah_1_28_accepts(fixed)
     return fixed
