@@ -1,10 +1,14 @@
 """This checkout's full dry run against an earlier commit's, on the same files; run by hand.
 
-    .venv/bin/python benchmarks/compare.py 9a5328d [--rounds 5] [--instructions]
+    .venv/bin/python benchmarks/compare.py 9a5328d [--rounds 5] [--instructions] [--reach]
 
 An issue's "no slower than before" compares two versions of the code on one machine.
 Both run the earlier commit's typical files (its `bench.typical_texts()`): the work
-both can do, whatever files were added since. Each version runs in processes of its
+both can do, whatever files were added since. With `--reach` they run instead the
+20-80 line files of the reach corpus that the earlier commit parses (real public
+Dockerfiles, fetched into `.cache/reach/files/` by `benchmarks/reach.py`): the typical
+files were written to show bugs, most of them get fixes; real files mostly have no
+sign of BuildKit, so few of their fixes are safe. Each version runs in processes of its
 own, with its own `benchmarks/bench.py` (`full_dry_run`, `per_second`), bytecode
 compiled first; the earlier one from a copy of the commit (`git archive`) in a
 temporary directory, removed afterwards.
@@ -36,6 +40,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+REACH_FILES = ROOT / ".cache" / "reach" / "files"  # `benchmarks/reach.py` keeps the corpus's texts here
 
 
 def main() -> None:
@@ -43,6 +48,7 @@ def main() -> None:
     parser.add_argument("base", help="the earlier commit (any git revision)")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved wall-clock rounds (default 5)")
     parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind's callgrind")
+    parser.add_argument("--reach", action="store_true", help="run the reach corpus's typical files instead")
     options = parser.parse_args()
     if options.instructions and shutil.which("valgrind") is None:
         parser.error("--instructions needs valgrind on PATH")
@@ -50,10 +56,14 @@ def main() -> None:
         base = Path(scratch) / "base"
         _export(options.base, base)
         texts = Path(scratch) / "texts.json"
-        texts.write_text(_run_child(base, None, "texts"), encoding="utf-8")
+        if options.reach and not any(REACH_FILES.glob("*")):
+            parser.error(f"--reach needs the corpus in {REACH_FILES}: run benchmarks/reach.py first")
+        texts.write_text(_run_child(base, REACH_FILES if options.reach else None, "texts"), encoding="utf-8")
         count = len(json.loads(texts.read_text(encoding="utf-8")))
         trees = {options.base: base, "this checkout": ROOT}
-        print(f"the {count} typical files of {options.base}, full dry run (parse, analysis, rules, fixes, diff)")
+        which = f"typical files of the reach corpus, as {options.base} parses them" if options.reach else \
+            f"typical files of {options.base}"  # fmt: skip
+        print(f"the {count} {which}, full dry run (parse, analysis, rules, fixes, diff)")
         rates: dict[str, list[float]] = {name: [] for name in trees}
         for _ in range(options.rounds):
             for name, tree in trees.items():
@@ -113,8 +123,10 @@ def _report(title: str, values: dict[str, list[float]], *, larger_is_better: boo
 
 
 def _child(tree: Path, texts_file: str, mode: str) -> None:
-    """In a fresh interpreter: the tree's typical texts (`texts`), its files per second
-    (`rate`), or that many passes of its full dry run through the texts (a number)."""
+    """In a fresh interpreter: the tree's typical texts (`texts`; with a folder for
+    `texts_file`, those of the folder's files that are typical for the tree's parser),
+    its files per second (`rate`), or that many passes of its full dry run through the
+    texts (a number)."""
     import compileall
 
     compileall.compile_dir(str(tree / "fixer"), quiet=1)
@@ -123,7 +135,12 @@ def _child(tree: Path, texts_file: str, mode: str) -> None:
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)  # puts the tree first on sys.path: its own fixer
     if mode == "texts":
-        print(json.dumps(bench.typical_texts()))
+        if texts_file == "None":
+            print(json.dumps(bench.typical_texts()))
+            return
+        candidates = (path.read_text(encoding="utf-8", errors="replace") for path in sorted(Path(texts_file).iterdir()))
+        texts = dict.fromkeys(candidates)
+        print(json.dumps([t for t in texts if 20 <= t.count("\n") <= 80 and not bench.parse(t).errors]))
         return
     texts = json.loads(Path(texts_file).read_text(encoding="utf-8"))
     if mode == "rate":

@@ -552,7 +552,7 @@ def _with_followers(context: Context, found: list[_Finding]) -> Iterator[Diagnos
     with the mounts of the other safe fixes; an unsafe one, when the run writes unsafe
     fixes, with those of every fix. An unsafe fix the run leaves shows the mounts alone:
     most of them are unsafe for want of a sign of BuildKit, and asking would cost a
-    fifth of a check of a real Dockerfile for the words of its title."""
+    quarter of the dry run of a real Dockerfile for the words of a title."""
     fixed = [finding for finding in found if finding.diagnostic.fix is not None]
     follow: dict[int, list[Diagnostic]] = {}
     levels = (Applicability.SAFE, Applicability.UNSAFE) if context.unsafe_fixes else (Applicability.SAFE,)
