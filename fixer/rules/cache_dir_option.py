@@ -74,7 +74,9 @@ class CacheDirOption(Rule):
       `ENV HOME=/home/${APP_USER}`, `USER ${UID}`). The flag names the directory the
       tool uses now, so the build does exactly what it did, and a later `ENV HOME`, a
       new `USER`, another base image or a `--build-arg` can no longer move the cache
-      off the mount without a word.
+      off the mount without a word. Where the command switches its cache off itself
+      (`--no-cache-dir`, DFX103's to remove), this is judged with the cache on, so the
+      flag goes in with that removal instead of a pass after it.
 
     poetry, pipenv and pdm have no command-line option for their cache directory: their
     misplaced mounts are DFX101's to move. (This rule was called `pip-cache-dir` before
@@ -188,6 +190,20 @@ class CacheDirOption(Rule):
         ),
     )
     invalid = (
+        Invalid(
+            "FROM python:3.12-slim\n"
+            "RUN useradd --create-home --uid 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 \\\n"
+            "    pip install --user --no-cache-dir -r requirements.txt\n",
+            fixed="FROM python:3.12-slim\n"
+            "RUN useradd --create-home --uid 1000 app\n"
+            "USER app\n"
+            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000 \\\n"
+            "    pip install --cache-dir=/home/app/.cache/pip --user -r requirements.txt\n",
+            together=("DFX103",),
+            note="the command switches its cache off (DFX103 removes that): the flag is judged with the cache on",
+        ),
         Invalid(
             "FROM python:3.12-slim\nWORKDIR /app\nENV HOME=/app\n"
             "RUN --mount=type=cache,target=/app/.cache/pip pip install -e .\n",
@@ -414,6 +430,10 @@ def _finding(run: RunFacts, use: Use, source: str) -> _Finding | None:
     status, decided_by = install.mount_status, install.cache.decided_by
     if status == "hit" and decided_by in _FROM_HOME:
         return _pin(run, install, source)
+    on = use.on
+    if (on is not install and on.mount_status == "hit" and on.cache.decided_by in _FROM_HOME
+            and switch_in_run(run, install) is not None):  # fmt: skip
+        return _pin(run, on, source, switched=True)  # the RUN's own switch, which DFX103 removes
     if use.tool == "pip" and use.meant and decided_by in _SWITCHED_OFF and switch_in_run(run, install) is None:
         return _switch_on(run, use, source)
     if use.meant and status == "miss" and decided_by == "cli-cache-dir":
@@ -421,8 +441,13 @@ def _finding(run: RunFacts, use: Use, source: str) -> _Finding | None:
     return None
 
 
-def _pin(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
-    """The mount serves the call only through a HOME that can move away from it."""
+def _pin(run: RunFacts, install: InstallFacts, source: str, switched: bool = False) -> _Finding | None:
+    """The mount serves the call only through a HOME that can move away from it.
+
+    `switched`: the call switches its cache off in the RUN (DFX103 removes that), and
+    `install` is the call with its cache on: the pin goes in with that removal, not a
+    pass after it.
+    """
     cache, mount, tool = install.cache, install.mount, install.cache.tool
     if mount is None or "$" in written_target(mount):
         return None
@@ -431,6 +456,8 @@ def _pin(run: RunFacts, install: InstallFacts, source: str) -> _Finding | None:
         return None
     directory = cache.directory or ""
     message = f"{tool}'s cache is on its mount only through {short_cause(cache)}; {movable.short}"
+    if switched:
+        message = f"with its cache on, {message}"
     detail = (
         f"{tool} uses the cache mount at {mount.target} only because {cache.reason}; {movable.full}, and {tool} then "
         f"caches off the mount, in the image, with no warning. --cache-dir={directory} keeps it on the mount."

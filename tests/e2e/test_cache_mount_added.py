@@ -91,10 +91,9 @@ RUN pip install --user --no-cache-dir -r requirements.txt
 COPY app/ ./app/
 CMD ["python3", "-m", "app"]
 """,
-        # DFX102 pins --cache-dir (pip's cache is on the mount only through app's HOME),
-        # once DFX103's removal of --no-cache-dir has turned the cache on: the next pass.
-        ("DFX111", "DFX102"),
-        ("DFX103",),
+        # DFX102 pins --cache-dir: pip's cache is on the mount only through app's HOME.
+        ("DFX111",),
+        ("DFX102", "DFX103"),
     ),
 }
 
