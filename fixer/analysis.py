@@ -376,12 +376,14 @@ class RunFacts:
         drop_variable: Callable[[str], bool] | None = None,
         without_config_keys: frozenset[str] = frozenset(),
         keep_stage_value: Callable[[str], bool] | None = None,
+        without_clean_hook: bool = False,
     ) -> tuple[caches.CacheResolution, Fact[users.ResolvedUser]]:
         """Where `call` caches in this RUN, and the user it runs as.
 
         Rules ask "what if" by dropping variables or pip config keys, by ignoring the
-        RUN's own settings of some variables (`keep_stage_value`), and by passing the
-        call with an option removed as `call`; ownership is not checked here.
+        RUN's own settings of some variables (`keep_stage_value`), by taking apt's
+        docker-clean hook away (`without_clean_hook`), and by passing the call with an
+        option removed as `call`; ownership is not checked here.
         """
         assert self.shell is not None
         context = self.shell.context_of(call.command)
@@ -397,7 +399,7 @@ class RunFacts:
         resolution = caches.resolve_cache(
             call, env_view, home, home_reason, cwd, not context.directories, config,
             tool_config=caches.ToolConfig(apt.settings, apt.known) if apt else None,
-            apt_clean_hook=apt.clean_hook if apt else None,
+            apt_clean_hook=(False if without_clean_hook else apt.clean_hook) if apt else None,
         )  # fmt: skip
         return resolution, user
 

@@ -81,6 +81,14 @@ CASES = [
         ["DFX102", "DFX103"],
         id="a user's pip: --no-cache-dir goes, and --cache-dir pins the user's home",
     ),
+    pytest.param(
+        "FROM python:3.12-slim\nRUN apt update && apt install -y gcc\n",
+        "FROM python:3.12-slim\nRUN rm -f /etc/apt/apt.conf.d/docker-clean\n"
+        "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,"
+        "sharing=locked apt update && apt-get install -y gcc\n",
+        ["DFX108"],
+        id="apt, not apt-get: docker-clean goes, and so does apt's own deletion",
+    ),
 ]
 
 
@@ -100,6 +108,23 @@ def test_the_mount_comes_with_what_it_needs_in_one_pass(source: str, fixed: str,
 def _joined_codes(diagnostic: Diagnostic) -> list[str]:
     title = diagnostic.fix.title if diagnostic.fix else ""
     return [code for code in ("DFX102", "DFX103", "DFX106", "DFX108", "DFX110") if f"({code})" in title]
+
+
+def test_both_of_apts_deletions_are_found_at_once() -> None:
+    """Under a mount, docker-clean and `apt` itself both delete the downloads: DFX108
+    reports both in one pass (the line before the step, apt-get in it), not the second
+    once the first is fixed."""
+    source = SYNTAX + (
+        "FROM python:3.12-slim\n"
+        "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt install -y gcc\n"
+    )
+    result, passes = _checked(source)
+    assert [d.code for d in result.diagnostics] == ["DFX108", "DFX108"]
+    assert passes == 2 and result.later == ()
+    assert result.output == SYNTAX + (
+        "FROM python:3.12-slim\nRUN rm -f /etc/apt/apt.conf.d/docker-clean\n"
+        "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get install -y gcc\n"
+    )
 
 
 def test_the_fix_says_why_it_takes_each_in() -> None:

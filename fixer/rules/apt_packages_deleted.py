@@ -42,6 +42,9 @@ class AptPackagesDeleted(Rule):
       fix runs `apt-get` instead, which keeps them and is the interface meant for
       scripts (hadolint's DL3027 asks for it too).
 
+    Where both delete (`apt install` on an image with docker-clean), both are reported
+    at once, and one pass fixes both: the line goes before the step, `apt-get` into it.
+
     On a base image dockerfix cannot read, whether it has docker-clean is not known;
     an image that runs apt is most likely built on Debian or Ubuntu, so the finding is
     made, with an unsafe fix (`rm -f` of a file that is not there does no harm).
@@ -180,9 +183,14 @@ class AptPackagesDeleted(Rule):
                 continue
             if install.cache.decided_by == "apt-keep-downloaded":
                 yield self._apt_binary(run, install, mount)
-            else:
-                first = removing.setdefault(id(run.filesystem.apt), run)
-                yield self._hook(context, run, mount, first)
+                continue
+            first = removing.setdefault(id(run.filesystem.apt), run)
+            yield self._hook(context, run, mount, first)
+            if install.call.program.split(" ", 1)[0].rpartition("/")[2] == "apt":
+                # `apt` deletes its downloads too, once the hook is gone: both at once
+                unhooked = run.install_facts(install.call, install.call, "without docker-clean", without_clean_hook=True)
+                if unhooked.cache.decided_by == "apt-keep-downloaded":
+                    yield self._apt_binary(run, unhooked, mount)
 
     def _hook(self, context: Context, run: RunFacts, mount: Mount, first: RunFacts) -> Diagnostic:
         message = f"docker-clean deletes the packages apt downloads into the cache mount at {mount.target}"
