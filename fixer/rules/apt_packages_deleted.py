@@ -186,11 +186,10 @@ class AptPackagesDeleted(Rule):
                 continue
             first = removing.setdefault(id(run.filesystem.apt), run)
             yield self._hook(context, run, mount, first)
-            if install.call.program.split(" ", 1)[0].rpartition("/")[2] == "apt":
-                # `apt` deletes its downloads too, once the hook is gone: both at once
-                unhooked = run.install_facts(install.call, install.call, "without docker-clean", without_clean_hook=True)
-                if unhooked.cache.decided_by == "apt-keep-downloaded":
-                    yield self._apt_binary(run, unhooked, mount)
+            # `apt` (not apt-get) deletes its downloads too, once the hook is gone: both at once
+            unhooked = run.install_facts(install.call, install.call, "without docker-clean", without_clean_hook=True)
+            if unhooked.cache.decided_by == "apt-keep-downloaded":
+                yield self._apt_binary(run, unhooked, mount)
 
     def _hook(self, context: Context, run: RunFacts, mount: Mount, first: RunFacts) -> Diagnostic:
         message = f"docker-clean deletes the packages apt downloads into the cache mount at {mount.target}"

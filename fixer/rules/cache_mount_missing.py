@@ -522,7 +522,7 @@ class CacheMountMissing(Rule):
         detail += "".join(f" No fix: {reason}." for reason in reasons)
         if not planned or builder.verdict.rejected:
             return _Finding(self.report(span, message, None, detail, "; ".join(reasons)), run, [], 0)
-        text = " ".join(mount.flag_text for mount in planned)
+        text = " ".join(f"--mount={mount.value}" for mount in planned)
         detail += " " + " ".join(mount.why for mount in planned)
         problems = [problem for mount in planned for problem in mount.problems]
         if builder.verdict.unknown:
@@ -562,7 +562,7 @@ def _with_followers(context: Context, found: list[_Finding]) -> Iterator[Diagnos
             continue
         added = {
             id(finding.run.instruction): (finding.run, tuple(
-                planned_mount(mount.flag_text.partition("=")[2], finding.run.state, context.tree.escape, finding.at)
+                planned_mount(mount.value, finding.run.state, context.tree.escape, finding.at)
                 for mount in finding.planned
             ))
             for finding in fixed
@@ -582,12 +582,12 @@ def _with_followers(context: Context, found: list[_Finding]) -> Iterator[Diagnos
 
 
 class _Planned:
-    """A cache mount the fix adds: its flag's text, the call it serves, why it sits
-    where it does, and what makes it uncertain. A mount where the call does not cache
-    after all does nothing (the build is as before); one its user cannot write stops uv,
-    poetry and pdm."""
+    """A cache mount the fix adds: its `--mount` flag's value, the call it serves, why
+    it sits where it does, and what makes it uncertain. A mount where the call does not
+    cache after all does nothing (the build is as before); one its user cannot write
+    stops uv, poetry and pdm."""
 
-    __slots__ = ("target", "flag_text", "call", "why", "problems", "doubt", "pins")
+    __slots__ = ("target", "value", "call", "why", "problems", "doubt", "pins")
 
     def __init__(
         self,
@@ -600,7 +600,7 @@ class _Planned:
         pins: tuple[Edit, ...] = (),
     ) -> None:
         self.target = target
-        self.flag_text = f"--mount=type=cache,target={target}{options}"
+        self.value = f"type=cache,target={target}{options}"  # of the `--mount` flag
         self.call = call
         self.why = why
         self.problems = problems  # what could make the mount break the build: the fix is unsafe

@@ -302,9 +302,9 @@ def _mask(run: RunFacts, script: Script, install: SimpleCommand) -> _Mask | None
     if level is None:
         return None
     commands = level.commands
-    errexit, pipefail, switched_off = _options_before(run, level, install)
-    last_in_list = True
     position = commands.index(install)
+    errexit, pipefail, switched_off = _options_before(run, level, position)
+    last_in_list = True
     for index in range(position + 1, len(commands)):
         command = commands[index]
         outer = _outer_connector(level, index)
@@ -371,13 +371,13 @@ def _after_list(level: _Level, index: int, stops: bool, switched_off: bool) -> _
     return _Mask("sequence", last, why, "join the commands with && or start the script with `set -e`")
 
 
-def _options_before(run: RunFacts, level: _Level, install: SimpleCommand) -> tuple[bool, bool, bool]:
-    """`errexit` and `pipefail` as the install runs (the options its shell starts with,
-    then the script's top-level `set` commands before it), and whether a `set +e` turned
-    errexit off."""
+def _options_before(run: RunFacts, level: _Level, position: int) -> tuple[bool, bool, bool]:
+    """`errexit` and `pipefail` as the install (`level.commands[position]`) runs (the
+    options its shell starts with, then the script's top-level `set` commands before it),
+    and whether a `set +e` turned errexit off."""
     options = _shell_options(run, level)
     switched_off = False
-    for command in level.commands[: level.commands.index(install)]:
+    for command in level.commands[:position]:
         if command.depth != level.base or _name(command) != "set":
             continue
         changes = _set_options([word.text for word in command.effective_words[1:]])
