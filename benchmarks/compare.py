@@ -1,6 +1,6 @@
 """This checkout's full dry run against an earlier commit's, on the same files; run by hand.
 
-    .venv/bin/python benchmarks/compare.py 9a5328d [--rounds 5] [--instructions] [--reach]
+    .venv/bin/python benchmarks/compare.py 9a5328d [--rounds 5] [--instructions] [--reach] [--split]
 
 An issue's "no slower than before" compares two versions of the code on one machine.
 Both run the earlier commit's typical files (its `bench.typical_texts()`): the work
@@ -21,6 +21,10 @@ temporary directory, removed afterwards.
   executes, counted by callgrind, which does not depend on the machine's load. The
   count of three passes minus that of one, halved, so that start-up and imports drop
   out; the hash seed is fixed, so the count repeats to within a few thousand.
+- `--split`: where each version's time per file goes, the best of several passes:
+  the first look at the file (parse and the first check), and the rest (choosing and
+  applying fixes, reading and checking the fixed text again until nothing changes,
+  the diff). A file that gets a fix is checked at least twice; one that does not, once.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved wall-clock rounds (default 5)")
     parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind's callgrind")
     parser.add_argument("--reach", action="store_true", help="run the reach corpus's typical files instead")
+    parser.add_argument("--split", action="store_true", help="split each version's time: first look, and the rest")
     options = parser.parse_args()
     if options.instructions and shutil.which("valgrind") is None:
         parser.error("--instructions needs valgrind on PATH")
@@ -72,6 +77,8 @@ def main() -> None:
         if options.instructions:
             counts = {name: [_instructions(tree, texts)] for name, tree in trees.items()}
             _report("instructions per pass through the files (callgrind)", counts, larger_is_better=False)
+        if options.split:
+            _report_split({name: json.loads(_run_child(tree, texts, "split")) for name, tree in trees.items()})
 
 
 def _export(revision: str, destination: Path) -> None:
@@ -122,10 +129,55 @@ def _report(title: str, values: dict[str, list[float]], *, larger_is_better: boo
     print(f"  this checkout is {abs(change):.1f}% {'faster' if better else 'slower'}" if change else "  the same")
 
 
+def _report_split(splits: dict[str, dict[str, float]]) -> None:
+    print("microseconds per file: first look (parse, first check), the rest (fixes, later checks, diff)")
+    for name, split in splits.items():
+        first, rest = split["first"], split["total"] - split["first"]
+        print(f"  {name:16} {first:8,.0f} + {rest:8,.0f} = {split['total']:8,.0f}   {split['passes']:.2f} checks a file")
+
+
+def _split(bench, texts: list[str], rounds: int = 20) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Microseconds per file of the whole dry run and of its first look (`engine.parse`
+    and the first `engine.diagnose` of each file), the best of `rounds`; and checks a file."""
+    from time import perf_counter
+
+    engine = bench.engine
+    first, checks = [0.0], [0, 0]  # time of the first looks; checks in this round, in this file
+
+    def timed(function, is_check: bool):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if is_check:
+                checks[0] += 1
+                checks[1] += 1
+                if checks[1] > 1:
+                    return function(*args, **kwargs)
+            start = perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                first[0] += perf_counter() - start
+
+        return wrapper
+
+    engine.parse, engine.diagnose = timed(engine.parse, False), timed(engine.diagnose, True)
+    best_total, best_first = float("inf"), float("inf")
+    for _ in range(rounds):
+        first[0], checks[0] = 0.0, 0
+        start = perf_counter()
+        for text in texts:
+            checks[1] = 0
+            bench.full_dry_run(text)
+        total = perf_counter() - start
+        if total < best_total:
+            best_total, best_first = total, first[0]
+    count = len(texts)
+    return {"first": best_first / count * 1e6, "total": best_total / count * 1e6, "passes": checks[0] / count}
+
+
 def _child(tree: Path, texts_file: str, mode: str) -> None:
     """In a fresh interpreter: the tree's typical texts (`texts`; with a folder for
     `texts_file`, those of the folder's files that are typical for the tree's parser),
-    its files per second (`rate`), or that many passes of its full dry run through the
+    its files per second (`rate`), where its time goes (`split`), or that many passes of its full dry run through the
     texts (a number)."""
     import compileall
 
@@ -145,6 +197,9 @@ def _child(tree: Path, texts_file: str, mode: str) -> None:
     texts = json.loads(Path(texts_file).read_text(encoding="utf-8"))
     if mode == "rate":
         print(bench.per_second(bench.full_dry_run, texts, 2.0))
+        return
+    if mode == "split":
+        print(json.dumps(_split(bench, texts)))
         return
     for _ in range(int(mode)):
         for text in texts:
