@@ -44,7 +44,8 @@ from fixer import engine  # noqa: E402
 from fixer.analysis import analyse  # noqa: E402
 from fixer.engine import Settings, check_text  # noqa: E402
 from fixer.parser import parse  # noqa: E402
-from fixer.report import dry_run  # noqa: E402
+from fixer.output.diff import dry_run  # noqa: E402
+from fixer.output.model import file_report  # noqa: E402
 from fixer.rules import ALL_RULES  # noqa: E402
 from fixer.rules.base import Context  # noqa: E402
 from fixer.stages import analyse_stages  # noqa: E402
@@ -70,7 +71,7 @@ CMD ["gunicorn", "app.wsgi:application", "--bind", "0.0.0.0:8000"]
 def full_dry_run(text: str) -> str:
     """Parse, analyse, run every rule, fix to a fixpoint, and render the diff."""
     settings = Settings()
-    return dry_run(check_text("Dockerfile", text, ALL_RULES, settings), settings)
+    return dry_run(file_report(check_text("Dockerfile", text, ALL_RULES, settings), settings))
 
 
 def per_second(function, texts: list[str], seconds: float = 2.0) -> float:

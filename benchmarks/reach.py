@@ -590,9 +590,10 @@ def _check_one(name, text, check_text, rules, safe, unsafe, diffs: bool, build_c
         "fix_error": default.error or with_unsafe.error,
     }
     if diffs and with_unsafe.changed:
-        from fixer.report import dry_run
+        from fixer.output.diff import dry_run
+        from fixer.output.model import file_report
 
-        entry["diff_unsafe"] = dry_run(with_unsafe, unsafe)
+        entry["diff_unsafe"] = dry_run(file_report(with_unsafe, unsafe))
     return entry
 
 

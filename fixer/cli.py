@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import sys
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from . import __version__
+from .output import FORMATS
+
+if TYPE_CHECKING:
+    from .config import Overrides
 
 
 class _DefaultToFix(click.Group):
@@ -60,31 +66,147 @@ build_arg_option = click.option(
 )
 
 
-def _codes(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str]:
-    return frozenset(code.strip() for code in (value or "").split(",") if code.strip())
+def _codes(_ctx: click.Context, param: click.Parameter, value: str | None) -> frozenset[str] | None:
+    """A comma-separated list of rule selectors, each checked; None when the flag is not given."""
+    if value is None:
+        return None
+    from .config import selector_problem
+
+    codes = frozenset(code.strip() for code in value.split(",") if code.strip())
+    for code in codes:
+        problem = selector_problem(code, allow_all=param.name == "select")
+        if problem:
+            raise click.BadParameter(problem)
+    return codes
+
+
+def _settings_options(command):  # type: ignore[no-untyped-def]
+    """The options that decide a file's settings, shared by `fix` and `config` (which
+    shows what they make of the configuration)."""
+    options = [
+        click.option("--select", callback=_codes, metavar="CODES",
+                     help="Only these rules (codes, prefixes or names, comma-separated; ALL for every rule)."),
+        click.option("--extend-select", callback=_codes, metavar="CODES", help="These rules as well as the selected ones."),
+        click.option("--ignore", callback=_codes, metavar="CODES", help="Not these rules."),
+        click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply fixes whose facts are not certain."),
+        build_arg_option,
+        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+                     help="Use this configuration file for every Dockerfile."),
+        click.option("--isolated", is_flag=True, help="Read no configuration file."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _overrides(settings: dict[str, Any], also_select: frozenset[str] = frozenset()) -> Overrides:
+    """What the settings options (`_settings_options`, as click passes them) say."""
+    from pathlib import Path
+
+    from .config import Overrides
+
+    config_file = settings["config_file"]
+    return Overrides(
+        settings["select"],
+        (settings["extend_select"] or frozenset()) | also_select,
+        settings["ignore"],
+        settings["unsafe_fixes"],
+        settings["build_args"],
+        Path(config_file) if config_file else None,
+        settings["isolated"],
+    )
 
 
 @main.command("fix")
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--write", "mode", flag_value="write", help="Apply the fixes to the files.")
 @click.option("--check", "mode", flag_value="check", help="Only report; exit 1 when anything would change.")
-@click.option("--diff", "mode", flag_value="diff", default=True, help="Print the fixes as a unified diff (default).")
-@click.option("--select", callback=_codes, metavar="CODES", help="Only these rules (codes, prefixes or names, comma-separated).")
-@click.option("--ignore", callback=_codes, metavar="CODES", help="Not these rules.")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes whose facts are not certain.")
-@build_arg_option
+@click.option("--diff", "mode", flag_value="diff", default=True, help="Dry run: report, and show the fixes (default).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    help="How to print the findings (default: `full` on a terminal; off one, `diff` for a dry run and `full` "
+    "with --check or --write).",
+)
+@click.option(
+    "-o", "--output-file", type=click.Path(dir_okay=False, writable=True),
+    help="Write the format's output to this file instead of stdout (a SARIF file to upload, a summary to post).",
+)  # fmt: skip
+@_settings_options
+@click.option("--force-exclude", is_flag=True, help="Apply `exclude` to files named on the command line too (as pre-commit passes them).")
+@click.option(
+    "--report-unused-suppressions", is_flag=True,
+    help="Report suppression comments that silence nothing (rule DFX100), with a fix that removes them.",
+)  # fmt: skip
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="With --write, exit 1 when a file was changed, even if nothing is left.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+    help="Check files in this many processes at once (0: one per CPU); the output keeps the files' order.",
+)  # fmt: skip
 def fix_command(
     paths: tuple[str, ...],
     mode: str,
-    select: frozenset[str],
-    ignore: frozenset[str],
-    unsafe_fixes: bool,
-    build_args: dict[str, str],
+    output_format: str | None,
+    output_file: str | None,
+    force_exclude: bool,
+    report_unused_suppressions: bool,
+    statistics: bool,
+    exit_zero: bool,
+    exit_non_zero_on_fix: bool,
+    quiet: bool,
+    jobs: int,
+    **settings: Any,
 ) -> None:
-    """Find Dockerfiles under PATHS and print the fixes as a unified diff."""
-    from .run import run_files
+    """Find Dockerfiles under PATHS and report and fix what slows or breaks their installs."""
+    import os
 
-    sys.exit(run_files(paths or (".",), mode, select, ignore, unsafe_fixes, build_args, click.echo))
+    from .run import RunOptions, run_files
+
+    unused = frozenset({"DFX100"}) if report_unused_suppressions else frozenset()
+    overrides = _overrides(settings, unused)
+    options = RunOptions(
+        mode, output_format, overrides, force_exclude, exit_zero, exit_non_zero_on_fix, statistics, quiet,
+        jobs or os.cpu_count() or 1, output_file,
+    )  # fmt: skip
+    sys.exit(run_files(paths or (".",), options, click.echo))
+
+
+@main.command("config")
+@click.argument("path", default=".", type=click.Path(exists=True))
+@_settings_options
+def config_command(path: str, **settings: Any) -> None:
+    """Show the settings in force for PATH (a Dockerfile or a directory) and where each came from."""
+    from .config import ConfigError, Configs, describe
+
+    overrides = _overrides(settings)
+    try:
+        lines = describe(path, Configs(overrides), overrides)
+    except ConfigError as exc:
+        click.echo(f"dockerfix: error: {exc}", err=True)
+        sys.exit(2)
+    click.echo("\n".join(lines))
+
+
+@main.command("rules")
+@click.argument("code", required=False)
+def rules_command(code: str | None) -> None:
+    """List the rules (code, name, fix, default safety), or print one rule's page."""
+    from .catalog import rule_lines, rule_page_text
+
+    if code is None:
+        click.echo("\n".join(rule_lines()))
+        return
+    page = rule_page_text(code)
+    if page is None:
+        from .config import selector_problem
+
+        click.echo(f"dockerfix: error: {selector_problem(code, allow_all=False) or f'{code!r} is not one rule'}", err=True)
+        sys.exit(2)
+    click.echo(page, nl=False)
 
 
 @main.command("explain")

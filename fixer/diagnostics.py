@@ -96,6 +96,7 @@ class Diagnostic(NamedTuple):
     fix: Fix | None = None
     detail: str = ""
     no_fix: str = ""
+    kind: str = ""  # which of the rule's cases it is, where a suppression can name one (`DFX112/pipe`)
 
 
 def apply_edits(source: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
@@ -152,7 +153,7 @@ def track_changes(changes: tuple[Change, ...], edits: list[Edit] | tuple[Edit, .
     `changes` relate the original text to the current one: outside them both are the
     same text. Edits and earlier changes that overlap or touch merge into one region,
     so the result says the same of the original and the new text, and the diff of a
-    large file need only look inside the regions (see `report.unified_diff`).
+    large file need only look inside the regions (see `output.diff.unified_diff`).
     """
     spans = sorted(
         [(out_start, out_end, out_end - out_start - (end - start), 0) for start, end, out_start, out_end in changes]

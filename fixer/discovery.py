@@ -2,10 +2,11 @@
 
 Names follow the conventions Docker, Podman and editors use: `Dockerfile`,
 `Dockerfile.<anything>`, `<anything>.Dockerfile` / `.dockerfile`, `Containerfile`
-and `Containerfile.<anything>`. Version-control and virtual-environment folders are not
-searched: they never hold a project's Dockerfiles and can be huge. Inside a git work
-tree, files that `.gitignore` ignores are skipped (asked of git itself, so every
-ignore rule git knows applies); explicit file paths are always taken.
+and `Containerfile.<anything>`. What the configuration excludes is not searched (by
+default version-control and virtual-environment folders: they never hold a project's
+Dockerfiles and can be huge). Inside a git work tree, files that `.gitignore` ignores
+are skipped (asked of git itself, so every ignore rule git knows applies); explicit file
+paths are taken as given, unless `--force-exclude`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+from .config import Config, Configs
 from .sources import STDIN
 
-_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox"})
+_DEFAULTS = Config()
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -27,26 +29,39 @@ def is_dockerfile_name(name: str) -> bool:
     )
 
 
-def find_dockerfiles(paths: tuple[str, ...]) -> Iterator[str]:
-    """Explicit files (and `-`) in the order given, then each directory's Dockerfiles sorted."""
+def find_dockerfiles(paths: tuple[str, ...], configs: Configs | None = None, force_exclude: bool = False) -> Iterator[str]:
+    """Explicit files (and `-`) in the order given, then each directory's Dockerfiles sorted.
+
+    A directory walk leaves out what each directory's configuration excludes
+    (`exclude`, `extend-exclude`; by default version control and virtual environments);
+    an explicit file is taken as given unless `force_exclude` (pre-commit passes every
+    changed file by name, so its hooks ask for exclusions to apply to them too).
+    """
     for path in paths:
         if path == STDIN or not os.path.isdir(path):
-            yield path
+            if path == STDIN or not (force_exclude and _config(configs, path).excluded(path, False)):
+                yield path
             continue
         found = [
-            os.path.join(root, name)
-            for root, dirs, files in _walk(path)
+            os.path.normpath(os.path.join(root, name))  # `./a/Dockerfile` is shown as `a/Dockerfile`
+            for root, config, files in _walk(path, configs)
             for name in sorted(files)
-            if is_dockerfile_name(name)
+            if is_dockerfile_name(name) and not config.excluded(os.path.join(root, name), False)
         ]
         ignored = _git_ignored(path, found)
         yield from (name for name in found if name not in ignored)
 
 
-def _walk(path: str) -> Iterator[tuple[str, list[str], list[str]]]:
+def _walk(path: str, configs: Configs | None) -> Iterator[tuple[str, Config, list[str]]]:
+    """(directory, its configuration, its files), pruning the directories it excludes."""
     for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
-        yield root, dirs, files
+        config = _config(configs, root)
+        dirs[:] = sorted(d for d in dirs if not config.excluded(os.path.join(root, d), True))
+        yield root, config, files
+
+
+def _config(configs: Configs | None, path: str) -> Config:
+    return configs.for_path(path) if configs is not None else _DEFAULTS
 
 
 def _git_ignored(directory: str, names: list[str]) -> set[str]:

@@ -29,24 +29,36 @@ MAX_PASSES = 10
 
 
 class Settings(NamedTuple):
-    """What the user asked for: which rules, whether unsafe fixes may be written, build args."""
+    """What the user asked for: which rules, whether unsafe fixes may be written, build args.
+
+    `select` empty means every rule; `extend_select` adds rules to it, `ignore` takes
+    rules away. Each holds rule codes, prefixes of codes (`DFX1`) or rule names.
+    """
 
     select: frozenset[str] = frozenset()
     ignore: frozenset[str] = frozenset()
     unsafe_fixes: bool = False
     build_args: Mapping[str, str] = MappingProxyType({})
+    extend_select: frozenset[str] = frozenset()
 
     def selects(self, rule: type[Rule]) -> bool:
+        if rule.opt_in:
+            named = {rule.code, rule.name}
+            return bool(named & (self.select | self.extend_select)) and not _named(rule, self.ignore)
         if not self.select and not self.ignore:
             return True  # the default: every rule, and no set to build for each file and rule
-        names = {rule.code, rule.name}
-        chosen = not self.select or bool(names & self.select) or any(rule.code.startswith(s) for s in self.select)
-        return chosen and not names & self.ignore
+        chosen = not self.select or _named(rule, self.select) or _named(rule, self.extend_select)
+        return chosen and not _named(rule, self.ignore)
 
     def allows(self, fix: Fix) -> bool:
         if fix.applicability is Applicability.SAFE:
             return True
         return fix.applicability is Applicability.UNSAFE and self.unsafe_fixes
+
+
+def _named(rule: type[Rule], selectors: frozenset[str]) -> bool:
+    """Whether one of `selectors` is the rule's name, its code or a prefix of its code."""
+    return rule.name in selectors or any(rule.code.startswith(selector) for selector in selectors)
 
 
 class FileResult(NamedTuple):
@@ -156,14 +168,16 @@ def diagnose(
 ) -> list[Diagnostic]:
     """The findings of `rules` in a parsed Dockerfile, suppressions applied, in source
     order. `memo` carries what the passes over one file share (`PassMemo`)."""
-    rules = list(rules)
+    rules = tuple(rules)
     found_suppressions = suppressions.find(tree)
     followers = tuple(rule for rule in rules if rule.about_cache_mounts)
     facts = analyse(tree, settings.build_args, memo)
-    context = Context(name, tree, facts, build_context, followers, found_suppressions, settings.unsafe_fixes)
-    found = [diagnostic for rule in rules for diagnostic in rule.check(context)]
+    context = Context(name, tree, facts, build_context, followers, found_suppressions, settings.unsafe_fixes, rules)
+    found = [diagnostic for rule in rules if not rule.after_suppressions for diagnostic in rule.check(context)]
     if found_suppressions:
-        found = [d for d in found if not suppressions.silenced(d, found_suppressions)]
+        found = [d for d in found if not found_suppressions.silences(d)]
+        later = [diagnostic for rule in rules if rule.after_suppressions for diagnostic in rule.check(context)]
+        found += [d for d in later if not found_suppressions.silences(d)]
     return sorted(found, key=lambda d: (d.span.start, d.code))
 
 

@@ -29,6 +29,7 @@ import os
 import sys
 
 _MODES = {"--check": "check", "--write": "write", "--diff": "diff"}
+_COMMANDS = frozenset({"fix", "explain", "rules", "config"})  # cli.py's commands, which click runs
 
 
 def main() -> None:
@@ -42,11 +43,13 @@ def main() -> None:
         click_main()
         return
     mode, unsafe_fixes, paths = plain
-    from .run import run_files
+    from .config import Overrides
+    from .run import RunOptions, run_files
 
     _collect_from_now_on()
+    options = RunOptions(mode, overrides=Overrides(unsafe_fixes=True if unsafe_fixes else None))
     try:
-        status = run_files(paths or (".",), mode, frozenset(), frozenset(), unsafe_fixes, {}, echo)
+        status = run_files(paths or (".",), options, echo)
     except (EOFError, KeyboardInterrupt):
         echo("", err=True)  # click closes the terminal's ^C echo with a blank line
         echo("Aborted!", err=True)
@@ -68,7 +71,7 @@ def _plain_fix_arguments(args: list[str]) -> tuple[str, bool, tuple[str, ...]] |
     """(mode, unsafe_fixes, paths) when click would run `fix` with just these; else None."""
     if os.name == "nt" or any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
         return None  # Windows argument expansion and shell completion are click's
-    if args and args[0] in ("fix", "explain"):
+    if args and args[0] in _COMMANDS:
         return None
     mode = None
     unsafe_fixes = False
@@ -94,7 +97,7 @@ def _readable_or_missing(path: str) -> bool:
     return os.access(path, os.R_OK)
 
 
-def echo(message: str, nl: bool = True, err: bool = False) -> None:
+def echo(message: str, nl: bool = True, err: bool = False, color: bool | None = None) -> None:
     """`click.echo` for text: write and flush, through click when it would do more."""
     stream = sys.stderr if err else sys.stdout
     if stream is None:
@@ -102,7 +105,7 @@ def echo(message: str, nl: bool = True, err: bool = False) -> None:
     if "\x1b" in message or not _plain_text_stream(stream):
         import click
 
-        click.echo(message, nl=nl, err=err)
+        click.echo(message, nl=nl, err=err, color=color)
         return
     out = message + "\n" if nl else message
     if out:

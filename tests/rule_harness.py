@@ -43,7 +43,7 @@ def check_example(rule: type[Rule], example: Valid | Invalid, variant: str, tmp_
     convert = VARIANTS[variant]
     source = convert(example.source)
     context = _context(tmp_path, example)
-    together = example.together if isinstance(example, Invalid) else ()
+    together = example.together
     rules = [rule, *(other for other in ALL_RULES if other.code in together)]
     only = Settings(select=frozenset({rule.code, *together}))
     result = check_text("Dockerfile", source, rules, only, context)

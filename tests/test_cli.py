@@ -97,7 +97,7 @@ def test_explain_json_adds_the_analysis_to_each_run(tmp_path: Path) -> None:
          "mode": "0755", "sharing": "shared"}
     ]
     (finding,) = run["findings"]
-    assert (finding["code"], finding["line"], finding["docs"]) == ("DFX101", 4, "docs/rules/DFX101.md")
+    assert (finding["code"], finding["line"], finding["docs"]) == ("DFX101", 4, "https://github.com/dockerfix/dockerfix/blob/main/docs/rules/DFX101.md")
     assert finding["fix"] == {
         "title": "Move the cache mount to /app/.cache/pip",
         "caveat": "its cache id becomes /app/.cache/pip: the cache starts empty once",
@@ -181,7 +181,7 @@ def test_the_dry_run_gives_a_reason_for_what_a_fix_reveals(tmp_path: Path) -> No
     assert reasons[0].startswith("# Dockerfile:3:31: DFX101 [*] ")
     assert reasons[1].startswith("# Dockerfile:3:51: DFX102 [*] ")
     assert lines[lines.index(reasons[1]) + 1] == "#   note: line 3 of the fixed file: an earlier fix reveals it"
-    assert "#   docs: docs/rules/DFX102.md" in lines
+    assert "#   docs: https://github.com/dockerfix/dockerfix/blob/main/docs/rules/DFX102.md" in lines
     assert "+RUN --mount=type=cache,target=/app/.cache/pip pip install --cache-dir=/app/.cache/pip x" in run.stdout
 
 
@@ -205,8 +205,8 @@ def test_a_crash_on_one_file_is_an_error_and_the_others_go_on(tmp_path: Path, mo
     monkeypatch.setattr(run_module, "ALL_RULES", [*run_module.ALL_RULES, Crashes])
     lines: list[tuple[str, bool]] = []
     status = run_module.run_files(
-        ("a.Dockerfile", "b.Dockerfile"), "check", frozenset(), frozenset(), False, {},
-        lambda message="", nl=True, err=False: lines.append((message, err)),
+        ("a.Dockerfile", "b.Dockerfile"), run_module.RunOptions("check", "concise"),
+        lambda message="", nl=True, err=False, color=None: lines.append((message, err)),
     )  # fmt: skip
     errors = "\n".join(message for message, err in lines if err)
     assert status == 2

@@ -14,7 +14,7 @@ import pytest
 from fixer.diagnostics import Applicability, Diagnostic, Edit, Fix
 from fixer import engine
 from fixer.engine import MAX_PASSES, Settings, check_text
-from fixer.report import unified_diff
+from fixer.output.diff import unified_diff
 from fixer.rules.base import Context, Rule
 from fixer.syntax import Span
 from fixer.writer import WriteError, write_atomic

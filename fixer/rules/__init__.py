@@ -13,6 +13,7 @@ from .cache_mount_not_writable import CacheMountNotWritable
 from .cache_mount_target import CacheMountTarget
 from .copy_before_install import CopyBeforeInstall
 from .install_failure_masked import InstallFailureMasked
+from .unused_suppression import UnusedSuppression
 from .uv_link_mode import UvLinkMode
 from .venv_in_cache_mount import VenvInCacheMount
 
@@ -29,6 +30,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CacheCleanedUnderMount,
     CacheMountMissing,
     InstallFailureMasked,
+    UnusedSuppression,
 )
 
 __all__ = ["ALL_RULES", "Context", "Invalid", "Rule", "Valid"]

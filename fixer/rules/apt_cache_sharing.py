@@ -64,6 +64,7 @@ class AptCacheSharing(Rule):
 
     code = "DFX109"
     name = "apt-cache-sharing"
+    summary = "An apt cache mount shared without a lock"
     about_cache_mounts = True
 
     valid = (

@@ -87,6 +87,7 @@ class AptPackagesDeleted(Rule):
 
     code = "DFX108"
     name = "apt-packages-deleted"
+    summary = "apt's downloaded packages deleted under its cache mount"
     about_cache_mounts = True
 
     valid = (

@@ -15,18 +15,20 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import ClassVar
 
+from .. import REPOSITORY
 from ..analysis import FileFacts
 from ..diagnostics import Applicability, Diagnostic, Fix
 from ..records import NamedTuple
-from ..suppressions import Suppression
+from ..suppressions import NONE, Suppressions
 from ..syntax import Dockerfile, Span
 
 
 class Valid(NamedTuple):
-    """A Dockerfile the rule must accept."""
+    """A Dockerfile the rule must accept (checked with the rules named in `together` too)."""
 
     source: str
     note: str = ""
+    together: tuple[str, ...] = ()
 
 
 class Invalid(NamedTuple):
@@ -47,14 +49,24 @@ class Invalid(NamedTuple):
     together: tuple[str, ...] = ()
 
 
-# Where each rule's page is: in dockerfix's repository (the generated `docs/rules/`)
-# until the project has a public address to link.
-RULE_PAGE = "docs/rules/{code}.md"
-
-
 def rule_page(code: str) -> str:
-    """The documentation page of the rule `code`, for every finding to point at."""
-    return RULE_PAGE.format(code=code)
+    """The documentation page of the rule `code`, for every finding to point at: the
+    generated `docs/rules/` page in dockerfix's repository, until the project has a site."""
+    return f"{REPOSITORY}/blob/main/docs/rules/{code}.md"
+
+
+def fix_availability(rule: type[Rule]) -> str:
+    """Whether the rule's findings come with a fix, as its examples show: `always`,
+    `sometimes` or `never`."""
+    fixed = [example.fixed is not None for example in rule.invalid]
+    return "always" if all(fixed) else "sometimes" if any(fixed) else "never"
+
+
+def fix_safety(rule: type[Rule]) -> str:
+    """The safety of the rule's fixes, as its examples show: `safe`, `unsafe`, `safe or
+    unsafe` (the rule's page says when each), or `-` for a rule without fixes."""
+    kinds = {"unsafe" if example.unsafe else "safe" for example in rule.invalid if example.fixed is not None}
+    return " or ".join(sorted(kinds)) or "-"
 
 
 def safety(problems: Iterable[str]) -> Applicability:
@@ -69,7 +81,7 @@ class Context(NamedTuple):
     (`Rule.about_cache_mounts`), which a fix that adds mounts asks what they would find
     once the mounts are in (`rules.followers`); `suppressions` the file's comment lines
     that silence rules (`suppressions.find`); `unsafe_fixes` whether this run writes
-    unsafe fixes too.
+    unsafe fixes too; `selected` every rule this run checks.
     """
 
     name: str
@@ -77,8 +89,9 @@ class Context(NamedTuple):
     facts: FileFacts
     build_context: Path | None = None
     followers: tuple[Rule, ...] = ()
-    suppressions: tuple[Suppression, ...] = ()
+    suppressions: Suppressions = NONE
     unsafe_fixes: bool = False
+    selected: tuple[Rule, ...] = ()
 
     @property
     def source(self) -> str:
@@ -90,17 +103,22 @@ class Rule(ABC):
 
     code: ClassVar[str]
     name: ClassVar[str]
+    summary: ClassVar[str]  # one line: what it finds, for `dockerfix rules` and SARIF
     valid: ClassVar[tuple[Valid, ...]] = ()
     invalid: ClassVar[tuple[Invalid, ...]] = ()
     # Every finding is about a cache mount the RUN has: a RUN without one gets none, and
     # a fix that adds mounts asks this rule what it would find once they are in.
     about_cache_mounts: ClassVar[bool] = False
+    # Runs only when named by its code or name (not by a prefix or ALL).
+    opt_in: ClassVar[bool] = False
+    # Checks after the other rules' findings have met the suppressions (`Context.suppressions.used`).
+    after_suppressions: ClassVar[bool] = False
 
     @abstractmethod
     def check(self, context: Context) -> Iterator[Diagnostic]:
         """The rule's findings in this Dockerfile."""
 
     def report(
-        self, span: Span, message: str, fix: Fix | None = None, detail: str = "", no_fix: str = ""
+        self, span: Span, message: str, fix: Fix | None = None, detail: str = "", no_fix: str = "", kind: str = ""
     ) -> Diagnostic:
-        return Diagnostic(self.code, self.name, message, span, fix, detail, no_fix)
+        return Diagnostic(self.code, self.name, message, span, fix, detail, no_fix, kind)

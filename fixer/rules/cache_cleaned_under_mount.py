@@ -75,6 +75,7 @@ class CacheCleanedUnderMount(Rule):
 
     code = "DFX110"
     name = "cache-cleaned-under-mount"
+    summary = "A cache cleaned in the step that mounts it"
     about_cache_mounts = True
 
     valid = (

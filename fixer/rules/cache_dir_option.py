@@ -136,6 +136,7 @@ class CacheDirOption(Rule):
 
     code = "DFX102"
     name = "cache-dir-option"
+    summary = "An install under a cache mount that a stage-wide setting or a movable HOME keeps off it"
     about_cache_mounts = True
 
     valid = (

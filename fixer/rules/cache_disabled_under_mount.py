@@ -113,6 +113,7 @@ class CacheDisabledUnderMount(Rule):
 
     code = "DFX103"
     name = "cache-disabled-under-mount"
+    summary = "An install that switches its own cache off under a cache mount meant for it"
     about_cache_mounts = True
     valid = (
         Valid(

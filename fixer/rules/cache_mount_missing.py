@@ -167,6 +167,7 @@ class CacheMountMissing(Rule):
 
     code = "DFX111"
     name = "cache-mount-missing"
+    summary = "An install that downloads with no cache mount to keep what it fetched"
 
     valid = (
         Valid(

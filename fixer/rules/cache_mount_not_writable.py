@@ -122,6 +122,7 @@ class CacheMountNotWritable(Rule):
 
     code = "DFX104"
     name = "cache-mount-not-writable"
+    summary = "A cache mount that the installer's user cannot write"
     about_cache_mounts = True
     valid = (
         Valid(

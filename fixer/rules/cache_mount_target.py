@@ -150,6 +150,7 @@ class CacheMountTarget(Rule):
 
     code = "DFX101"
     name = "cache-mount-target"
+    summary = "A cache mount that is not where the installer caches for that RUN's user and HOME"
     about_cache_mounts = True
 
     valid = (

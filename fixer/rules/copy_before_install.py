@@ -168,6 +168,7 @@ class CopyBeforeInstall(Rule):
 
     code = "DFX105"
     name = "copy-before-install"
+    summary = "The whole source copied before an install that reads only a few files"
 
     valid = (
         Valid(

@@ -28,7 +28,6 @@ from ..analysis import RunFacts
 from ..diagnostics import Applicability, Diagnostic, Fix
 from ..mounts import Mount
 from ..records import NamedTuple
-from ..suppressions import silenced
 from .base import Context
 
 
@@ -56,7 +55,7 @@ def _by_run(context: Context, spans: list[tuple[int, int, int]]) -> dict[int, li
     for rule in context.followers:
         for diagnostic in rule.check(context):
             key = next((key for start, end, key in spans if start <= diagnostic.span.start < end), None)
-            if key is not None and not silenced(diagnostic, context.suppressions):
+            if key is not None and not context.suppressions.silences(diagnostic):
                 found.setdefault(key, []).append(diagnostic)
     for diagnostics in found.values():
         diagnostics.sort(key=lambda d: (d.span.start, d.code))

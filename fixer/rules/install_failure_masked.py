@@ -107,6 +107,7 @@ class InstallFailureMasked(Rule):
 
     code = "DFX112"
     name = "install-failure-masked"
+    summary = "An install whose failure the step's shell hides"
 
     valid = (
         Valid("FROM python:3.12-slim\nRUN pip install -r requirements.txt && rm -rf /tmp/build\n"),
@@ -258,8 +259,9 @@ class InstallFailureMasked(Rule):
         detail += f" {mask.why}."
         fix = _fallback_fix(source, run, script, mask, call)
         if fix is not None:
-            return self.report(span, message, fix, detail)
-        return self.report(span, message, None, detail, f"only you know which failures this step may ignore: {mask.remedy}")
+            return self.report(span, message, fix, detail, kind=mask.kind)
+        no_fix = f"only you know which failures this step may ignore: {mask.remedy}"
+        return self.report(span, message, None, detail, no_fix, kind=mask.kind)
 
 
 class _Mask(NamedTuple):

@@ -69,6 +69,7 @@ class UvLinkMode(Rule):
 
     code = "DFX106"
     name = "uv-link-mode"
+    summary = "uv installing from a cache mount without copying (hard links fail)"
     about_cache_mounts = True
 
     valid = (

@@ -73,6 +73,7 @@ class VenvInCacheMount(Rule):
 
     code = "DFX107"
     name = "venv-in-cache-mount"
+    summary = "poetry creating its virtualenv on the cache mount, outside the image"
     about_cache_mounts = True
 
     valid = (

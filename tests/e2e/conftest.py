@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+import summary_tables
+
 from .builder import BASE_IMAGE, Builder
 from .index_server import IndexServer, normalize
 
@@ -90,10 +92,15 @@ def e2e_required() -> bool:
 
 
 # ------------------------------------------------------------------------------ marking
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the group into the test's id
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark this folder's tests `e2e`, and keep them in one pytest-xdist group: one
+    process runs the builds one after another (they share the builder's storage and the
+    machine's cores) while the other processes run the rest of the suite."""
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -148,12 +155,9 @@ def builder(
 
 
 # ----------------------------------------------------------------------------- reports
-_REPORTS: list[tuple[str, str]] = []
-
-
 def add_report(title: str, text: str) -> None:
     """A table to print in pytest's terminal summary (it is also kept in files by callers)."""
-    _REPORTS.append((title, text))
+    summary_tables.TABLES.append((title, text))
 
 
 def record_results(stem: str, title: str, rows: list[dict[str, object]], text: str) -> None:
@@ -163,9 +167,3 @@ def record_results(stem: str, title: str, rows: list[dict[str, object]], text: s
     (results / f"{stem}.json").write_text(json.dumps(rows, indent=2) + "\n")
     (results / f"{stem}.txt").write_text(text + "\n")
     add_report(title, text)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for title, text in _REPORTS:
-        terminalreporter.write_sep("-", title)
-        terminalreporter.write_line(text)

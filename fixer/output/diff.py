@@ -1,4 +1,4 @@
-"""Output: findings as text, and fixes as a unified diff that `git apply` accepts.
+"""The `diff` format (the dry run): fixes as a unified diff that `git apply` accepts.
 
 The diff is computed on lines split at `\\n` only (so CRLF and stray `\\r` survive),
 marks a missing final newline the way git does, and is preceded, per file, by comment
@@ -16,11 +16,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 
-from .diagnostics import Applicability, Change, Diagnostic
-from .engine import FileResult, Settings
-from .rules.base import rule_page
-from .syntax import Dockerfile
-from .patterns import compile_lazily
+from ..diagnostics import Change
+from ..patterns import compile_lazily
+from .model import FileReport
+from .text import reason_lines
 
 _LINES = compile_lazily(r"[^\n]*\n|[^\n]+\Z")
 _CONTEXT = 3
@@ -32,8 +31,9 @@ def split_lines(text: str) -> list[str]:
     return _LINES.findall(text)
 
 
-def unified_diff(name: str, before: str, after: str, changes: Sequence[Change] = ()) -> str:
-    """A unified diff from `a/name` to `b/name`; empty when nothing changes.
+def unified_diff(name: str, before: str, after: str, changes: Sequence[Change] = (), context: int = _CONTEXT) -> str:
+    """A unified diff from `a/name` to `b/name`, with `context` lines around each change;
+    empty when nothing changes.
 
     `changes` are the regions that differ (see `FileResult.changes`); without them the
     region is what lies between the common first and last lines.
@@ -45,7 +45,7 @@ def unified_diff(name: str, before: str, after: str, changes: Sequence[Change] =
     if regions is None:
         regions = [_middle(old, new)]
     out: list[str] = []
-    for group in _grouped(_opcodes(old, new, regions)):
+    for group in _grouped(_opcodes(old, new, regions), context):
         if not out:
             out += [f"--- a/{name}\n", f"+++ b/{name}\n"]
         out.append(f"@@ -{_range(group[0][1], group[-1][2])} +{_range(group[0][3], group[-1][4])} @@\n")
@@ -172,60 +172,10 @@ def _range(start: int, stop: int) -> str:
     return f"{beginning},{length}"
 
 
-def marker(diagnostic: Diagnostic, settings: Settings, fixed: bool) -> str:
-    """`[*]` when the written fixes resolve it, `[unsafe]` when `--unsafe-fixes` would
-    write its fix, empty otherwise."""
-    if fixed:
-        return "[*] "
-    fix = diagnostic.fix
-    if fix is not None and fix.applicability is Applicability.UNSAFE and not settings.unsafe_fixes:
-        return "[unsafe] "
-    return ""
-
-
-def finding_lines(result: FileResult, settings: Settings) -> list[str]:
-    """Each finding, in source order: `path:line:col: CODE [*] message`, then the fix's
-    title (and its caveat) and the rule's page.
-
-    Then the findings the fixes revealed (`FileResult.later`), at their place in the
-    fixed file and marked so: every changed line has its reason, and what is left to do
-    after `--write` is said before it is run.
-    """
-    lines: list[str] = []
-    for index, diagnostic in enumerate(result.diagnostics):
-        mark = marker(diagnostic, settings, index in result.fixed)
-        later_fix = result.fixed_later.get(index)
-        shown = diagnostic if later_fix is None else diagnostic._replace(fix=later_fix)
-        lines += _finding(result.name, result.tree, shown, mark, then=later_fix is not None)
-    for diagnostic in result.later:
-        mark = marker(diagnostic, settings, result.later_fixed(diagnostic))
-        lines += _finding(result.name, result.output_tree, diagnostic, mark, revealed=True)
-    return lines
-
-
-def _finding(
-    name: str, tree: Dockerfile | None, diagnostic: Diagnostic, mark: str, revealed: bool = False, then: bool = False
-) -> list[str]:
-    """The lines of one finding; `revealed`: its place is in the fixed file; `then`: its
-    fix comes once another fix is in."""
-    line, column = tree.position(diagnostic.span.start) if tree is not None else (1, 1)
-    lines = [f"{name}:{line}:{column}: {diagnostic.code} {mark}{diagnostic.message}"]
-    if revealed:
-        lines.append(f"  note: line {line} of the fixed file: an earlier fix reveals it")
-    fix = diagnostic.fix
-    if fix is not None:
-        after = "once the fixes above are in, " if then else ""
-        lines.append(f"  fix: {after}{fix.described}")
-    elif diagnostic.no_fix:
-        lines.append(f"  no fix: {diagnostic.no_fix}")
-    lines.append(f"  docs: {rule_page(diagnostic.code)}")
-    return lines
-
-
-def dry_run(result: FileResult, settings: Settings) -> str:
-    """The reasons as comment lines, then the diff of the fixes."""
-    findings = finding_lines(result, settings)
-    if not findings and not result.changed:
+def dry_run(report: FileReport) -> str:
+    """The `diff` format of one file: the reasons as comment lines, then the diff of the fixes."""
+    reasons = reason_lines(report)
+    if not reasons and not report.changed:
         return ""
-    comments = "".join(f"# {line}\n" for line in findings)
-    return comments + unified_diff(result.name, result.source, result.output, result.changes)
+    comments = "".join(f"# {line}\n" for line in reasons)
+    return comments + unified_diff(report.path, report.source, report.output, report.changes)
