@@ -122,7 +122,9 @@ def test_gitlab_fingerprints_survive_lines_moving_and_differ_between_findings(tm
     assert [issue["fingerprint"] for issue in before] == [issue["fingerprint"] for issue in after]
     assert len({issue["fingerprint"] for issue in before}) == 2
     assert [issue["location"]["lines"]["begin"] for issue in after] == [3, 4]
-    assert all(set(issue) == {"description", "check_name", "fingerprint", "severity", "location"} for issue in after)
+    assert all(set(issue) == {"description", "check_name", "fingerprint", "severity", "location", "content"}
+               for issue in after)  # fmt: skip
+    assert all(f"]({URL}DFX111.md)" in issue["content"]["body"] for issue in after)
 
 
 def test_markdown_summary_for_a_pull_request(project: Path) -> None:

@@ -1,7 +1,8 @@
 """The `gitlab` format: a GitLab Code Quality report (a JSON array of issues), which a
 merge request shows as new and resolved findings (docs.gitlab.com, "Code Quality",
 "Implement a custom tool"): `description`, `check_name`, `fingerprint`, `severity` and
-`location` with a `path` and `lines.begin`.
+`location` with a `path` and `lines.begin`; and, from the Code Climate format GitLab's
+builds on, `content.body` with the fix and the rule's page.
 
 The fingerprint must stay the same while the finding does, so GitLab can tell a new
 finding from an old one: it hashes the path, the rule and the message, and how many
@@ -14,7 +15,7 @@ import hashlib
 import json
 from collections import Counter
 
-from .model import FileReport
+from .model import FileReport, Finding
 
 
 def document(reports: list[FileReport]) -> str:
@@ -26,10 +27,19 @@ def document(reports: list[FileReport]) -> str:
             issues.append(_issue(report.path, "dockerfix-error", problem.message, "blocker", line, line, seen))
         for finding in report.findings:
             description = f"{finding.code} {finding.message}"
-            issues.append(
-                _issue(report.path, finding.code, description, "major", finding.start.line, finding.end.line, seen)
-            )
+            issue = _issue(report.path, finding.code, description, "major", finding.start.line, finding.end.line, seen)
+            issue["content"] = {"body": _body(finding)}
+            issues.append(issue)
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
+def _body(finding: Finding) -> str:
+    """The issue's details (Code Climate's `content.body`, markdown): the fix and the rule's page."""
+    if finding.fix is not None:
+        what = f"{finding.fix.applicability.value.capitalize()} fix: {finding.fix.described}."
+    else:
+        what = f"No fix: {finding.no_fix}." if finding.no_fix else "No fix."
+    return f"{what} See [{finding.code} `{finding.name}`]({finding.url})."
 
 
 def _issue(
