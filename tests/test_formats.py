@@ -204,3 +204,11 @@ def test_rules_lists_every_rule_and_prints_a_page(tmp_path: Path) -> None:
     assert dockerfix("rules", "cache-mount-missing", cwd=tmp_path).stdout.startswith(page(ALL_RULES[10])[:20])
     unknown = dockerfix("rules", "DFX999", cwd=tmp_path)
     assert unknown.returncode == 2 and "names no rule" in unknown.stderr
+
+
+def test_every_finding_has_a_fix_or_says_why_not() -> None:
+    result = dockerfix("--format", "json", "--quiet", "examples", "tests/realistic", cwd=ROOT)
+    findings = [(entry["path"], f) for entry in json.loads(result.stdout)["files"] for f in entry["findings"]]
+    assert len(findings) > 100
+    unexplained = [(path, f["code"], f["message"]) for path, f in findings if f["fix"] is None and not f["no_fix"]]
+    assert not unexplained

@@ -377,7 +377,8 @@ class CopyBeforeInstall(Rule):
             f"`{describe_call(layer.calls[0])}` at line {run.start_line}, so any source change reruns the install; "
             f"{outcome.advice}."
         )
-        return self.report(_first_line(context.source, copy), message, outcome.fix, detail)
+        no_fix = "" if outcome.fix is not None else outcome.advice  # every finding without a fix says why
+        return self.report(_first_line(context.source, copy), message, outcome.fix, detail, no_fix)
 
 
 # --------------------------------------------------------------------------- finding the layer
