@@ -191,6 +191,22 @@ def config_command(path: str, **settings: Any) -> None:
     click.echo("\n".join(lines))
 
 
+@main.command("pr")
+@click.argument("path", default=".", type=click.Path(exists=True))
+@click.option("--branch", default="dockerfix/cache-fixes", show_default=True, help="The branch the fixes go to.")
+@click.option("--remote", default="origin", show_default=True, help="The remote to push the branch to.")
+@click.option("--author", metavar="'NAME <EMAIL>'", help="The commit's author and committer (default: git's configuration).")
+@click.option("--dry-run", is_flag=True, help="Print the branch, commit and pull request it would make; touch nothing.")
+@_settings_options
+def pr_command(path: str, branch: str, remote: str, author: str | None, dry_run: bool, **settings: Any) -> None:
+    """Commit the fixes of the git checkout at PATH to a branch of their own and push it."""
+    from .commands.pr import PrOptions, run_pr
+    from .run import RunOptions
+
+    options = RunOptions("diff", overrides=_overrides(settings), quiet=True)
+    sys.exit(run_pr(path, options, PrOptions(branch, remote, author, dry_run), click.echo))
+
+
 @main.command("rules")
 @click.argument("code", required=False)
 def rules_command(code: str | None) -> None:

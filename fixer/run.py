@@ -66,12 +66,11 @@ def default_format(mode: str, stream: object) -> str:
 def run_files(paths: tuple[str, ...], options: RunOptions, echo: Echo) -> int:
     started = perf_counter()
     try:
-        configs = Configs(options.overrides)
-        names = list(find_dockerfiles(paths, configs, options.force_exclude))
-        jobs = [_Job(name, configs.settings_for(name), options.mode) for name in names]
+        jobs = _jobs(paths, options)
     except ConfigError as exc:
         echo(f"dockerfix: error: {exc}", err=True)
         return EXIT_ERROR
+    names = [job.name for job in jobs]
     if options.output_file is None:
         to_stderr = options.mode == "write" and STDIN in names  # stdout carries the fixed text
 
@@ -88,6 +87,22 @@ def run_files(paths: tuple[str, ...], options: RunOptions, echo: Echo) -> int:
     except OSError as exc:
         echo(f"dockerfix: error: cannot write {options.output_file}: {exc.strerror or exc}", err=True)
         return EXIT_ERROR
+
+
+def check_files(paths: tuple[str, ...], options: RunOptions) -> tuple[list[FileReport], list[str]]:
+    """A run's reports and its messages for stderr, printed nowhere: for the commands
+    that build on a run (`pr`). Raises `ConfigError`."""
+    from .writer import repository_root
+
+    checked = list(_checked(_jobs(paths, options), repository_root(Path.cwd()), options.jobs))
+    return [one.report for one in checked], [message for one in checked for message in one.messages]
+
+
+def _jobs(paths: tuple[str, ...], options: RunOptions) -> list[_Job]:
+    """The files to check, each with its settings."""
+    configs = Configs(options.overrides)
+    names = find_dockerfiles(paths, configs, options.force_exclude)
+    return [_Job(name, configs.settings_for(name), options.mode) for name in names]
 
 
 def _run(
