@@ -36,6 +36,14 @@ class Git:
     def __call__(self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None) -> str:
         return _run(["git", "-C", str(self.root), *args], self.root, input, env)
 
+    def branch_at(self, ref: str) -> str | None:
+        """The short name of the branch a symbolic ref (`HEAD`, `refs/remotes/origin/HEAD`)
+        points at; None when it points at none (a detached HEAD, a remote without one)."""
+        try:
+            return self("symbolic-ref", "--quiet", "--short", ref) or None
+        except GitError:
+            return None
+
     def succeeds(self, *args: str) -> bool:
         try:
             self(*args)

@@ -88,8 +88,8 @@ def _plan(git: Git, path: str, run_options: RunOptions, options: PrOptions) -> t
         count = len(dirty.splitlines())
         raise PrError(f"the work tree has uncommitted changes ({count} file{'s' if count != 1 else ''}): "
                       "commit or stash them first, so the fixes are made from what is committed")  # fmt: skip
-    base = git("symbolic-ref", "--quiet", "--short", "HEAD") if git.succeeds("symbolic-ref", "--quiet", "HEAD") else ""
-    if not base:
+    base = git.branch_at("HEAD")
+    if base is None:
         raise PrError("HEAD is detached: check out the branch the fixes are for")
     _check_branch(git, options, base)
     relative = os.path.relpath(Path(path).resolve(), git.root)
@@ -108,9 +108,7 @@ def _check_branch(git: Git, options: PrOptions, base: str) -> None:
     """The fixes' branch must be a valid name, and neither the base nor the remote's default branch."""
     if not git.succeeds("check-ref-format", "--branch", options.branch):
         raise PrError(f"{options.branch!r} is not a valid branch name")
-    default_ref = f"refs/remotes/{options.remote}/HEAD"
-    default = git("symbolic-ref", "--quiet", "--short", default_ref) if git.succeeds("symbolic-ref", "--quiet", default_ref) else ""
-    default = default.removeprefix(f"{options.remote}/")
+    default = (git.branch_at(f"refs/remotes/{options.remote}/HEAD") or "").removeprefix(f"{options.remote}/")
     if options.branch in (base, default):
         which = "the checked-out branch" if options.branch == base else f"{options.remote}'s default branch"
         raise PrError(f"the fixes would go to {options.branch!r}, {which}: dockerfix pushes only to a branch of its own "
