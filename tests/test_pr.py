@@ -137,3 +137,13 @@ def test_nothing_to_fix_pushes_nothing(checkout: Path) -> None:
     result = dockerfix("pr", cwd=checkout)
     assert result.returncode == 0 and "nothing to fix on main: no branch pushed" in result.stderr
     assert _remote(checkout) == remote
+
+
+def test_a_file_that_cannot_be_checked_is_an_error_after_the_others_are_pushed(checkout: Path) -> None:
+    (checkout / "broken.Dockerfile").write_text("FROM a\nENV X\n")
+    git("add", "broken.Dockerfile", cwd=checkout)
+    git("commit", "--quiet", "--message", "a broken file", cwd=checkout)
+    result = dockerfix("pr", cwd=checkout)
+    assert result.returncode == 2
+    assert "broken.Dockerfile:2:5: error: ENV must have two arguments" in result.stderr
+    assert "dockerfix pr: pushed origin/dockerfix/cache-fixes" in result.stderr

@@ -63,7 +63,8 @@ class Plan(NamedTuple):
 
 
 def run_pr(path: str, run_options: RunOptions, options: PrOptions, echo: Echo) -> int:
-    """`dockerfix pr PATH`: the exit code (0 done or nothing to do, 2 refused or failed)."""
+    """`dockerfix pr PATH`: the exit code (0 done or nothing to do; 2 refused, failed, or
+    a file that could not be checked, after the other files' fixes went out)."""
     try:
         git = Git.of(Path(path).resolve())
         plan, messages = _plan(git, path, run_options, options)
@@ -71,18 +72,19 @@ def run_pr(path: str, run_options: RunOptions, options: PrOptions, echo: Echo) -
             echo(message, err=True)
         if options.dry_run:
             echo(_described(plan, options), nl=False)
-            return EXIT_OK
-        if not plan.files:
+        elif not plan.files:
             echo(f"dockerfix pr: nothing to fix on {plan.base}: no branch pushed", err=True)
-            return EXIT_OK
-        echo(_push(git, plan, options), err=True)
+        else:
+            echo(_push(git, plan, options), err=True)
     except (GitError, ConfigError, PrError) as exc:
         echo(f"dockerfix pr: error: {exc}", err=True)
         return EXIT_ERROR
-    return EXIT_OK
+    return EXIT_ERROR if messages else EXIT_OK
 
 
 def _plan(git: Git, path: str, run_options: RunOptions, options: PrOptions) -> tuple[Plan, list[str]]:
+    """What the run would commit, and the problems of the files it could not check
+    (refusing a checkout that is not a clean branch, or a branch it must not push to)."""
     dirty = git("status", "--porcelain", "--untracked-files=normal")
     if dirty:
         count = len(dirty.splitlines())
