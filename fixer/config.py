@@ -24,7 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from .engine import Settings
+from .engine import Settings, named_by
 from .records import NamedTuple
 from .rules import ALL_RULES
 
@@ -270,7 +270,7 @@ def selector_problem(selector: str, allow_all: bool = True) -> str:
     """Why `selector` selects no rule ("" when it does): a code, a prefix of codes, a name."""
     if allow_all and selector == "ALL":
         return ""
-    if any(rule.code.startswith(selector) or rule.name == selector for rule in ALL_RULES) and selector:
+    if selector and any(named_by(rule, frozenset({selector})) for rule in ALL_RULES):
         return ""
     known = ", ".join(f"{rule.code} ({rule.name})" for rule in ALL_RULES)
     return f"{selector!r} names no rule; the rules are {known}"

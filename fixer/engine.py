@@ -44,11 +44,11 @@ class Settings(NamedTuple):
     def selects(self, rule: type[Rule]) -> bool:
         if rule.opt_in:
             named = {rule.code, rule.name}
-            return bool(named & (self.select | self.extend_select)) and not _named(rule, self.ignore)
+            return bool(named & (self.select | self.extend_select)) and not named_by(rule, self.ignore)
         if not self.select and not self.ignore:
             return True  # the default: every rule, and no set to build for each file and rule
-        chosen = not self.select or _named(rule, self.select) or _named(rule, self.extend_select)
-        return chosen and not _named(rule, self.ignore)
+        chosen = not self.select or named_by(rule, self.select) or named_by(rule, self.extend_select)
+        return chosen and not named_by(rule, self.ignore)
 
     def allows(self, fix: Fix) -> bool:
         if fix.applicability is Applicability.SAFE:
@@ -56,7 +56,7 @@ class Settings(NamedTuple):
         return fix.applicability is Applicability.UNSAFE and self.unsafe_fixes
 
 
-def _named(rule: type[Rule], selectors: frozenset[str]) -> bool:
+def named_by(rule: type[Rule], selectors: frozenset[str]) -> bool:
     """Whether one of `selectors` is the rule's name, its code or a prefix of its code."""
     return rule.name in selectors or any(rule.code.startswith(selector) for selector in selectors)
 

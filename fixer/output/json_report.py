@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from .. import __version__
-from .model import EditReport, FileReport, Finding, FixReport, Position, Summary, whole_file_edits
+from .model import EditReport, FileReport, Finding, FixReport, Position, Summary
 
 VERSION = 1
 
@@ -31,7 +31,7 @@ def _file(report: FileReport) -> dict[str, object]:
             for problem in report.problems
         ],
         "findings": [_finding(finding) for finding in report.findings],
-        "edits": [_edit(edit) for edit in whole_file_edits(report)],
+        "edits": [_edit(edit) for edit in report.edits],
     }
 
 

@@ -11,8 +11,6 @@ an end is exclusive (the character after the span), as SARIF counts it.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-
 from ..diagnostics import Applicability, Change, Diagnostic, Fix
 from ..engine import FileResult, Settings
 from ..records import NamedTuple
@@ -89,6 +87,7 @@ class FileReport(NamedTuple):
     findings: tuple[Finding, ...] = ()
     problems: tuple[Problem, ...] = ()
     changes: tuple[Change, ...] = ()  # the regions the fixes changed (`FileResult.changes`)
+    edits: tuple[EditReport, ...] = ()  # the same, as edits of `source`: all the fixes together
 
     @property
     def changed(self) -> bool:
@@ -123,7 +122,11 @@ def file_report(result: FileResult, settings: Settings) -> FileReport:
         fixed = result.later_fixed(diagnostic)
         fix = _fix(result.output_tree, diagnostic.fix, True)
         findings.append(_finding(result.output_tree, diagnostic, fix, fixed, True, marker(diagnostic, settings, fixed)))
-    return FileReport(result.name, result.source, result.output, tuple(findings), (), result.changes)
+    edits = tuple(
+        EditReport(_position(result.tree, start), _position(result.tree, end), result.output[out_start:out_end], (start, end))
+        for start, end, out_start, out_end in result.changes
+    )
+    return FileReport(result.name, result.source, result.output, tuple(findings), (), result.changes, edits)
 
 
 def failed_report(path: str, source: str, problems: tuple[Problem, ...]) -> FileReport:
@@ -162,32 +165,6 @@ def _fix(tree: Dockerfile | None, fix: Fix | None, after_other_fixes: bool) -> F
 
 def _position(tree: Dockerfile | None, offset: int) -> Position:
     return Position(*tree.position(offset)) if tree is not None else Position(1, 1)
-
-
-def whole_file_edits(report: FileReport) -> list[EditReport]:
-    """What all the fixes of the run do to the file, as edits of the checked text."""
-    if not report.changed:
-        return []
-    starts = line_starts(report.source)
-    return [
-        EditReport(position_of(starts, start), position_of(starts, end), report.output[out_start:out_end], (start, end))
-        for start, end, out_start, out_end in report.changes
-    ]
-
-
-def line_starts(text: str) -> list[int]:
-    """The offset where each line of `text` starts."""
-    starts = [0]
-    index = text.find("\n")
-    while index != -1:
-        starts.append(index + 1)
-        index = text.find("\n", index + 1)
-    return starts
-
-
-def position_of(starts: list[int], offset: int) -> Position:
-    line = bisect_right(starts, offset)
-    return Position(line, offset - starts[line - 1] + 1)
 
 
 class Summary(NamedTuple):

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from .model import FileReport, Finding, Position, Summary
+from ..records import NamedTuple
+from .model import FileReport, Finding, Summary
 
 if TYPE_CHECKING:
     from typing import TextIO
@@ -74,17 +76,35 @@ def concise(report: FileReport, style: Style) -> str:
 
 def full(report: FileReport, style: Style) -> str:
     """Each finding with the lines around it, the span underlined, and its fix as a small diff."""
+    source = _Lines.of(report.source)
+    fixed: _Lines | None = None  # the fixed text's lines, for the findings an earlier fix revealed
     blocks = []
     for finding in report.findings:
-        text = report.output if finding.revealed else report.source
-        lines = [_headline(report.path, finding, style), *_excerpt(text, finding.start, finding.end, finding.code, style)]
+        if finding.revealed:
+            fixed = fixed or _Lines.of(report.output)
+        lines = [_headline(report.path, finding, style), *_excerpt(fixed if finding.revealed else source, finding, style)]
         notes = _notes(finding, style)
         lines += notes[:-1]
         if finding.fix is not None and finding.fix.edits:
-            lines += _fix_diff(report.source, finding, style)
+            lines += _fix_diff(report.source, source, finding, style)
         lines.append(notes[-1])  # the rule's page, last
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)
+
+
+class _Lines(NamedTuple):
+    """A text's lines (without the empty one after a final newline) and where each starts:
+    split once per file, however many findings it has."""
+
+    lines: list[str]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> _Lines:
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        return cls(lines, [0, *accumulate(len(line) + 1 for line in lines)])
 
 
 def _headline(path: str, finding: Finding, style: Style) -> str:
@@ -106,9 +126,9 @@ def _notes(finding: Finding, style: Style) -> list[str]:
     return lines
 
 
-def _excerpt(text: str, start: Position, end: Position, code: str, style: Style) -> list[str]:
+def _excerpt(text: _Lines, finding: Finding, style: Style) -> list[str]:
     """The span's lines with a line before, numbered, the span underlined with `^`."""
-    lines = text.split("\n")
+    start, end, lines = finding.start, finding.end, text.lines
     first, last = start.line, max(start.line, end.line - (end.column == 1 and end.line > start.line))
     shown = range(max(1, first - 1), min(len(lines), last) + 1)
     width = len(str(shown[-1])) if shown else 1
@@ -120,25 +140,23 @@ def _excerpt(text: str, start: Position, end: Position, code: str, style: Style)
             left = start.column - 1 if number == first else len(line) - len(line.lstrip())
             right = end.column - 1 if number == end.line else len(line)
             marks = "^" * max(1, right - left)
-            label = f" {code}" if number == last else ""
+            label = f" {finding.code}" if number == last else ""
             out.append(f"{' ' * width} | {' ' * left}{style(marks + label, 'red')}")
     out.append(f"{' ' * width} |")
     return out
 
 
-def _fix_diff(source: str, finding: Finding, style: Style) -> list[str]:
-    """The finding's own fix applied alone to the file, as a diff of the lines its edits
-    touch, with a line of context on each side. The lines are known from the edits, so
-    no diff algorithm (and no difflib to import for a `--check` of one file) is needed."""
+def _fix_diff(source: str, split: _Lines, finding: Finding, style: Style) -> list[str]:
+    """The finding's own fix applied alone to the file (`source`, split into `split`), as
+    a diff of the lines its edits touch, with a line of context on each side. The lines
+    are known from the edits, so no diff algorithm (and no difflib to import for a
+    `--check` of one file) is needed."""
     fix = finding.fix
     assert fix is not None
-    lines = source.split("\n")
-    if lines[-1] == "":
-        lines.pop()  # the text after the last newline: no line
+    lines = split.lines
     first = fix.edits[0].start.line - 1  # 0-based indexes of the first and last lines touched
     last = min(fix.edits[-1].end.line, len(lines)) - 1
-    start = sum(len(line) + 1 for line in lines[:first])
-    end = start + sum(len(line) + 1 for line in lines[first : last + 1])
+    start, end = split.starts[first], split.starts[last + 1]
     pieces, position = [], start
     for edit in fix.edits:
         pieces += [source[position : edit.offsets[0]], edit.content]
