@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The action's run step: one dockerfix run that checks (or, in `fix` mode, writes) and
+# The action's run step. In `pr` mode, `dockerfix pr` alone (the pull request's address is
+# an output). Otherwise one dockerfix run that checks (or, in `fix` mode, writes) and
 # keeps its markdown summary; then, for what is left, annotations on stdout (the runner
 # turns `::error` lines into annotations) and a SARIF file. It never fails the step itself:
 # it records the exit code in GITHUB_OUTPUT, and the action's last step decides, after the
@@ -13,8 +14,23 @@ read -r -a extra <<< "${DOCKERFIX_ARGS:-}"
 case "${DOCKERFIX_MODE:-check}" in
   check) mode=--check ;;
   fix) mode=--write ;;
-  *) echo "dockerfix: mode must be check or fix, not '${DOCKERFIX_MODE}'" >&2; echo "exit-code=2" >> "$out"; exit 0 ;;
+  pr) mode=pr ;;
+  *) echo "dockerfix: mode must be check, fix or pr, not '${DOCKERFIX_MODE}'" >&2; echo "exit-code=2" >> "$out"; exit 0 ;;
 esac
+
+if [ "$mode" = pr ]; then
+  # One checkout directory; the token reaches dockerfix only, as the variable it reads.
+  if [ "${#paths[@]}" -ne 1 ]; then
+    echo "dockerfix: pr mode takes one directory, not '${DOCKERFIX_PATHS}'" >&2; echo "exit-code=2" >> "$out"; exit 0
+  fi
+  url="$(GITHUB_TOKEN="${DOCKERFIX_TOKEN:-}" dockerfix pr --author "${DOCKERFIX_AUTHOR:?DOCKERFIX_AUTHOR is not set}" "${extra[@]}" -- "${paths[0]}")"
+  status=$?
+  { echo "exit-code=$status"; echo "pull-request=$url"; } >> "$out"
+  if [ -n "$url" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+    echo "dockerfix: the fixes are in $url" >> "$GITHUB_STEP_SUMMARY"
+  fi
+  exit 0
+fi
 
 markdown="$work/summary.md"
 before="$(git diff 2>/dev/null | cksum)"  # what the work tree holds, to tell whether --write changed it

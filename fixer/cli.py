@@ -196,15 +196,23 @@ def config_command(path: str, **settings: Any) -> None:
 @click.option("--branch", default="dockerfix/cache-fixes", show_default=True, help="The branch the fixes go to.")
 @click.option("--remote", default="origin", show_default=True, help="The remote to push the branch to.")
 @click.option("--author", metavar="'NAME <EMAIL>'", help="The commit's author and committer (default: git's configuration).")
+@click.option("--repository", metavar="OWNER/NAME", help="The repository on GitHub (default: from the remote's URL).")
 @click.option("--dry-run", is_flag=True, help="Print the branch, commit and pull request it would make; touch nothing.")
 @_settings_options
-def pr_command(path: str, branch: str, remote: str, author: str | None, dry_run: bool, **settings: Any) -> None:
-    """Commit the fixes of the git checkout at PATH to a branch of their own and push it."""
+def pr_command(
+    path: str, branch: str, remote: str, author: str | None, repository: str | None, dry_run: bool, **settings: Any
+) -> None:
+    """Commit the fixes of the git checkout at PATH to a branch of their own, push it, and
+    open or update its pull request (closed when nothing is left to fix).
+
+    The token comes from GITHUB_TOKEN or GH_TOKEN, the API from GITHUB_API_URL (GitHub
+    Enterprise Server); opening pull requests needs `pip install 'dockerfix[pr]'`.
+    """
     from .commands.pr import PrOptions, run_pr
     from .run import RunOptions
 
     options = RunOptions("diff", overrides=_overrides(settings), quiet=True)
-    sys.exit(run_pr(path, options, PrOptions(branch, remote, author, dry_run), click.echo))
+    sys.exit(run_pr(path, options, PrOptions(branch, remote, author, repository, dry_run), click.echo))
 
 
 @main.command("rules")

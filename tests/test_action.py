@@ -111,10 +111,10 @@ def test_inputs_are_words_never_shell_code(tmp_path: Path) -> None:
     assert outputs["exit-code"] == "2", "the words reach dockerfix as they are, and it rejects them"
     assert not list(Path(environment["REPO"]).glob("pwned*")) and not (tmp_path / "pwned").exists()
     bad, outputs = _run_step(_runner(tmp_path / "again"), mode="lint")
-    assert outputs == {"exit-code": "2"} and "mode must be check or fix" in bad.stderr
+    assert outputs == {"exit-code": "2"} and "mode must be check, fix or pr" in bad.stderr
 
 
-def test_install_puts_the_actions_own_source_on_path(tmp_path: Path) -> None:
+def test_install_puts_the_actions_own_source_on_path_with_the_pr_extra_in_pr_mode(tmp_path: Path) -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     environment = _runner(tmp_path)
@@ -123,9 +123,11 @@ def test_install_puts_the_actions_own_source_on_path(tmp_path: Path) -> None:
     refused = subprocess.run(["bash", str(ROOT / "action" / "install.sh")], env=environment, capture_output=True,
                              text=True, check=False)  # fmt: skip
     assert refused.returncode == 2 and "is not a release number" in refused.stderr
-    environment["DOCKERFIX_VERSION"] = ""
+    environment |= {"DOCKERFIX_VERSION": "", "DOCKERFIX_MODE": "pr"}
     done = subprocess.run(["bash", str(ROOT / "action" / "install.sh")], env=environment, capture_output=True,
                           text=True, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     (bin_directory,) = path_file.read_text().splitlines()
     assert Path(bin_directory, "dockerfix").exists() and done.stdout.startswith("dockerfix, version ")
+    client = subprocess.run([str(Path(bin_directory, "python")), "-c", "import githubkit"], capture_output=True, check=False)
+    assert client.returncode == 0, "pr mode installs the GitHub client"
