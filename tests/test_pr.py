@@ -105,6 +105,10 @@ def test_dry_run_prints_the_branch_commit_and_pull_request_and_touches_nothing(c
     after = (_state(checkout), _remote(checkout), git("show-ref", cwd=checkout), git("count-objects", cwd=checkout))
     assert after == (before, remote, refs, objects)
     assert github.requests == []
+    git("remote", "rename", "origin", "upstream", cwd=checkout)
+    elsewhere = pr("--dry-run", cwd=checkout)
+    assert elsewhere.returncode == 0 and "note: there is no remote 'origin': a real run would stop there" in elsewhere.stderr
+    assert "there is no remote 'origin' (--remote)" in pr(cwd=checkout, github=github).stderr
 
 
 def test_the_first_run_pushes_one_commit_and_opens_the_pull_request(checkout: Path, github: FakeGitHub) -> None:
@@ -253,6 +257,21 @@ def test_a_server_error_after_a_write_is_not_sent_again(checkout: Path, github: 
     assert [request.method for request in github.requests].count("POST") == 1
 
 
+def test_a_repository_that_forbids_actions_to_open_pull_requests_gets_the_setting_named(checkout: Path, github: FakeGitHub) -> None:
+    original = github._serve
+    refusal = {"message": "GitHub Actions is not permitted to create or approve pull requests.",
+               "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"}  # fmt: skip
+
+    def forbidding(request):  # type: ignore[no-untyped-def]
+        return (403, refusal) if request.method == "POST" else original(request)
+
+    github._serve = forbidding  # type: ignore[method-assign]
+    result = pr(cwd=checkout, github=github)
+    assert result.returncode == 2 and "403 Forbidden: GitHub Actions is not permitted" in result.stderr
+    assert '"Allow GitHub Actions to create and approve pull requests"' in result.stderr
+    assert [request.method for request in github.requests].count("POST") == 1, "a refusal is not a rate limit"
+
+
 def test_the_token_is_in_no_output_even_when_a_message_quotes_it(checkout: Path, github: FakeGitHub) -> None:
     github.faults.append((401, {}, {"message": f"Bad credentials: {TOKEN} is revoked"}))
     result = pr(cwd=checkout, github=github)  # pr() asserts the token is not in the output
@@ -327,3 +346,8 @@ def test_a_file_that_cannot_be_checked_is_an_error_after_the_others_are_proposed
     assert result.returncode == 2
     assert "broken.Dockerfile:2:5: error: ENV must have two arguments" in result.stderr
     assert "dockerfix pr: pushed origin/dockerfix/cache-fixes" in result.stderr and "opened pull request #1" in result.stderr
+    (checkout / "Dockerfile").write_text(FIXED)
+    git("commit", "--quiet", "--all", "--message", "fixed by hand", cwd=checkout)
+    kept = pr(cwd=checkout, github=github)
+    assert kept.returncode == 2 and "pull request #1 left open: a file could not be checked" in kept.stderr
+    assert github.pulls[0]["state"] == "open" and github.comments == []

@@ -91,9 +91,11 @@ def run_pr(
             say(message, err=True)
         if options.dry_run:
             say(_described(plan, options), nl=False)
+            if not git.succeeds("config", "--get", f"remote.{options.remote}.url"):
+                say(f"dockerfix pr: note: there is no remote {options.remote!r}: a real run would stop there (--remote)", err=True)
         else:
             forge = connect(target_of(options.repository, _remote_url(git, options.remote), environ))
-            for line, err in _publish(git, forge, plan, options):
+            for line, err in _publish(git, forge, plan, options, complete=not messages):
                 say(line, err=err)
     except (GitError, ConfigError, PrError, ForgeError) as exc:
         say(f"dockerfix pr: error: {exc}", err=True)
@@ -225,9 +227,11 @@ def _indented(text: str) -> str:
     return "".join(f"    {line}\n" if line else "\n" for line in text.splitlines())
 
 
-def _publish(git: Git, forge: Forge, plan: Plan, options: PrOptions) -> list[tuple[str, bool]]:
+def _publish(git: Git, forge: Forge, plan: Plan, options: PrOptions, complete: bool) -> list[tuple[str, bool]]:
     """Bring the branch and its pull request in line with the plan; what happened, as
-    (line, to stderr) pairs: the pull request's address goes to stdout."""
+    (line, to stderr) pairs: the pull request's address goes to stdout. An open pull
+    request is not closed when a file could not be checked (`complete` false): its fixes
+    are not known to be needless."""
     default = forge.default_branch()
     if options.branch == default:
         raise PrError(f"the fixes would go to {default!r}, the repository's default branch: dockerfix pushes only "
@@ -237,6 +241,8 @@ def _publish(git: Git, forge: Forge, plan: Plan, options: PrOptions) -> list[tup
     if not plan.files:
         if current is None:
             return [(f"dockerfix pr: nothing to fix on {plan.base}: no branch pushed, no pull request", True)]
+        if not complete:
+            return [(f"dockerfix pr: pull request #{current.number} left open: a file could not be checked", True)]
         forge.comment(current.number, f"dockerfix finds nothing left to fix on `{plan.base}` "
                       f"({plan.base_commit[:12]}), so this pull request is no longer needed. It opens a new one "
                       "when something needs fixing again.")  # fmt: skip

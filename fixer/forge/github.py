@@ -52,7 +52,9 @@ class GitHubForge:
         self._last_write = float("-inf")
 
     def default_branch(self) -> str:
-        repository = self._call("read the repository", lambda: self._client.rest.repos.get(self._owner, self._name, headers=_HEADERS))
+        repository = self._call(
+            "read the repository", lambda: self._client.rest.repos.get(self._owner, self._name, headers=_HEADERS)
+        )
         return str(repository["default_branch"])
 
     def pull_requests(self, branch: str) -> list[PullRequest]:
@@ -125,6 +127,9 @@ def _refusal(exc: RequestFailed) -> str:
     response = exc.response.raw_response
     said = _said(response)
     text = f"{response.status_code} {response.reason_phrase}" + (f": {said}" if said else "")
+    if "not permitted to create or approve pull requests" in said:
+        text += (" (a repository or organisation setting: Settings, Actions, General, \"Allow GitHub Actions to "
+                 "create and approve pull requests\"; or pass a GitHub App's or a personal token)")  # fmt: skip
     wait = limit_wait(response.status_code, response.headers, said, 0, time.time())
     if wait is not None:
         text += f" (GitHub's rate limit; it resets at {resumes_at(wait)}: run again then)"
