@@ -193,14 +193,15 @@ def config_command(path: str, **settings: Any) -> None:
 
 @main.command("pr")
 @click.argument("path", default=".", type=click.Path(exists=True))
-@click.option("--branch", default="dockerfix/cache-fixes", show_default=True, help="The branch the fixes go to.")
-@click.option("--remote", default="origin", show_default=True, help="The remote to push the branch to.")
-@click.option("--author", metavar="'NAME <EMAIL>'", help="The commit's author and committer (default: git's configuration).")
+@click.option("--branch", help="The branch the fixes go to (default: [pr] branch in the configuration, else dockerfix/cache-fixes).")
+@click.option("--remote", help="The remote to push the branch to (default: [pr] remote, else origin).")
+@click.option("--author", metavar="'NAME <EMAIL>'", help="The commit's author and committer (default: [pr] author, else git's).")
 @click.option("--repository", metavar="OWNER/NAME", help="The repository on GitHub (default: from the remote's URL).")
 @click.option("--dry-run", is_flag=True, help="Print the branch, commit and pull request it would make; touch nothing.")
 @_settings_options
 def pr_command(
-    path: str, branch: str, remote: str, author: str | None, repository: str | None, dry_run: bool, **settings: Any
+    path: str, branch: str | None, remote: str | None, author: str | None, repository: str | None, dry_run: bool,
+    **settings: Any,
 ) -> None:
     """Commit the fixes of the git checkout at PATH to a branch of their own, push it, and
     open or update its pull request (closed when nothing is left to fix).
@@ -212,7 +213,8 @@ def pr_command(
     from .run import RunOptions
 
     options = RunOptions("diff", overrides=_overrides(settings), quiet=True)
-    sys.exit(run_pr(path, options, PrOptions(branch, remote, author, repository, dry_run), click.echo))
+    pr_options = PrOptions(branch or "", remote or "", author or "", repository, dry_run)
+    sys.exit(run_pr(path, options, pr_options, click.echo))
 
 
 @main.command("rules")

@@ -45,7 +45,9 @@ _KEYS = {
     "extend-exclude": "a list of gitignore-style patterns",
     "per-file-ignores": "a table of gitignore-style pattern = list of rule codes, prefixes or names",
     "build-args": "a table of NAME = \"value\" strings",
+    "pr": "a table of `dockerfix pr` settings: branch, remote, author (strings)",
 }
+PR_KEYS = ("branch", "remote", "author")
 
 
 class ConfigError(Exception):
@@ -67,6 +69,7 @@ class Config(NamedTuple):
     extend_exclude: tuple[Pattern, ...] = ()
     per_file_ignores: tuple[tuple[Pattern, frozenset[str]], ...] = ()
     build_args: Mapping[str, str] = MappingProxyType({})
+    pr: Mapping[str, str] = MappingProxyType({})
 
     @property
     def directory(self) -> Path:
@@ -232,9 +235,12 @@ def _value(where: str, key: str, value: object) -> object:
         if not isinstance(value, bool):
             raise wrong(f", not {value!r}")
         return value
-    if key == "build-args":
+    if key in ("build-args", "pr"):
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise wrong(f", not {value!r}")
+        unknown = sorted(set(value) - set(PR_KEYS)) if key == "pr" else []
+        if unknown:
+            raise ConfigError(f"{where}: unknown key 'pr.{unknown[0]}'; the keys of pr are {', '.join(PR_KEYS)}")
         return MappingProxyType(dict(value))
     if key == "per-file-ignores":
         if not isinstance(value, dict):
@@ -326,6 +332,8 @@ def describe(path: str, configs: Configs, overrides: Overrides) -> list[str]:
         ("extend-exclude", _listed(p.text for p in config.extend_exclude), origin(False, bool(config.extend_exclude))),
         ("per-file-ignores", "{" + per_file + "}", origin(False, bool(config.per_file_ignores))),
         ("build-args", "{" + build_args + "}", origin(bool(overrides.build_args), bool(config.build_args))),
+        ("pr", "{" + ", ".join(f"{name} = {value!r}" for name, value in sorted(config.pr.items())) + "}",
+         origin(False, bool(config.pr))),
     ]  # fmt: skip
     lines = [f"configuration file: {config.path if config.path is not None else 'none'}"]
     if overrides.isolated:

@@ -136,6 +136,8 @@ def test_build_args_from_the_file_and_the_command_line(tmp_path: Path) -> None:
         ('[build-args]\nHOME = 1\n', "build-args must be a table of NAME = \"value\" strings"),
         ('exclude = ["a["]\n', "exclude: 'a[' has a `[` without its `]`"),
         ("select = [\n", "not valid TOML"),
+        ('[pr]\nbrnach = "x"\n', "unknown key 'pr.brnach'; the keys of pr are branch, remote, author"),
+        ('pr = "x"\n', "pr must be a table of `dockerfix pr` settings: branch, remote, author (strings)"),
     ],
 )
 def test_a_bad_configuration_is_an_error_naming_the_file_and_the_key(tmp_path: Path, config: str, expected: str) -> None:
@@ -182,5 +184,6 @@ def test_config_shows_each_setting_and_where_it_came_from(tmp_path: Path) -> Non
     assert f"unsafe-fixes = true  # {config}" in lines
     assert 'extend-exclude = []  # default' in lines
     assert f"per-file-ignores = {{'dev/*' = [\"DFX105\"]}}  # {config}" in lines
+    assert "pr = {}  # default" in lines
     assert lines[-1] == ("rules in force for dev/Dockerfile: DFX101, DFX102, DFX103, DFX104, DFX106, DFX107, "
                          "DFX108, DFX109, DFX110, DFX111")  # fmt: skip

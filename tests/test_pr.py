@@ -141,6 +141,23 @@ def test_the_first_run_pushes_one_commit_and_opens_the_pull_request(checkout: Pa
     assert [request.method for request in github.requests] == ["GET", "GET", "POST"]
 
 
+def test_the_branch_remote_and_author_come_from_the_configuration_unless_flags_say(checkout: Path, github: FakeGitHub) -> None:
+    _commit(checkout, "pyproject.toml", '[tool.dockerfix.pr]\nbranch = "deps/docker-cache"\nauthor = "Config Bot <cb@example.com>"\n',
+            "configure")  # fmt: skip
+    dry = pr("--dry-run", cwd=checkout)
+    assert dry.stdout.startswith("branch: deps/docker-cache on origin, from main")
+    result = pr(cwd=checkout, github=github)
+    assert result.returncode == 0 and "pushed origin/deps/docker-cache" in result.stderr
+    assert github.pulls[0]["head"]["ref"] == "deps/docker-cache"
+    remote = _bare(checkout)
+    assert git("log", "-1", "--format=%an <%ae>", "refs/heads/deps/docker-cache", cwd=remote) == "Config Bot <cb@example.com>"
+    flagged = pr("--branch", "other", "--author", BOT, cwd=checkout, github=github)
+    assert flagged.returncode == 0 and "pushed origin/other" in flagged.stderr
+    assert git("log", "-1", "--format=%an <%ae>", "refs/heads/other", cwd=remote) == BOT
+    shown = subprocess.run([sys.executable, "-m", "fixer", "config"], cwd=checkout, capture_output=True, text=True, check=True)
+    assert f"pr = {{author = 'Config Bot <cb@example.com>', branch = 'deps/docker-cache'}}  # {checkout / 'pyproject.toml'}" in shown.stdout
+
+
 def test_a_second_run_with_nothing_new_does_nothing_and_a_change_updates_branch_and_body(checkout: Path, github: FakeGitHub) -> None:
     assert pr(cwd=checkout, github=github).returncode == 0
     first, writes = _remote(checkout), len(github.writes())

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .. import __version__
-from ..config import ConfigError
+from ..config import ConfigError, Configs
 from ..forge import TOKEN_VARIABLES, Forge, ForgeError, PullRequest, connect, target_of
 from ..output import render_document
 from ..output.model import FileReport, summarise
@@ -48,13 +48,15 @@ Echo = Callable[..., None]
 
 
 class PrOptions(NamedTuple):
-    """Where the fixes go: the branch, the remote, the commit's author (`Name <email>`;
-    None: git's own configuration), the repository on the forge (`OWNER/NAME`; None: from
-    the remote's URL), and whether to only show what would happen."""
+    """Where the fixes go: the branch, the remote, the commit's author (`Name <email>`),
+    the repository on the forge (`OWNER/NAME`; None: from the remote's URL), and whether
+    to only show what would happen. A branch, remote or author left empty comes from the
+    configuration's `pr` table, else the defaults (`dockerfix/cache-fixes`, `origin`,
+    git's own identity)."""
 
-    branch: str = DEFAULT_BRANCH
-    remote: str = "origin"
-    author: str | None = None
+    branch: str = ""
+    remote: str = ""
+    author: str = ""
     repository: str | None = None
     dry_run: bool = False
 
@@ -85,6 +87,7 @@ def run_pr(
     environ = os.environ if environ is None else environ
     say = _redacting(echo, [environ[name] for name in TOKEN_VARIABLES if environ.get(name)])
     try:
+        options = _settled(options, Configs(run_options.overrides).for_path(path).pr)
         git = Git.of(Path(path).resolve())
         plan, messages = _plan(git, path, run_options, options)
         for message in messages:
@@ -101,6 +104,15 @@ def run_pr(
         say(f"dockerfix pr: error: {exc}", err=True)
         return EXIT_ERROR
     return EXIT_ERROR if messages else EXIT_OK
+
+
+def _settled(options: PrOptions, configured: Mapping[str, str]) -> PrOptions:
+    """The options with the flags over the configuration over the defaults."""
+    return options._replace(
+        branch=options.branch or configured.get("branch") or DEFAULT_BRANCH,
+        remote=options.remote or configured.get("remote") or "origin",
+        author=options.author or configured.get("author", ""),
+    )
 
 
 def _remote_url(git: Git, remote: str) -> str:
@@ -315,9 +327,9 @@ def _delete_branch(git: Git, options: PrOptions) -> bool:
     return bool(current)
 
 
-def _identity(author: str | None) -> dict[str, str]:
+def _identity(author: str) -> dict[str, str]:
     """The commit's author and committer from `Name <email>`; empty: git's configuration decides."""
-    if author is None:
+    if not author:
         return {}
     name, _, email = author.partition("<")
     if not name.strip() or not email.endswith(">"):
