@@ -235,6 +235,26 @@ def rules_command(code: str | None) -> None:
     click.echo(page, nl=False)
 
 
+@main.command("log")
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--dockerfile", type=click.Path(exists=True, dir_okay=False),
+              help="The Dockerfile the log is of: each step is placed on its instruction, with what dockerfix finds there.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_settings_options
+def log_command(file: str, dockerfile: str | None, output_format: str, **settings: Any) -> None:
+    """Read a build log (FILE, or - for stdin) and say, per RUN step, what pip, uv, poetry and
+    apt downloaded, took from their caches and built, with a verdict.
+
+    Reads BuildKit's plain progress (docker build --progress=plain), buildah's and
+    podman's output, and the legacy builder's.
+    """
+    from .commands.log import run_log
+    from .run import RunOptions
+
+    options = RunOptions("check", overrides=_overrides(settings), quiet=True)
+    sys.exit(run_log(file, dockerfile, output_format, options, click.echo))
+
+
 @main.command("explain")
 @click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
