@@ -198,10 +198,13 @@ def config_command(path: str, **settings: Any) -> None:
 @click.option("--author", metavar="'NAME <EMAIL>'", help="The commit's author and committer (default: [pr] author, else git's).")
 @click.option("--repository", metavar="OWNER/NAME", help="The repository on GitHub (default: from the remote's URL).")
 @click.option("--dry-run", is_flag=True, help="Print the branch, commit and pull request it would make; touch nothing.")
+@click.option("--prove", is_flag=True,
+              help="Build each fixed file twice before and after (docker buildx, buildah or podman) and put the "
+                   "downloads per RUN step in the pull request.")
 @_settings_options
 def pr_command(
     path: str, branch: str | None, remote: str | None, author: str | None, repository: str | None, dry_run: bool,
-    **settings: Any,
+    prove: bool, **settings: Any,
 ) -> None:
     """Commit the fixes of the git checkout at PATH to a branch of their own, push it, and
     open or update its pull request (closed when nothing is left to fix).
@@ -213,7 +216,7 @@ def pr_command(
     from .run import RunOptions
 
     options = RunOptions("diff", overrides=_overrides(settings), quiet=True)
-    pr_options = PrOptions(branch or "", remote or "", author or "", repository, dry_run)
+    pr_options = PrOptions(branch or "", remote or "", author or "", repository, dry_run, prove)
     sys.exit(run_pr(path, options, pr_options, click.echo))
 
 

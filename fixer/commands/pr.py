@@ -59,6 +59,7 @@ class PrOptions(NamedTuple):
     author: str = ""
     repository: str | None = None
     dry_run: bool = False
+    prove: bool = False
 
 
 class PrError(Exception):
@@ -87,9 +88,12 @@ def run_pr(
     environ = os.environ if environ is None else environ
     say = _redacting(echo, [environ[name] for name in TOKEN_VARIABLES if environ.get(name)])
     try:
-        options = _settled(options, Configs(run_options.overrides).for_path(path).pr)
+        config = Configs(run_options.overrides).for_path(path)
+        options = _settled(options, config.pr)
         git = Git.of(Path(path).resolve())
-        plan, messages = _plan(git, path, run_options, options)
+        build_args = {**config.build_args, **run_options.overrides.build_args}
+        prove = (lambda files: _proof(git.root, files, build_args, environ, say)) if options.prove else None
+        plan, messages = _plan(git, path, run_options, options, prove)
         for message in messages:
             say(message, err=True)
         if options.dry_run:
@@ -136,9 +140,25 @@ def _redacting(echo: Echo, secrets: list[str]) -> Echo:
     return say
 
 
-def _plan(git: Git, path: str, run_options: RunOptions, options: PrOptions) -> tuple[Plan, list[str]]:
+def _proof(root: Path, files: dict[str, bytes], build_args: Mapping[str, str], environ: Mapping[str, str],
+           say: Echo) -> str:  # fmt: skip
+    """`--prove`: the body's section of measured builds (prove.py)."""
+    from .prove import find_builder, markdown, measure
+
+    builder = find_builder(environ)
+    if builder is None:
+        say("dockerfix pr: not measured: no image builder (docker buildx with an engine, buildah or podman)", err=True)
+        return markdown(None, [])
+    say(f"dockerfix pr: measuring with {builder.version}: {len(files)} file{'s' if len(files) != 1 else ''}, "
+        "four builds each", err=True)  # fmt: skip
+    return markdown(builder, measure(builder, root, files, build_args, environ))
+
+
+def _plan(git: Git, path: str, run_options: RunOptions, options: PrOptions,
+          prove: Callable[[dict[str, bytes]], str] | None = None) -> tuple[Plan, list[str]]:  # fmt: skip
     """What the run would commit, and the problems of the files it could not check
-    (refusing a checkout that is not a clean branch, or a branch it must not push to)."""
+    (refusing a checkout that is not a clean branch, or a branch it must not push to);
+    with `prove`, the body has its measurements."""
     dirty = git("status", "--porcelain", "--untracked-files=normal")
     if dirty:
         count = len(dirty.splitlines())
@@ -158,7 +178,8 @@ def _plan(git: Git, path: str, run_options: RunOptions, options: PrOptions) -> t
     changed = [report for report in reports if report.changed and not report.failed]
     files = {Path(report.path).as_posix(): encode(report.output) for report in changed}
     key = _key(changed)
-    return Plan(base, git("rev-parse", "HEAD"), files, _message(changed), _body(reports, key), key), messages
+    proof = prove(files) if prove is not None and files else ""
+    return Plan(base, git("rev-parse", "HEAD"), files, _message(changed), _body(reports, key, proof), key), messages
 
 
 def _check_branch(git: Git, options: PrOptions, base: str) -> None:
@@ -193,12 +214,14 @@ def _message(changed: list[FileReport]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _body(reports: list[FileReport], key: str) -> str:
-    """The pull request's body: the markdown format (the files with findings), how to
-    see the fixes work, and the key of the fixes; cut to what GitHub takes."""
+def _body(reports: list[FileReport], key: str, proof: str = "") -> str:
+    """The pull request's body: the markdown format (the files with findings), the
+    measured builds (`--prove`), how to see the fixes work, and the key of the fixes; cut
+    to what GitHub takes."""
     shown = [report for report in reports if report.findings or report.problems]
     report = render_document("markdown", shown, summarise(reports, 0.0), "write")
     tail = (
+        f"{proof}"
         "\n### How to check it\n\n"
         "Build the image twice, the second time after changing one requirement, with "
         "`docker build --progress=plain .`. With the fixes, the second build's pip lines say "

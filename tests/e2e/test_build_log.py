@@ -8,11 +8,14 @@ the e2e builder's own reading of pip's lines.
   wheel from the cache.
 - Two builds with the layer cache on: the second's RUN did not run.
 - A build that fails in pip: the step is `failed`.
+- `dockerfix pr --prove` on a checkout of the broken file: buildah builds it and its fix
+  twice each, and the pull request's body shows the rebuild's downloads, before and after.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +103,24 @@ def test_a_failed_install_is_a_failed_step(builder: Builder, tmp_path: Path) -> 
     assert build.returncode != 0
     log = read_log(build, context)
     assert log["steps"][0]["state"] == "failed", build.output
+
+
+def test_pr_prove_measures_the_rebuilds_before_and_after(builder: Builder, package_index: PackageIndex, tmp_path: Path) -> None:
+    context = write_context(tmp_path / "repo", BROKEN)
+    settings = ["-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
+    for command in (["init", "--quiet", "--initial-branch=main"], ["add", "--all"], ["commit", "--quiet", "-m", "start"]):
+        subprocess.run(["git", *settings, *command], cwd=context, check=True, capture_output=True)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("BUILDAH_")}
+    environment["BUILDAH_ISOLATION"] = "chroot"  # as the e2e builder builds (docs/e2e.md)
+    command = [sys.executable, "-m", "fixer", "pr", "--dry-run", "--prove",
+               "--build-arg", f"PIP_INDEX_URL={package_index.url}", "--build-arg", f"PIP_TRUSTED_HOST={package_index.host}"]
+    with builder.exclusive():  # the image store's lock, as every e2e build takes it
+        done = subprocess.run(command, cwd=context, env=environment, capture_output=True, text=True, check=False, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    wheels = len(package_index.files)
+    assert "dockerfix pr: measuring with buildah version 1." in done.stderr
+    assert "### Measured with buildah version" in done.stdout
+    run = "line 7: `RUN --mount=type=cache,target={} pip install"
+    assert f"| before | {run.format('/root/.cache/pip')} -r requirements.txt` | {wheels} | 0 |" in done.stdout, done.stdout
+    assert f"| after | {run.format('/app/.cache/pip')} --cache-dir=/app/.cache/pip -r requirements.txt` | 0 | {wheels} |" in done.stdout
+    assert "after: every package came from the installers' caches" in done.stdout
