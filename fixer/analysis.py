@@ -596,10 +596,10 @@ def _after(
         return _after_workdir(facts.stages, instruction, track)
     if keyword in ("COPY", "ADD"):
         if instruction.flags and any(flag.name in ("chown", "chmod") for flag in instruction.flags):
-            destination = _copy_destination(instruction, state)
+            destination = copy_destination(instruction, state)
             track = track.with_owners_changed() if destination is None else track.with_copy_owned(destination)
         if _may_copy_apt_config(instruction, state):
-            track = track._replace(apt=aptconf.after_copy(track.apt, _copy_destination(instruction, state) or "/"))
+            track = track._replace(apt=aptconf.after_copy(track.apt, copy_destination(instruction, state) or "/"))
         return _after_copy(instruction, track)
     assert run is not None
     if _may_write_pip_config(run):
@@ -646,7 +646,7 @@ def _may_write_pip_config(run: RunFacts) -> bool:
     return pipconf.may_write_pip_config(run.text, run.unquoted)
 
 
-def _copy_destination(instruction: Instruction, state: State) -> str | None:
+def copy_destination(instruction: Instruction, state: State) -> str | None:
     """Where a COPY/ADD writes, absolute and normalised; None when that cannot be read
     here (a variable, a relative path under a WORKDIR a build argument decides)."""
     if not instruction.value:

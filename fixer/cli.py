@@ -258,6 +258,30 @@ def log_command(file: str, dockerfile: str | None, output_format: str, **setting
     sys.exit(run_log(file, dockerfile, output_format, options, click.echo))
 
 
+@main.command("wheelhouse")
+@click.argument("path", default=".", type=click.Path(exists=True))
+@click.option("--dockerfile", type=click.Path(exists=True, dir_okay=False), help="The Dockerfile (default: PATH/Dockerfile).")
+@click.option("--dest", "destination", default="wheels", show_default=True, help="The folder, in the build context.")
+@click.option("--python-version", "python", metavar="3.X", help="The image's Python, when its FROM does not say.")
+@click.option("--libc", metavar="glibc-2.N|musl", help="The image's C library, when its FROM does not say.")
+@click.option("--platform", metavar="linux/ARCH", help="The image's platform (default: the FROM's --platform, else this machine's).")
+@click.option("--index-url", help="pip's --index-url.")
+@click.option("--extra-index-url", "extra_index_urls", multiple=True, help="pip's --extra-index-url.")
+@click.option("--find-links", multiple=True, help="pip's --find-links.")
+@click.option("--no-index", is_flag=True, help="pip's --no-index.")
+@build_arg_option
+def wheelhouse_command(path: str, dockerfile: str | None, destination: str, python: str | None, libc: str | None,
+                       platform: str | None, index_url: str | None, extra_index_urls: tuple[str, ...],
+                       find_links: tuple[str, ...], no_index: bool, build_args: dict[str, str]) -> None:  # fmt: skip
+    """Download the wheels PATH's Dockerfile's pip installs need, for its image's Python,
+    platform and ABI (from each stage's FROM, or the flags), into a folder of the build
+    context (PATH, or the Dockerfile's directory); name the packages that have no wheel."""
+    from .commands.wheelhouse import WheelhouseOptions, index_options, run_wheelhouse
+
+    options = WheelhouseOptions(destination, python, libc, platform, index_options(index_url, extra_index_urls, find_links, no_index))
+    sys.exit(run_wheelhouse(path, dockerfile, options, build_args, click.echo))
+
+
 @main.command("explain")
 @click.argument("file", type=click.Path(allow_dash=True))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -29,7 +29,7 @@ import os
 import sys
 
 _MODES = {"--check": "check", "--write": "write", "--diff": "diff"}
-_COMMANDS = frozenset({"fix", "explain", "rules", "config", "pr", "log"})  # cli.py's commands, which click runs
+_COMMANDS = frozenset({"fix", "explain", "rules", "config", "pr", "log", "wheelhouse"})  # cli.py's commands, which click runs
 
 
 def main() -> None:

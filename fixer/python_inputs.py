@@ -313,6 +313,26 @@ def _requirement_lines(text: str) -> Iterator[str]:
             yield stripped
 
 
+def requirement_specifiers(path: Path, seen: frozenset[Path] = frozenset()) -> list[str]:
+    """The requirements a requirement file names (`flask==3.0`, `x[extra]>=1`), following
+    its `-r` includes relative to it, as pip does; paths, URLs, `-e` lines and options
+    are left out (a wheelhouse of an index's packages has no use for them)."""
+    path = path.resolve()
+    if path in seen:
+        return []
+    found: list[str] = []
+    for line in _requirement_lines(path.read_text(encoding="utf-8", errors="replace")):
+        requirement, options = _split_requirement_line(line)
+        for name, value in _line_options(options):
+            if name == "--requirement" and value and not _REMOTE.match(value):
+                found += requirement_specifiers(path.parent / value, seen | {path})
+        requirement = requirement.strip()
+        if requirement and not _looks_like_path(requirement) and not _REMOTE.match(requirement) \
+                and not requirement.endswith(_ARCHIVES):  # fmt: skip
+            found.append(requirement)
+    return found
+
+
 def _line_options(text: str) -> Iterator[tuple[str, str | None]]:
     """(long option, value) pairs of a requirement line's options part (optparse rules)."""
     words = text.split()
