@@ -269,16 +269,22 @@ def log_command(file: str, dockerfile: str | None, output_format: str, **setting
 @click.option("--extra-index-url", "extra_index_urls", multiple=True, help="pip's --extra-index-url.")
 @click.option("--find-links", multiple=True, help="pip's --find-links.")
 @click.option("--no-index", is_flag=True, help="pip's --no-index.")
+@click.option("--rewrite", type=click.Choice(["offline", "fallback"]),
+              help="Rewrite the installs to read the wheelhouse: offline (--no-index), or fallback (the index only "
+                   "when the wheelhouse lacks a package); a diff unless --write.")
+@click.option("--write", is_flag=True, help="Write the --rewrite to the Dockerfile.")
 @build_arg_option
 def wheelhouse_command(path: str, dockerfile: str | None, destination: str, python: str | None, libc: str | None,
                        platform: str | None, index_url: str | None, extra_index_urls: tuple[str, ...],
-                       find_links: tuple[str, ...], no_index: bool, build_args: dict[str, str]) -> None:  # fmt: skip
+                       find_links: tuple[str, ...], no_index: bool, rewrite: str | None, write: bool,
+                       build_args: dict[str, str]) -> None:  # fmt: skip
     """Download the wheels PATH's Dockerfile's pip installs need, for its image's Python,
     platform and ABI (from each stage's FROM, or the flags), into a folder of the build
     context (PATH, or the Dockerfile's directory); name the packages that have no wheel."""
     from .commands.wheelhouse import WheelhouseOptions, index_options, run_wheelhouse
 
-    options = WheelhouseOptions(destination, python, libc, platform, index_options(index_url, extra_index_urls, find_links, no_index))
+    options = WheelhouseOptions(destination, python, libc, platform,
+                                index_options(index_url, extra_index_urls, find_links, no_index), rewrite, write)
     sys.exit(run_wheelhouse(path, dockerfile, options, build_args, click.echo))
 
 

@@ -87,7 +87,7 @@ def test_a_package_with_only_sources_is_named_and_the_rest_downloaded(tmp_path: 
     done = wheelhouse(context, index, "--platform", "linux/amd64")
     assert done.returncode == 1, done.stdout + done.stderr
     assert _wheels(context) == [FAST.format(TAGS[0]), "purepkg-1.0-py3-none-any.whl"]
-    assert "  no wheel for this image: srconly==1.0: pip builds it from its sources in the image, from the index" in done.stdout
+    assert "  no wheel for this image: srconly==1.0: the build needs the index for it (pip: Could not find a version" in done.stdout
     assert "(fails: some packages have no wheel)" in done.stdout
 
 
@@ -135,3 +135,42 @@ def test_the_target_names_its_sources() -> None:
     assert target.platforms[0] == "manylinux_2_36_x86_64" and "manylinux2014_x86_64" in target.platforms
     with pytest.raises(TargetError, match="--libc must be glibc-2.N or musl"):
         target_of("python:3.12", None, libc="glibc")
+
+
+def test_the_offline_rewrite_is_a_diff_then_written_and_parses(tmp_path: Path, index: Path) -> None:
+    context = _project(tmp_path, "python:3.12-slim")
+    before = (context / "Dockerfile").read_text()
+    shown = wheelhouse(context, index, "--platform", "linux/amd64", "--rewrite", "offline")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.endswith(
+        "-RUN pip install -r requirements.txt\n+COPY wheels/ /wheels/\n"
+        "+RUN pip install --no-index --find-links=/wheels -r requirements.txt\n")
+    assert (context / "Dockerfile").read_text() == before, "a diff, until --write"
+    written = wheelhouse(context, index, "--platform", "linux/amd64", "--rewrite", "offline", "--write")
+    assert written.returncode == 0 and "Dockerfile: rewritten to the offline form" in written.stdout
+    assert (context / "Dockerfile").read_text() == before.replace(
+        "RUN pip install -r", "COPY wheels/ /wheels/\nRUN pip install --no-index --find-links=/wheels -r")
+    again = wheelhouse(context, index, "--platform", "linux/amd64", "--rewrite", "offline")
+    assert "note: not rewritten: it already names --no-index or --find-links" in again.stderr and "+++" not in again.stdout
+
+
+def test_the_fallback_rewrite_keeps_an_and_list_meaning_what_it_meant(tmp_path: Path, index: Path) -> None:
+    context = _project(tmp_path, "python:3.12-slim", "fastpkg==1.0\nsrconly==1.0\n")
+    (context / "Dockerfile").write_text("FROM python:3.12-slim\r\nWORKDIR /app\r\nCOPY requirements.txt .\r\n"
+                                        "RUN pip install -r requirements.txt && \\\r\n    python -c 'import fastpkg'\r\n")  # fmt: skip
+    offline = wheelhouse(context, index, "--platform", "linux/amd64", "--rewrite", "offline")
+    assert offline.returncode == 1 and "not rewritten to the offline form: packages without a wheel" in offline.stderr
+    done = wheelhouse(context, index, "--platform", "linux/amd64", "--rewrite", "fallback", "--write")
+    assert done.returncode == 1, done.stderr
+    assert (context / "Dockerfile").read_bytes().decode().endswith(
+        "COPY requirements.txt .\r\nCOPY wheels/ /wheels/\r\n"
+        "RUN { pip install --no-index --find-links=/wheels -r requirements.txt || pip install -r requirements.txt; } && \\\r\n"
+        "    python -c 'import fastpkg'\r\n")
+
+
+def test_an_exec_form_install_is_left_alone_with_the_reason(tmp_path: Path, index: Path) -> None:
+    context = _project(tmp_path, "python:3.12-slim")
+    (context / "Dockerfile").write_text('FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n'
+                                        'RUN ["pip", "install", "-r", "requirements.txt"]\n')  # fmt: skip
+    done = wheelhouse(context, index, "--platform", "linux/amd64", "--rewrite", "fallback")
+    assert done.returncode == 0 and "Dockerfile:4: note: not rewritten: its words cannot be placed (an exec-form RUN" in done.stderr

@@ -26,6 +26,8 @@ class WheelhouseOptions(NamedTuple):
     libc: str | None = None
     platform: str | None = None
     index_options: tuple[str, ...] = ()
+    rewrite: str | None = None  # `offline` or `fallback`: the installs rewritten to read the wheelhouse
+    write: bool = False  # write the rewrite instead of printing its diff
 
 
 def run_wheelhouse(path: str, dockerfile: str | None, options: WheelhouseOptions, build_args: Mapping[str, str],
@@ -83,10 +85,48 @@ def run_wheelhouse(path: str, dockerfile: str | None, options: WheelhouseOptions
         for missing in result.missing:
             incomplete = True
             needed = "" if missing.package == missing.requirement else f" (for {missing.requirement})"
-            echo(f"  no wheel for this image: {missing.package}{needed}: pip builds it from its sources in the image, "
-                 f"from the index ({missing.reason})")  # fmt: skip
-    echo(_advice(options.destination, incomplete))
+            echo(f"  no wheel for this image: {missing.package}{needed}: the build needs the index for it "
+                 f"(pip: {missing.reason})")  # fmt: skip
+    if options.rewrite is None:
+        echo(_advice(options.destination, incomplete))
+    elif not _rewritten(file, tree.source, needs, options, incomplete, echo):
+        return EXIT_ERROR
     return EXIT_FINDINGS if incomplete else EXIT_OK
+
+
+def _rewritten(file: Path, source: str, needs: list, options: WheelhouseOptions, incomplete: bool, echo: Echo) -> bool:  # type: ignore[type-arg]
+    """Print (or `--write`) the installs rewritten to the wheelhouse; False when the
+    rewritten file would not parse or cannot be written."""
+    from ..diagnostics import apply_edits
+    from ..output.diff import unified_diff
+    from ..parser import parse
+    from ..wheelhouse.rewrite import rewrite
+    from ..writer import WriteError, repository_root, write_atomic
+
+    if options.rewrite == "offline" and incomplete:
+        echo(f"{file}: not rewritten to the offline form: packages without a wheel would fail the build; "
+             "--rewrite fallback takes them from the index", err=True)  # fmt: skip
+        return True
+    result = rewrite(source, needs, options.destination, options.rewrite or "offline")
+    for line, why in result.skipped:
+        echo(f"{file}:{line}: note: not rewritten: {why}", err=True)
+    if not result.edits:
+        return True
+    after = apply_edits(source, result.edits)
+    errors = parse(after).errors
+    if errors:
+        echo(f"{file}: error: the rewrite would not parse ({errors[0].message}, line {errors[0].line}): not written", err=True)
+        return False
+    if not options.write:
+        echo(unified_diff(str(file), source, after), nl=False)
+        return True
+    try:
+        write_atomic(str(file), after, repository_root(file.resolve().parent))
+    except WriteError as exc:
+        echo(f"dockerfix wheelhouse: error: {exc}", err=True)
+        return False
+    echo(f"{file}: rewritten to the {options.rewrite} form")
+    return True
 
 
 def _advice(destination: str, incomplete: bool) -> str:

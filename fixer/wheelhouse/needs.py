@@ -16,6 +16,7 @@ import posixpath
 from pathlib import Path
 
 from ..analysis import FileFacts, RunFacts, copy_destination
+from ..installers import InstallerCall
 from ..records import NamedTuple
 from ..syntax import Instruction
 
@@ -26,8 +27,8 @@ _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tgz", ".tar.bz2")
 
 class Need(NamedTuple):
     """One install: its line, its stage's FROM (image and `--platform`), the context's
-    requirement and constraint files it reads, the packages it names, and what could not
-    be traced."""
+    requirement and constraint files it reads, the packages it names, what could not
+    be traced, and the RUN and call themselves (for the rewrite)."""
 
     line: int
     image: str
@@ -36,6 +37,8 @@ class Need(NamedTuple):
     constraints: tuple[str, ...]
     packages: tuple[str, ...]
     untraced: tuple[str, ...]
+    run: RunFacts
+    call: InstallerCall
 
 
 def needs_of(facts: FileFacts, context: Path) -> list[Need]:
@@ -56,7 +59,7 @@ def needs_of(facts: FileFacts, context: Path) -> list[Need]:
             packages = [word.text for word in call.positionals if _is_package(word.text, word.has_expansion)]
             if requirements or packages or untraced:
                 found.append(Need(run.instruction.start_line, run.stage.base_name, _from_platform(run), tuple(requirements),
-                                  tuple(constraints), tuple(packages), tuple(untraced)))  # fmt: skip
+                                  tuple(constraints), tuple(packages), tuple(untraced), run, call))  # fmt: skip
     return found
 
 

@@ -22,17 +22,10 @@ from pathlib import Path
 
 from .builder import Builder, BuildResult
 from .conftest import PackageIndex
-from .test_cache_rules import INDEX_ARGS, dockerfix, write_context
+from .test_cache_rules import SCENARIOS, dockerfix, write_context
 
-BROKEN = f"""\
-FROM debian:bookworm
-{INDEX_ARGS}WORKDIR /app
-ENV HOME=/app
-COPY requirements.txt .
-RUN --mount=type=cache,target=/root/.cache/pip \\
-    pip install -r requirements.txt
-COPY . .
-"""
+# ENV HOME=/app moves pip's cache off the /root mount (test_cache_rules' first scenario).
+BROKEN = next(scenario.dockerfile for scenario in SCENARIOS if scenario.id == "env-home-root-mount")
 RUN_LINE = 7
 
 
