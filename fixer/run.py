@@ -236,9 +236,11 @@ def explain_file(name: str, output_format: str, build_args: Mapping[str, str], e
         context = Path.cwd() if name == STDIN else Path(name).resolve().parent
         rules = [rule() for rule in ALL_RULES]
         findings = diagnose(source.name, tree, rules, Settings(build_args=dict(build_args)), context)
-    echo(render(source.name, tree, analyse(tree, build_args), findings), nl=False)
+    from .secrets import mask
+
+    echo(mask(render(source.name, tree, analyse(tree, build_args), findings)), nl=False)
     for line in parse_error_lines(source.name, tree.errors):
-        echo(line, err=True)
+        echo(mask(line), err=True)
     return EXIT_ERROR if tree.errors else EXIT_OK
 
 

@@ -186,4 +186,4 @@ def test_config_shows_each_setting_and_where_it_came_from(tmp_path: Path) -> Non
     assert f"per-file-ignores = {{'dev/*' = [\"DFX105\"]}}  # {config}" in lines
     assert "pr = {}  # default" in lines
     assert lines[-1] == ("rules in force for dev/Dockerfile: DFX101, DFX102, DFX103, DFX104, DFX106, DFX107, "
-                         "DFX108, DFX109, DFX110, DFX111")  # fmt: skip
+                         "DFX108, DFX109, DFX110, DFX111, DFX113")  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..secrets import mask
 from .activity import Tool
 from .report import LogReport, StepReport
 from .steps import BUILDER_NAMES
@@ -41,7 +42,7 @@ def _step(one: StepReport, dockerfile: str | None) -> list[str]:
     if step.state != "cached" and not one.activity.tools:
         lines.append("    no installer output")
     lines += [f"    warning: {warning}" for warning in one.activity.warnings]
-    lines += [f"    {item.code} {item.name} (line {item.line}): {item.message}" for item in one.explanations]
+    lines += [f"    {item.code} {item.name} (line {item.line}): {mask(item.message)}" for item in one.explanations]
     return lines
 
 
@@ -57,8 +58,8 @@ def _tool(tool: Tool) -> str:
 
 
 def _short(command: str) -> str:
-    """The instruction on one line of at most _WIDTH characters."""
-    command = " ".join(command.split())
+    """The instruction on one line of at most _WIDTH characters, credentials masked."""
+    command = mask(" ".join(command.split()))
     return command if len(command) <= _WIDTH else command[: _WIDTH - 1] + "…"
 
 
@@ -82,7 +83,7 @@ def _step_json(one: StepReport) -> dict[str, object]:
         "stage": step.stage,
         "index": step.index,
         "total": step.total,
-        "instruction": step.command,
+        "instruction": mask(step.command),
         "state": step.state,
         "seconds": step.seconds,
         "line": one.line,
@@ -93,5 +94,5 @@ def _step_json(one: StepReport) -> dict[str, object]:
             for tool in one.activity.tools
         ],  # fmt: skip
         "warnings": list(one.activity.warnings),
-        "findings": [item._asdict() for item in one.explanations],
+        "findings": [item._replace(message=mask(item.message))._asdict() for item in one.explanations],
     }

@@ -130,12 +130,14 @@ def _remote_url(git: Git, remote: str) -> str:
 
 def _redacting(echo: Echo, secrets: list[str]) -> Echo:
     """`echo` with every secret replaced by `***` (git's and the forge's messages can
-    quote a remote URL or a header that holds one)."""
+    quote a remote URL or a header that holds one), and any other credential masked
+    (`secrets.mask`: a remote URL's password, the Dockerfiles' own)."""
+    from ..secrets import mask
 
     def say(message: str = "", **settings: object) -> None:
         for secret in secrets:
             message = message.replace(secret, "***")
-        echo(message, **settings)
+        echo(mask(message), **settings)
 
     return say
 

@@ -30,6 +30,7 @@ from ..buildlog.report import LogReport, report
 from ..buildlog.steps import LogError, read_steps
 from ..parser import parse
 from ..records import NamedTuple
+from ..secrets import mask
 
 BUILD_TIMEOUT = 1800
 PROBE_TIMEOUT = 20
@@ -154,7 +155,7 @@ def markdown(builder: ImageBuilder | None, measurements: list[Measurement]) -> s
         for label, result in (("before", one.before), ("after", one.after)):
             for step in result.steps:
                 where = f"line {step.line}: " if step.line is not None else ""
-                command = " ".join(step.step.command.split())
+                command = mask(" ".join(step.step.command.split()))
                 shown = (command if len(command) <= 120 else command[:119] + "…").replace("|", "\\|")
                 lines.append(f"| {label} | {where}`{shown}` | {step.activity.downloaded} | {step.activity.reused} |")
         lines += ["", f"before: {one.before.verdict}; after: {one.after.verdict}.", ""]

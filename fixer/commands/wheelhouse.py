@@ -35,6 +35,7 @@ def run_wheelhouse(path: str, dockerfile: str | None, options: WheelhouseOptions
     from ..analysis import analyse
     from ..parser import decode, parse
     from ..python_inputs import requirement_specifiers
+    from ..secrets import mask
     from ..wheelhouse.download import PipError, download
     from ..wheelhouse.needs import needs_of
     from ..wheelhouse.target import Target, TargetError, target_of
@@ -58,7 +59,7 @@ def run_wheelhouse(path: str, dockerfile: str | None, options: WheelhouseOptions
     constraints: dict[Target, list[Path]] = {}
     for need in needs:
         for reason in need.untraced:
-            echo(f"{file}:{need.line}: warning: {reason}: not in the wheelhouse", err=True)
+            echo(mask(f"{file}:{need.line}: warning: {reason}: not in the wheelhouse"), err=True)
         try:
             target = target_of(need.image, need.platform, options.python, options.libc, options.platform)
         except TargetError as exc:
@@ -100,6 +101,7 @@ def _rewritten(file: Path, source: str, needs: list, options: WheelhouseOptions,
     from ..diagnostics import apply_edits
     from ..output.diff import unified_diff
     from ..parser import parse
+    from ..secrets import mask
     from ..wheelhouse.rewrite import rewrite
     from ..writer import WriteError, repository_root, write_atomic
 
@@ -118,7 +120,7 @@ def _rewritten(file: Path, source: str, needs: list, options: WheelhouseOptions,
         echo(f"{file}: error: the rewrite would not parse ({errors[0].message}, line {errors[0].line}): not written", err=True)
         return False
     if not options.write:
-        echo(unified_diff(str(file), source, after), nl=False)
+        echo(mask(unified_diff(str(file), source, after)), nl=False)
         return True
     try:
         write_atomic(str(file), after, repository_root(file.resolve().parent))

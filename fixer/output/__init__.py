@@ -21,7 +21,11 @@ STREAMED = frozenset({"full", "concise", "diff", "github"})
 
 
 def render_file(output_format: str, report: FileReport, style: Style | None) -> str:
-    """What a streamed format writes for one file (`style`: the text formats' colours)."""
+    """What a streamed format writes for one file (`style`: the text formats' colours),
+    credentials masked (`model.masked`)."""
+    from .model import masked
+
+    report = masked(report)
     if output_format == "diff":
         from .diff import dry_run
 
@@ -37,7 +41,10 @@ def render_file(output_format: str, report: FileReport, style: Style | None) -> 
 
 
 def render_document(output_format: str, reports: list[FileReport], summary: Summary, mode: str) -> str:
-    """What a document format writes for the whole run."""
+    """What a document format writes for the whole run, credentials masked."""
+    from .model import masked
+
+    reports = [masked(report) for report in reports]
     if output_format == "json":
         from .json_report import document
 

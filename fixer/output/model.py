@@ -129,6 +129,31 @@ def file_report(result: FileResult, settings: Settings) -> FileReport:
     return FileReport(result.name, result.source, result.output, tuple(findings), (), result.changes, edits)
 
 
+def masked(report: FileReport) -> FileReport:
+    """The report as it may be shown: every credential in its texts replaced by `*`, one
+    for one (`secrets.mask`), so positions and offsets stay exact. Only for showing: the
+    texts written to files and commits are the report's own."""
+    from ..secrets import mask
+
+    source, output = mask(report.source), mask(report.output)
+    if source is report.source and output is report.output:
+        return report  # nothing to hide: the messages quote only the file's text
+    findings = tuple(
+        finding._replace(message=mask(finding.message), detail=mask(finding.detail), no_fix=mask(finding.no_fix),
+                         fix=None if finding.fix is None else finding.fix._replace(
+                             title=mask(finding.fix.title), edits=_masked_edits(finding.fix.edits)))
+        for finding in report.findings
+    )  # fmt: skip
+    problems = tuple(problem._replace(message=mask(problem.message)) for problem in report.problems)
+    return report._replace(source=source, output=output, findings=findings, problems=problems, edits=_masked_edits(report.edits))
+
+
+def _masked_edits(edits: tuple[EditReport, ...]) -> tuple[EditReport, ...]:
+    from ..secrets import mask
+
+    return tuple(edit._replace(content=mask(edit.content)) for edit in edits)
+
+
 def failed_report(path: str, source: str, problems: tuple[Problem, ...]) -> FileReport:
     return FileReport(path, source, source, (), problems)
 

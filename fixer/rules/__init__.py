@@ -12,6 +12,7 @@ from .cache_disabled_under_mount import CacheDisabledUnderMount
 from .cache_mount_not_writable import CacheMountNotWritable
 from .cache_mount_target import CacheMountTarget
 from .copy_before_install import CopyBeforeInstall
+from .index_credentials import IndexCredentials
 from .install_failure_masked import InstallFailureMasked
 from .unused_suppression import UnusedSuppression
 from .uv_link_mode import UvLinkMode
@@ -30,6 +31,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CacheCleanedUnderMount,
     CacheMountMissing,
     InstallFailureMasked,
+    IndexCredentials,
     UnusedSuppression,
 )
 
