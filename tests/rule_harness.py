@@ -31,8 +31,7 @@ def examples(rule: type[Rule]) -> list[tuple[str, Valid | Invalid, str]]:
 
 
 def _context(tmp_path: Path, example: Valid | Invalid) -> Path:
-    files = example.context if isinstance(example, Invalid) else {}
-    for name, content in files.items():
+    for name, content in example.context.items():
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")

@@ -14,6 +14,7 @@ from .cache_mount_target import CacheMountTarget
 from .copy_before_install import CopyBeforeInstall
 from .index_credentials import IndexCredentials
 from .install_failure_masked import InstallFailureMasked
+from .unpinned_requirements import UnpinnedRequirements
 from .unused_suppression import UnusedSuppression
 from .uv_link_mode import UvLinkMode
 from .venv_in_cache_mount import VenvInCacheMount
@@ -32,6 +33,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CacheMountMissing,
     InstallFailureMasked,
     IndexCredentials,
+    UnpinnedRequirements,
     UnusedSuppression,
 )
 

@@ -24,11 +24,13 @@ from ..syntax import Dockerfile, Span
 
 
 class Valid(NamedTuple):
-    """A Dockerfile the rule must accept (checked with the rules named in `together` too)."""
+    """A Dockerfile the rule must accept (checked with the rules named in `together` too;
+    `context` holds build-context files, path -> content, as for `Invalid`)."""
 
     source: str
     note: str = ""
     together: tuple[str, ...] = ()
+    context: Mapping[str, str] = MappingProxyType({})
 
 
 class Invalid(NamedTuple):

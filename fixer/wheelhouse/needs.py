@@ -51,7 +51,7 @@ def needs_of(facts: FileFacts, context: Path) -> list[Need]:
             requirements, constraints, untraced = [], [], []
             for option in call.options:
                 if option.canonical in _REQUIREMENT_OPTIONS | _CONSTRAINT_OPTIONS and option.value:
-                    traced = _traced(option.value, run, facts, context)
+                    traced = traced_path(option.value, run, facts, context)
                     if isinstance(traced, Path):
                         (requirements if option.canonical in _REQUIREMENT_OPTIONS else constraints).append(str(traced))
                     else:
@@ -73,7 +73,7 @@ def _from_platform(run: RunFacts) -> str | None:
     return flags[-1].value if flags else None
 
 
-def _traced(value: str, run: RunFacts, facts: FileFacts, context: Path) -> Path | str:
+def traced_path(value: str, run: RunFacts, facts: FileFacts, context: Path) -> Path | str:
     """The context file an image path was copied from, or why it cannot be told."""
     if "$" in value:
         return "a variable decides the path"
