@@ -313,24 +313,38 @@ def _requirement_lines(text: str) -> Iterator[str]:
             yield stripped
 
 
-def requirement_specifiers(path: Path, seen: frozenset[Path] = frozenset()) -> list[str]:
-    """The requirements a requirement file names (`flask==3.0`, `x[extra]>=1`), following
-    its `-r` includes relative to it, as pip does; paths, URLs, `-e` lines and options
-    are left out (a wheelhouse of an index's packages has no use for them)."""
+class Requirements(NamedTuple):
+    """What a requirement file and its `-r` includes ask for: the requirements by name
+    (`flask==3.0`, `x[extra]>=1`; paths, URLs, `-e` lines and options left out), and
+    whether a line constrains them (`-c`) or pins them by hash (`--hash`)."""
+
+    specifiers: tuple[str, ...] = ()
+    constrained: bool = False
+    hashed: bool = False
+
+
+def read_requirements(path: Path, seen: frozenset[Path] = frozenset()) -> Requirements:
+    """A requirement file read as pip reads it, following its `-r` includes relative to
+    it; a file that cannot be read adds nothing (the build reports it)."""
     path = path.resolve()
-    if path in seen:
-        return []
+    if path in seen or not path.is_file():
+        return Requirements()
     found: list[str] = []
+    constrained = hashed = False
     for line in _requirement_lines(path.read_text(encoding="utf-8", errors="replace")):
         requirement, options = _split_requirement_line(line)
         for name, value in _line_options(options):
             if name == "--requirement" and value and not _REMOTE.match(value):
-                found += requirement_specifiers(path.parent / value, seen | {path})
+                included = read_requirements(path.parent / value, seen | {path})
+                found += included.specifiers
+                constrained, hashed = constrained or included.constrained, hashed or included.hashed
+            constrained = constrained or name == "--constraint"
+            hashed = hashed or name == "--hash"
         requirement = requirement.strip()
         if requirement and not _looks_like_path(requirement) and not _REMOTE.match(requirement) \
                 and not requirement.endswith(_ARCHIVES):  # fmt: skip
             found.append(requirement)
-    return found
+    return Requirements(tuple(found), constrained, hashed)
 
 
 def _line_options(text: str) -> Iterator[tuple[str, str | None]]:

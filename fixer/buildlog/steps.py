@@ -128,12 +128,12 @@ def _buildkit(lines: list[str]) -> list[Step]:
         number, rest = matched.groups()
         step = steps.get(number)
         output = _BUILDKIT_OUTPUT.fullmatch(rest)
+        end = _BUILDKIT_END.fullmatch(rest)
         if rest == "...":
             pass
-        elif step is not None and _BUILDKIT_END.fullmatch(rest):
+        elif step is not None and end is not None:
             step.state = _buildkit_state(rest)
-            seconds = _BUILDKIT_END.fullmatch(rest).group(1)  # type: ignore[union-attr]
-            step.seconds = float(seconds) if seconds else None
+            step.seconds = float(end.group(1)) if end.group(1) else None
         elif step is not None and output is not None:
             step.lines.append(output.group(1) or "")
         elif step is None or after_blank:

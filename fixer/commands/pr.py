@@ -98,7 +98,9 @@ def run_pr(
             say(message, err=True)
         if options.dry_run:
             say(_described(plan, options), nl=False)
-            if not git.succeeds("config", "--get", f"remote.{options.remote}.url"):
+            try:
+                _remote_url(git, options.remote)
+            except PrError:
                 say(f"dockerfix pr: note: there is no remote {options.remote!r}: a real run would stop there (--remote)", err=True)
         else:
             forge = connect(target_of(options.repository, _remote_url(git, options.remote), environ))

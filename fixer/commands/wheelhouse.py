@@ -34,7 +34,7 @@ def run_wheelhouse(path: str, dockerfile: str | None, options: WheelhouseOptions
                    echo: Echo) -> int:  # fmt: skip
     from ..analysis import analyse
     from ..parser import decode, parse
-    from ..python_inputs import requirement_specifiers
+    from ..python_inputs import read_requirements
     from ..secrets import mask
     from ..wheelhouse.download import PipError, download
     from ..wheelhouse.needs import needs_of
@@ -67,7 +67,7 @@ def run_wheelhouse(path: str, dockerfile: str | None, options: WheelhouseOptions
             return EXIT_ERROR
         specifiers = groups.setdefault(target, [])
         for requirement_file in need.requirements:
-            specifiers += requirement_specifiers(Path(requirement_file))
+            specifiers += read_requirements(Path(requirement_file)).specifiers
         specifiers += need.packages
         constraints.setdefault(target, []).extend(Path(name) for name in need.constraints)
     destination = context / options.destination

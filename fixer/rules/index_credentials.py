@@ -175,18 +175,19 @@ class IndexCredentials(Rule):
                 if keyword == "ARG":
                     arguments.update(item.split("=", 1)[0] for item in instruction.effective.value)
             elif keyword == "RUN":
-                run = facts.run(instruction)
+                found = list(credentials(text))
+                run = facts.run(instruction) if found else None
                 fixes = _index_fixes(run, source, tree) if run is not None else {}
-                for start, end in credentials(text):
+                for start, end in found:
                     span = Span(instruction.span.start + start, instruction.span.start + end)
                     fix = next((fix for (low, high), fix in fixes.items() if low <= span.start and span.end <= high), None)
                     yield self.report(span, "a credential on a RUN's command line: `docker history` shows it", fix,
                                       "A RUN's command line is kept in the image's history, with everything it writes.",
                                       "" if fix else _ADVICE)  # fmt: skip
-                for found in _VARIABLE_IN_USERINFO.finditer(text):
-                    if found.group(1) in arguments:
-                        span = Span(instruction.span.start + found.start(1), instruction.span.start + found.end(1))
-                        yield self.report(span, f"build argument {found.group(1)} as a URL's credentials: the image's "
+                for reference in _VARIABLE_IN_USERINFO.finditer(text):
+                    if reference.group(1) in arguments:
+                        span = Span(instruction.span.start + reference.start(1), instruction.span.start + reference.end(1))
+                        yield self.report(span, f"build argument {reference.group(1)} as a URL's credentials: the image's "
                                           "history keeps its value", None, "", _ADVICE)  # fmt: skip
 
     def _declared(self, instruction: Instruction, keyword: str, text: str, later: tuple[Instruction, ...],

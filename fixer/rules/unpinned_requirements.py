@@ -14,13 +14,11 @@ from pathlib import Path
 
 from ..diagnostics import Applicability, Diagnostic, Fix
 from ..edits import insert_argument_after
-from ..python_inputs import requirement_specifiers
+from ..python_inputs import read_requirements
 from ..wheelhouse.needs import Need, needs_of, traced_path
 from .base import Context, Invalid, Rule, Valid
 
 _PINNED = re.compile(r"[^;]*?===?\s*[^\s,;*]+\s*(?:[,;].*)?")
-_CONSTRAINT_LINE = re.compile(r"^\s*(?:-c|--constraint)[\s=]", re.MULTILINE)
-_HASH = re.compile(r"--hash[=\s]")
 # Locks a project may keep beside its requirements, with how an install uses each.
 _LOCKS = (
     ("constraints.txt", "install with `-c constraints.txt`"),
@@ -121,6 +119,11 @@ class UnpinnedRequirements(Rule):
             context={"requirements.txt": "fastapi\n", "uv.lock": "version = 1\n"},
             note="a uv.lock the install ignores: the message says `uv sync --locked`",
         ),
+        Invalid(
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n",
+            context={"requirements.txt": "-r missing.txt\nflask\n"},
+            note="an include the context lacks adds nothing (the build fails on it); the rest is read",
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -139,10 +142,10 @@ class UnpinnedRequirements(Rule):
 
     def _file(self, need: Need, word: tuple[int, int], value: str, file: Path, root: Path,
               context: Context) -> Iterator[Diagnostic]:  # fmt: skip
-        text = _with_includes(file)
-        if _CONSTRAINT_LINE.search(text) or _HASH.search(text):
+        read = read_requirements(file)
+        if read.constrained or read.hashed:
             return
-        entries = requirement_specifiers(file)
+        entries = read.specifiers
         loose = [entry for entry in entries if not _PINNED.fullmatch(entry)]
         if not loose:
             return
@@ -160,15 +163,6 @@ class UnpinnedRequirements(Rule):
         name, how = lock
         fix = _constraints_fix(need, word, value, context, root) if name == "constraints.txt" else None
         yield self.report(span, f"{message}; {name} is beside it, unused", fix, detail, "" if fix else how)
-
-
-def _with_includes(file: Path, seen: frozenset[Path] = frozenset()) -> str:
-    """The file's text and its `-r` includes' (for the constraint and hash checks)."""
-    if file in seen or not file.is_file():
-        return ""
-    text = file.read_text(encoding="utf-8", errors="replace")
-    included = re.findall(r"^\s*(?:-r|--requirement)[\s=]+(\S+)", text, re.MULTILINE)
-    return text + "".join(_with_includes((file.parent / name).resolve(), seen | {file}) for name in included)
 
 
 def _constraints_fix(need: Need, word: tuple[int, int], value: str, context: Context, root: Path) -> Fix | None:
