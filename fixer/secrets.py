@@ -20,15 +20,16 @@ characters never do.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from .patterns import compile_lazily
+
 _PATTERNS = (
-    re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s:@/'\"]*:(?P<secret>[^\s@/'\"]+)@"),
-    re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://(?P<secret>[A-Za-z0-9_]{20,})@"),
-    re.compile(r"\b(?:machine|login)\s+\S+.*?\bpassword\s+(?P<secret>[^\s'\"$]\S*)"),
-    re.compile(r"\bhttp-basic\.\S+\s+\S+\s+(?P<secret>[^\s'\"$-]\S*)"),
-    re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*(?:PASSWORD|TOKEN|SECRET)=(?P<secret>[^\s'\"$][^\s'\"]*)"),
+    compile_lazily(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s:@/'\"]*:(?P<secret>[^\s@/'\"]+)@"),
+    compile_lazily(r"[A-Za-z][A-Za-z0-9+.-]*://(?P<secret>[A-Za-z0-9_]{20,})@"),
+    compile_lazily(r"\b(?:machine|login)\s+\S+.*?\bpassword\s+(?P<secret>[^\s'\"$]\S*)"),
+    compile_lazily(r"\bhttp-basic\.\S+\s+\S+\s+(?P<secret>[^\s'\"$-]\S*)"),
+    compile_lazily(r"\b[A-Za-z_][A-Za-z0-9_]*(?:PASSWORD|TOKEN|SECRET)=(?P<secret>[^\s'\"$][^\s'\"]*)"),
 )
 _HINTS = ("@", "password", "PASSWORD", "TOKEN", "SECRET", "http-basic")
 

@@ -3,7 +3,9 @@
 Each example is a directory with a `Dockerfile` (before), `Dockerfile.expected` (after
 `dockerfix --write`) and the build-context files the Dockerfile reads. A file named
 `unsafe-fixes` in the directory means the example shows a fix written only with
-`--unsafe-fixes`. The dry-run diff must apply with `git apply` and give the same bytes.
+`--unsafe-fixes`. The dry-run diff must apply with `git apply` and give the same bytes;
+a file named `masked-diff` means the diff's lines hold a credential, which every output
+masks (DFX113): then the diff must not show it, and cannot apply.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from fixer.secrets import credentials
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CASES = sorted(path for path in EXAMPLES.iterdir() if (path / "Dockerfile.expected").exists())
@@ -38,6 +42,11 @@ def test_example_is_fixed_byte_for_byte(example: Path, tmp_path: Path) -> None:
     assert (work / "Dockerfile").read_bytes() == expected
     again = dockerfix("--check", *flags, "Dockerfile", cwd=work)
     assert b"[*]" not in again.stdout, "a second run still has fixes"
+    if (work / "masked-diff").exists():
+        source = (example / "Dockerfile").read_text(encoding="utf-8")
+        secrets = [source[start:end] for start, end in credentials(source)]
+        assert secrets and not any(secret.encode() in diff.stdout for secret in secrets), "the diff shows a credential"
+        return
     (work / "Dockerfile").write_bytes((example / "Dockerfile").read_bytes())
     subprocess.run(["git", "init", "-q"], cwd=work, check=True)
     subprocess.run(["git", "apply", "-"], cwd=work, input=diff.stdout, check=True)

@@ -15,12 +15,13 @@ from ..analysis import RunFacts
 from ..diagnostics import Applicability, Diagnostic, Fix
 from ..edits import continuation_escape, insert_flags, remove_word
 from ..installers import InstallerCall, ParsedOption
+from ..patterns import compile_lazily
 from ..secrets import credentials
 from ..syntax import Dockerfile, Instruction, Span
 from .base import Context, Invalid, Rule, Valid
 
-_SECRET_NAME = re.compile(r"[A-Za-z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|API_KEY)", re.IGNORECASE)
-_VARIABLE_IN_USERINFO = re.compile(r"://[^\s/@]*\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?[^\s/@]*@")
+_SECRET_NAME = compile_lazily(r"[A-Za-z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|API_KEY)", re.IGNORECASE)
+_VARIABLE_IN_USERINFO = compile_lazily(r"://[^\s/@]*\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?[^\s/@]*@")
 # The index options whose value may move to a secret, and the variable each tool reads instead.
 _INDEX_VARIABLES = {
     ("pip", "--index-url"): "PIP_INDEX_URL",

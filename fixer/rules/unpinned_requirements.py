@@ -8,17 +8,19 @@ cache, keyed on the file's text, keeps serving whatever the last build installed
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Applicability, Diagnostic, Fix
 from ..edits import insert_argument_after
-from ..python_inputs import read_requirements
-from ..wheelhouse.needs import Need, needs_of, traced_path
+from ..patterns import compile_lazily
 from .base import Context, Invalid, Rule, Valid
 
-_PINNED = re.compile(r"[^;]*?===?\s*[^\s,;*]+\s*(?:[,;].*)?")
+if TYPE_CHECKING:
+    from ..wheelhouse.needs import Need
+
+_PINNED = compile_lazily(r"[^;]*?===?\s*[^\s,;*]+\s*(?:[,;].*)?")
 # Locks a project may keep beside its requirements, with how an install uses each.
 _LOCKS = (
     ("constraints.txt", "install with `-c constraints.txt`"),
@@ -129,6 +131,8 @@ class UnpinnedRequirements(Rule):
     def check(self, context: Context) -> Iterator[Diagnostic]:
         if context.build_context is None:
             return
+        from ..wheelhouse.needs import needs_of, traced_path  # an opt-in rule: loaded only when it runs
+
         root = context.build_context.resolve()
         for need in needs_of(context.facts, root):
             if need.constraints:
@@ -142,6 +146,8 @@ class UnpinnedRequirements(Rule):
 
     def _file(self, need: Need, word: tuple[int, int], value: str, file: Path, root: Path,
               context: Context) -> Iterator[Diagnostic]:  # fmt: skip
+        from ..python_inputs import read_requirements
+
         read = read_requirements(file)
         if read.constrained or read.hashed:
             return
@@ -167,6 +173,8 @@ class UnpinnedRequirements(Rule):
 
 def _constraints_fix(need: Need, word: tuple[int, int], value: str, context: Context, root: Path) -> Fix | None:
     """`-c constraints.txt` after the `-r`, when the constraints are in the image beside the requirements."""
+    from ..wheelhouse.needs import traced_path
+
     beside = posixpath.join(posixpath.dirname(value), "constraints.txt")
     if not isinstance(traced_path(beside, need.run, context.facts, root), Path):
         return None
